@@ -1,0 +1,93 @@
+"""``gradcheck``: compare the gradients of :meth:`Value.backward` with central differences."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .engine import Value, no_grad
+
+__all__ = ["gradcheck", "GradcheckResult", "numerical_grad"]
+
+
+@dataclass(frozen=True)
+class GradcheckResult:
+    """What :func:`gradcheck` found; truthy when every gradient agrees.
+
+    ``analytic`` and ``numeric`` list one gradient per input; ``worst`` is the index of
+    the input with the largest mismatch and ``error`` that mismatch (absolute).
+    """
+
+    ok: bool
+    analytic: tuple[float, ...]
+    numeric: tuple[float, ...]
+    worst: int | None
+    error: float
+    atol: float
+    rtol: float
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        if self.worst is None:
+            return "gradcheck: no inputs"
+        i = self.worst
+        verdict = "ok" if self.ok else "MISMATCH"
+        return (
+            f"gradcheck {verdict}: worst at input {i}: backward {self.analytic[i]!r}, "
+            f"central difference {self.numeric[i]!r}, |diff| {self.error:.3g} "
+            f"(atol {self.atol:g}, rtol {self.rtol:g})"
+        )
+
+
+def numerical_grad(f: Callable[..., Value], xs: Sequence[float], eps: float = 1e-6) -> list[float]:
+    """Central differences ``(f(x + eps) - f(x - eps)) / 2eps`` for each input of ``f``."""
+    grads = []
+    with no_grad():
+        for i in range(len(xs)):
+            hi = [Value(x + eps if j == i else x) for j, x in enumerate(xs)]
+            lo = [Value(x - eps if j == i else x) for j, x in enumerate(xs)]
+            grads.append((_data(f(*hi)) - _data(f(*lo))) / (2 * eps))
+    return grads
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[Value | float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> GradcheckResult:
+    """Check ``backward()`` of ``f(*inputs)`` against central differences.
+
+    ``inputs`` are numbers or Values (only their ``data`` is read; they are not
+    modified). A gradient passes when ``|backward - numeric| <= atol + rtol·|numeric|``;
+    infinities must match exactly and nan matches nan. Returns a
+    :class:`GradcheckResult`, truthy when all pass, whose ``str`` names the worst input.
+    """
+    xs = [x.data if isinstance(x, Value) else float(x) for x in inputs]
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
+    out.backward()
+    analytic = tuple(v.grad for v in leaves)
+    numeric = tuple(numerical_grad(f, xs, eps))
+    worst, worst_err, ok = None, -1.0, True
+    for i, (a, n) in enumerate(zip(analytic, numeric)):
+        if math.isnan(a) or math.isnan(n) or math.isinf(a) or math.isinf(n):
+            good = a == n or (math.isnan(a) and math.isnan(n))
+            err = 0.0 if good else math.inf
+        else:
+            err = abs(a - n)
+            good = err <= atol + rtol * abs(n)
+        ok = ok and good
+        if err > worst_err:
+            worst, worst_err = i, err
+    return GradcheckResult(ok, analytic, numeric, worst, max(worst_err, 0.0), atol, rtol)
+
+
+def _data(v: Value | float) -> float:
+    return v.data if isinstance(v, Value) else float(v)
