@@ -24,8 +24,10 @@ from classic import ClassicMLP, ClassicValue, demo_step  # noqa: E402
 
 from micrograd import Value  # noqa: E402
 from micrograd.engine import topological_order  # noqa: E402
-from micrograd.nn import MLP  # noqa: E402
-from micrograd.nn import make_moons  # noqa: E402
+from micrograd.nn import (
+    MLP,  # noqa: E402
+    make_moons,  # noqa: E402
+)
 
 
 class GateByGateNeuron:
