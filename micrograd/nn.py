@@ -1,12 +1,69 @@
-"""Tiny neural nets by hand, with the tutorial micrograd API: Module, Neuron, Layer, MLP."""
+"""Tiny neural nets by hand, with the tutorial micrograd API: Module, Neuron, Layer, MLP.
+
+Added beside that API: an activation per neuron/layer (``relu``, ``tanh``, ``sigmoid``,
+``linear``), and, re-exported here so one import is enough, the losses
+(:mod:`micrograd.losses`), :class:`SGD` (:mod:`micrograd.optim`) and the seeded toy data
+sets (:mod:`micrograd.datasets`).
+"""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 
+from .datasets import make_blobs, make_moons
 from .engine import Value, weighted_sum
+from .losses import (
+    bce_with_logits,
+    binary_cross_entropy_with_logits,
+    hinge,
+    l2,
+    mse,
+    softmax_cross_entropy,
+)
+from .optim import SGD
 
-__all__ = ["Module", "Neuron", "Layer", "MLP"]
+__all__ = [
+    "Module",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "ACTIVATIONS",
+    "mse",
+    "hinge",
+    "bce_with_logits",
+    "binary_cross_entropy_with_logits",
+    "softmax_cross_entropy",
+    "l2",
+    "SGD",
+    "make_moons",
+    "make_blobs",
+]
+
+#: Activation name -> the Value method that applies it (None: the identity).
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+_DISPLAY = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
+
+
+def _activation_name(activation: str | None, nonlin: bool) -> str:
+    """The activation to use: ``activation`` if given, else ReLU/linear from ``nonlin``."""
+    if activation is None:
+        return "relu" if nonlin else "linear"
+    if not isinstance(activation, str) or activation.lower() not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(map(repr, ACTIVATIONS))}")
+    return activation.lower()
+
+
+def _positive_int(n: object, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return n
 
 
 class Module:
@@ -23,33 +80,46 @@ class Module:
 class Neuron(Module):
     """``act(Σ wᵢxᵢ + b)`` with weights drawn uniformly from [-1, 1] and bias 0.
 
-    ``nonlin=True`` applies ReLU (the tutorial's default); ``nonlin=False`` is linear.
-    The weighted sum is one node (:func:`micrograd.engine.weighted_sum`) for speed.
+    ``activation`` is one of ``"relu"``, ``"tanh"``, ``"sigmoid"``, ``"linear"``; when it
+    is not given, the tutorial's ``nonlin`` decides (``True``: ReLU, ``False``: linear).
+    The weighted sum is one node (:func:`micrograd.engine.weighted_sum`,
+    ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1) for speed.
     """
 
-    def __init__(self, nin: int, nonlin: bool = True) -> None:
+    def __init__(self, nin: int, nonlin: bool = True, activation: str | None = None) -> None:
+        _positive_int(nin, "Neuron: nin (the number of inputs)")
+        self.activation = _activation_name(activation, nonlin)
+        self.nonlin = self.activation != "linear"
+        self._act = ACTIVATIONS[self.activation]
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0)
-        self.nonlin = nonlin
 
-    def __call__(self, x: list[Value | float]) -> Value:
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        if isinstance(x, (Value, str)) or not hasattr(x, "__len__"):
+            raise TypeError(f"Neuron takes a list of {len(self.w)} inputs, got {type(x).__name__}")
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
         act = weighted_sum(self.w, list(x), self.b)
-        return act.relu() if self.nonlin else act
+        return act if self._act is None else self._act(act)
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
 
     def __repr__(self) -> str:
-        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
+        return f"{_DISPLAY[self.activation]}Neuron({len(self.w)})"
 
 
 class Layer(Module):
-    """``nout`` neurons over the same inputs; returns a list (a single Value if nout is 1)."""
+    """``nout`` neurons over the same inputs; returns a list (a single Value if nout is 1).
+
+    Keyword arguments (``nonlin``, ``activation``) go to every :class:`Neuron`.
+    """
 
     def __init__(self, nin: int, nout: int, **kwargs: object) -> None:
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        _positive_int(nout, "Layer: nout (the number of neurons)")
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]  # type: ignore[arg-type]
 
-    def __call__(self, x: list[Value | float]) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
@@ -61,15 +131,29 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """Layers of sizes ``nin → nouts[0] → … → nouts[-1]``: ReLU inside, linear output."""
+    """Layers of sizes ``nin → nouts[0] → … → nouts[-1]``.
 
-    def __init__(self, nin: int, nouts: list[int]) -> None:
+    Hidden layers use ``activation`` (ReLU by default, as the tutorial), the last layer
+    ``output_activation`` (linear by default: raw scores or logits).
+    """
+
+    def __init__(
+        self, nin: int, nouts: Sequence[int], activation: str = "relu", output_activation: str = "linear"
+    ) -> None:
+        if isinstance(nouts, (int, str)) or not nouts:
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        _positive_int(nin, "MLP: nin (the number of inputs)")
+        for n in nouts:
+            _positive_int(n, "MLP: each layer size in nouts")
+        hidden, last = _activation_name(activation, True), _activation_name(output_activation, False)
         sz = [nin] + list(nouts)
-        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))]
+        self.layers = [
+            Layer(sz[i], sz[i + 1], activation=last if i == len(nouts) - 1 else hidden) for i in range(len(nouts))
+        ]
 
-    def __call__(self, x: list[Value | float]) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         for layer in self.layers:
-            x = layer(x)
+            x = layer([x] if isinstance(x, Value) else x)  # a one-neuron layer gives a single Value
         return x
 
     def parameters(self) -> list[Value]:
