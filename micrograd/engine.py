@@ -218,10 +218,17 @@ def _weighted_sum_rule(v: Value) -> tuple:  # ∂(Σ wᵢxᵢ + b)/∂wᵢ = x�
 # ---------------------------------------------------------------- Value
 
 
+_PLAIN_NUMBERS = frozenset((float, int, bool))  # checked by type first: isinstance(x, numbers.Real) is slow
+
+
+def _is_number(x: object) -> bool:
+    return type(x) in _PLAIN_NUMBERS or isinstance(x, numbers.Real)  # numbers.Real: Fraction, numpy scalars
+
+
 def _as_float(data: object) -> float:
     if type(data) is float:
         return data
-    if isinstance(data, numbers.Real):  # int, bool, Fraction, numpy scalars
+    if _is_number(data):
         return float(data)
     raise TypeError(
         f"Value() takes a real number (int, float, bool or numpy scalar), "
@@ -443,15 +450,17 @@ def _fmt(x: float) -> str:
 
 def _const(x: object, op: str) -> Value:
     """A number on the other side of an op becomes a leaf Value; anything else is an error."""
-    if isinstance(x, numbers.Real):
-        return Value(x)
+    if _is_number(x):
+        c = Value.__new__(Value)  # a leaf, built without __init__'s checks: this is the hot path of `2 * x`
+        c.data, c.grad, c._prev, c._op, c._rule, c.label = float(x), 0.0, (), "", None, ""
+        return c
     raise TypeError(f"unsupported operand for {op}: Value and {type(x).__name__} ({x!r:.60})")
 
 
 def _data_of(x: object) -> float:
     if isinstance(x, Value):
         return x.data
-    if isinstance(x, numbers.Real):
+    if _is_number(x):
         return x  # type: ignore[return-value]
     raise TypeError(f"cannot compare Value with {type(x).__name__}")
 
