@@ -1,0 +1,125 @@
+"""Step through a backward pass: one picture per gradient, as the lecture's slide sequence.
+
+``draw_steps(root)`` returns the frames (a list of :class:`~micrograd.draw.Diagram`);
+``save_steps(root, "steps.html")`` writes them as one self-contained HTML page (inline SVG,
+previous/next buttons, a slider, arrow keys, a caption per frame, no network access). In
+Jupyter the list returned by ``draw_steps`` displays as the same player.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .draw import atomic_write, backward_frames
+
+__all__ = ["Steps", "draw_steps", "save_steps"]
+
+_XML_PROLOGUE = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.DOTALL)
+_ID = re.compile(r'\bid="')
+
+_CSS = """
+.mg-player{font-family:Helvetica,Arial,sans-serif;outline:none;max-width:100%}
+.mg-controls{display:flex;gap:.6em;align-items:center;margin:.3em 0}
+.mg-controls input{flex:1;max-width:28em}
+.mg-caption{font-size:1.05em;margin:.3em 0 .5em;min-height:1.3em}
+.mg-frame svg{max-width:100%;height:auto}
+"""
+
+# One player per page element: everything is looked up inside the element, so several
+# players can share a notebook. Keys: ←/→ (also PageUp/PageDown), Home, End.
+_JS = """
+(function(){
+var root=document.getElementById("%(pid)s");
+var frames=root.querySelectorAll(".mg-frame"),slider=root.querySelector(".mg-slider"),
+    caption=root.querySelector(".mg-caption"),counter=root.querySelector(".mg-counter"),last=frames.length-1,i=0;
+function show(k){
+  i=Math.max(0,Math.min(last,k));
+  for(var j=0;j<frames.length;j++){frames[j].hidden=(j!==i);}
+  slider.value=String(i);caption.textContent=frames[i].getAttribute("data-caption");
+  counter.textContent="frame "+i+" of "+last;root.setAttribute("data-frame",String(i));
+}
+root.querySelector(".mg-prev").addEventListener("click",function(){show(i-1);});
+root.querySelector(".mg-next").addEventListener("click",function(){show(i+1);});
+slider.addEventListener("input",function(){show(parseInt(slider.value,10));});
+function key(e){
+  if(e.target===slider){return;}
+  var k={"ArrowRight":i+1,"ArrowDown":i+1,"PageDown":i+1,"ArrowLeft":i-1,"ArrowUp":i-1,"PageUp":i-1,"Home":0,"End":last}[e.key];
+  if(k!==undefined){show(k);e.preventDefault();}
+}
+%(target)s.addEventListener("keydown",key);
+show(0);
+})();
+"""
+
+
+def _inline_svg(svg: str, prefix: str) -> str:
+    """An SVG document as an element to inline in HTML: no prologue, ids made unique per frame."""
+    return _ID.sub(f'id="{prefix}-', _XML_PROLOGUE.sub("", svg)).strip()
+
+
+class Steps(list):
+    """The frames of a backward pass (a list of Diagrams); shows as a player in Jupyter."""
+
+    def html(self, *, standalone: bool = False, title: str = "micrograd: backward, step by step") -> str:
+        """The player as HTML: a full page if ``standalone``, else a fragment for a notebook."""
+        if not self:
+            raise ValueError("no frames to show")
+        digest = hashlib.sha1("".join(d.source for d in self).encode("utf-8")).hexdigest()[:10]
+        pid = f"mg-steps-{digest}"
+        last = len(self) - 1
+        frames = "\n".join(
+            f'<div class="mg-frame" data-caption="{html.escape(d.caption)}"{"" if k == 0 else " hidden"}>'
+            f"{_inline_svg(d.svg(), f'{pid}-f{k}')}</div>"
+            for k, d in enumerate(self)
+        )
+        body = (
+            f'<div class="mg-player" id="{pid}" tabindex="0" data-frame="0">\n'
+            f'<div class="mg-controls"><button type="button" class="mg-prev">&#9664; previous</button>'
+            f'<input type="range" class="mg-slider" min="0" max="{last}" value="0" aria-label="frame">'
+            f'<button type="button" class="mg-next">next &#9654;</button>'
+            f'<span class="mg-counter">frame 0 of {last}</span></div>\n'
+            f'<p class="mg-caption" aria-live="polite">{html.escape(self[0].caption)}</p>\n'
+            f'<div class="mg-frames">\n{frames}\n</div>\n</div>\n'
+            f"<script>{_JS % {'pid': pid, 'target': 'document' if standalone else 'root'}}</script>"
+        )
+        if not standalone:
+            return f"<style>{_CSS}</style>\n{body}"
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            # no network: nothing may be fetched, only what is inline runs
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
+            f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the player as one self-contained HTML file (atomically)."""
+        return atomic_write(path, self.html(standalone=True).encode("utf-8"))
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def draw_steps(root: Any, **kw: Any) -> Steps:
+    """The backward pass of ``root`` as a sequence of pictures (a list of :class:`Diagram`).
+
+    Frame 0 is the forward pass, no gradients. If ``root`` has no gradient yet,
+    ``root.backward()`` is called first (so leaf gradients change as after any backward).
+    Frame k fills in the gradient of the k-th node in the order backward() visits them
+    (frame 1: the seed d root/d root = 1) and highlights the wires that gradient came along
+    (from that node to the nodes that use it). Each frame has a ``caption``. Keywords as
+    :func:`micrograd.draw` (style, rankdir, precision, annotate, engine); ``max_nodes``
+    defaults to 100 here since every node makes one frame. In Jupyter the result shows as
+    a player (previous/next, slider, arrow keys).
+    """
+    return Steps(backward_frames(root, **kw))
+
+
+def save_steps(root: Any, path: str | os.PathLike[str], **kw: Any) -> Path:
+    """Write the backward pass of ``root`` as one self-contained HTML player; see :func:`draw_steps`."""
+    return draw_steps(root, **kw).save(path)
