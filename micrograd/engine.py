@@ -435,6 +435,12 @@ class Value:
         for v in topological_order(self):
             v.grad = 0.0
 
+    def draw(self, **kw: object) -> object:
+        """This node's graph as a picture: shortcut for :func:`micrograd.draw` (same keywords)."""
+        from .draw import draw
+
+        return draw(self, **kw)
+
     def item(self) -> float:
         """The ``data`` as a Python float (as ``torch.Tensor.item``)."""
         return self.data

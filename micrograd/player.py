@@ -48,7 +48,8 @@ root.querySelector(".mg-next").addEventListener("click",function(){show(i+1);});
 slider.addEventListener("input",function(){show(parseInt(slider.value,10));});
 function key(e){
   if(e.target===slider){return;}
-  var k={"ArrowRight":i+1,"ArrowDown":i+1,"PageDown":i+1,"ArrowLeft":i-1,"ArrowUp":i-1,"PageUp":i-1,"Home":0,"End":last}[e.key];
+  var k={"ArrowRight":i+1,"ArrowDown":i+1,"PageDown":i+1,
+         "ArrowLeft":i-1,"ArrowUp":i-1,"PageUp":i-1,"Home":0,"End":last}[e.key];
   if(k!==undefined){show(k);e.preventDefault();}
 }
 %(target)s.addEventListener("keydown",key);
