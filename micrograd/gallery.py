@@ -1,0 +1,116 @@
+"""The lecture's circuits, drawn: the pictures in ``viz/``.
+
+``python -m micrograd.gallery [DIR]`` regenerates them (default: ``viz/`` of this checkout).
+Each circuit is written in both styles, as SVG and as its DOT source (``.dot``; the test
+that checks ``viz/`` is current compares those, not SVG bytes, which depend on the
+Graphviz build), plus one step-by-step backward player.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .draw import STYLES, Diagram, draw
+from .engine import Value
+from .player import draw_steps
+
+__all__ = ["lecture_circuits", "gallery_diagrams", "render_gallery", "STEPS_FILE"]
+
+STEPS_FILE = "sigmoid_neuron_steps.html"
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "viz"
+
+
+def _leaves(**values: float) -> list[Value]:
+    return [Value(v, label=name) for name, v in values.items()]
+
+
+def add_mul() -> Value:
+    """f = (x + y)·z at x = -2, y = 5, z = -4: q = 3, f = -12; df/dx = df/dy = -4, df/dz = 3."""
+    x, y, z = _leaves(x=-2.0, y=5.0, z=-4.0)
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    return f
+
+
+def max_gate() -> Value:
+    """f = 2·(x·y + max(z, w)) at x = 3, y = -4, z = 2, w = -1: f = -20.
+
+    The max gate routes the whole gradient to its larger input: df/dz = 2, df/dw = 0;
+    the mul gate swaps: df/dx = 2y = -8, df/dy = 2x = 6.
+    """
+    x, y, z, w = _leaves(x=3.0, y=-4.0, z=2.0, w=-1.0)
+    f = (x * y + z.max(w)) * 2
+    f.label = "f"
+    return f
+
+
+def sigmoid_neuron() -> Value:
+    """f = 1/(1 + exp(-(w0·x0 + w1·x1 + w2))) at w0 = 2, x0 = -1, w1 = -3, x1 = -2, w2 = -3, gate by gate.
+
+    f = σ(1) = 0.7311; df/dw0 = -0.1966, df/dx0 = 0.3932, df/dw1 = -0.3932, df/dx1 = -0.5898, df/dw2 = 0.1966.
+    """
+    w0, x0, w1, x1, w2 = _leaves(w0=2.0, x0=-1.0, w1=-3.0, x1=-2.0, w2=-3.0)
+    f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    f.label = "f"
+    return f
+
+
+def relu_neuron() -> Value:
+    """f = relu(w0·x0 + w1·x1 + b) at w0 = 2, x0 = 1, w1 = -1, x1 = -3, b = -2: f = 3.
+
+    The unit is active (3 > 0), so relu passes the gradient on: df/dwi = xi, df/dxi = wi, df/db = 1.
+    """
+    w0, x0, w1, x1, b = _leaves(w0=2.0, x0=1.0, w1=-1.0, x1=-3.0, b=-2.0)
+    f = (w0 * x0 + w1 * x1 + b).relu()
+    f.label = "f"
+    return f
+
+
+def lecture_circuits() -> dict[str, Value]:
+    """The lecture's circuits by name, each after ``backward()``: values and gradients filled in."""
+    circuits = {"add_mul": add_mul(), "max_gate": max_gate(), "sigmoid_neuron": sigmoid_neuron(),
+                "relu_neuron": relu_neuron()}
+    for f in circuits.values():
+        f.backward()
+    return circuits
+
+
+def gallery_diagrams() -> dict[str, Diagram]:
+    """Every picture of the gallery by file stem: each circuit in both styles, and one annotated."""
+    circuits = lecture_circuits()
+    diagrams: dict[str, Diagram] = {}
+    for name, f in circuits.items():
+        for style in STYLES:
+            diagrams[f"{name}_{style}"] = draw(f, style=style)
+    diagrams["sigmoid_neuron_circuit_annotated"] = draw(circuits["sigmoid_neuron"], style="circuit", annotate=True)
+    return diagrams
+
+
+def render_gallery(out_dir: str | Path, *, write_svg: bool = True) -> list[Path]:
+    """Write the gallery into ``out_dir`` (created if missing): ``.dot`` sources, and unless
+    ``write_svg=False`` the ``.svg`` pictures and the steps player. Returns the paths written."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for stem, diagram in gallery_diagrams().items():
+        written.append(diagram.save(out / f"{stem}.dot"))
+        if write_svg:
+            written.append(diagram.save(out / f"{stem}.svg"))
+    if write_svg:
+        written.append(draw_steps(sigmoid_neuron(), style="circuit").save(out / STEPS_FILE))
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = Path(argv[0]) if argv else DEFAULT_DIR
+    for path in render_gallery(out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
