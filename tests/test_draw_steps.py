@@ -1,0 +1,181 @@
+"""Backward, step by step: frames, highlights, the HTML player (also in a real headless browser)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from micrograd import Value, draw_steps, save_steps
+from micrograd.draw import HIGHLIGHT
+from micrograd.engine import topological_order
+from micrograd.gallery import add_mul, sigmoid_neuron
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def texts(svg: str) -> list[str]:
+    return [t.text or "" for t in ET.fromstring(svg.encode("utf-8")).iter(f"{SVG}text")]
+
+
+def grads_shown(svg: str) -> list[str]:
+    return [t for t in texts(svg) if t.startswith("grad ") and t.strip("grad \u2007")]
+
+
+def test_backward_is_run_when_needed_and_frames_count_nodes_plus_one() -> None:
+    f = sigmoid_neuron()
+    assert f.grad == 0
+    steps = draw_steps(f, engine="wasm")
+    assert f.grad == 1.0  # draw_steps ran backward()
+    n = len(topological_order(f))
+    assert n == 15 and len(steps) == n + 1
+    for k, frame in enumerate(steps):
+        assert len(grads_shown(frame.svg())) == k  # frame k shows exactly k gradients
+
+
+def test_frames_follow_backward_order() -> None:
+    f = add_mul()  # f = (x + y) z
+    steps = draw_steps(f, engine="wasm")
+    order = list(reversed(topological_order(f)))
+    assert [v.label for v in order][:2] == ["f", "z"] or [v.label for v in order][:2] == ["f", "q"]
+    assert steps[0].caption.startswith("forward pass: f = -12")
+    assert steps[1].caption == "step 1 of 5: seed df/df = 1"
+    for k, v in enumerate(order, start=1):
+        assert f"df/d{v.label} = " in steps[k].caption
+        shown = texts(steps[k].svg())
+        i = shown.index(v.label)
+        assert shown[i + 2] == f"grad {micrograd_fmt(v.grad)}"
+
+
+def micrograd_fmt(x: float) -> str:
+    from micrograd.naming import format_number
+
+    return format_number(x)
+
+
+def test_wires_just_used_are_highlighted() -> None:
+    x = Value(3.0, label="x")
+    f = x * x + x  # x feeds two gates, the mul twice
+    f.label = "f"
+    steps = draw_steps(f, engine="wasm")
+    frame = next(s for s in steps if "df/dx =" in s.caption)
+    assert frame.source.count(f'color="{HIGHLIGHT}"') == 3  # x -> mul (twice), x -> add
+    assert "grad 7" in texts(frame.svg())  # d(x² + x)/dx = 2x + 1
+    assert steps[1].source.count(f'color="{HIGHLIGHT}"') == 0  # the seed used no wire
+    circuit = draw_steps(f, style="circuit", engine="wasm")
+    assert circuit[1].source.count(f'color="{HIGHLIGHT}"') == 1  # the output wire
+
+
+def test_existing_gradient_is_not_recomputed() -> None:
+    f = add_mul()
+    f.backward()
+    x = f._prev[0]._prev[0]
+    draw_steps(f, engine="wasm")
+    assert x.grad == -4.0  # not accumulated twice
+
+
+def test_steps_reject_unknown_keywords_and_big_graphs() -> None:
+    with pytest.raises(TypeError, match="colour"):
+        draw_steps(add_mul(), colour="red")
+    big = sum(Value(float(i)) for i in range(200))
+    with pytest.raises(ValueError, match="max_nodes=100"):
+        draw_steps(big)
+
+
+def test_save_steps_writes_one_self_contained_page(tmp_path: Path) -> None:
+    path = save_steps(sigmoid_neuron(), tmp_path / "steps.html", engine="wasm")
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count('class="mg-frame"') == 16 and page.count("<svg") == 16
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert not re.search(r"\b(src|href)\s*=\s*[\"']?(https?:|//)", page)  # nothing fetched
+    assert "<link" not in page and "@import" not in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # frames' SVG ids made unique
+    assert os.listdir(tmp_path) == ["steps.html"]
+
+
+def test_steps_display_inline_in_jupyter() -> None:
+    steps = draw_steps(add_mul(), engine="wasm")
+    fragment = steps._repr_html_()
+    assert "<html" not in fragment and 'class="mg-player"' in fragment and "<script>" in fragment
+    assert fragment.count('class="mg-frame"') == 6
+
+
+# ---------------------------------------------------------------- a real browser
+
+
+def _browser() -> tuple[str, str] | None:
+    chrome = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    driver = shutil.which("chromedriver")
+    return (chrome, driver) if chrome and driver else None
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install -e '.[test]')")
+    found = _browser()
+    if found is None:
+        pytest.skip("no headless browser: install Debian chromium and chromium-driver (.ci/run does)")
+    chrome, driver = found
+    options = webdriver.ChromeOptions()
+    options.binary_location = chrome
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    service = webdriver.ChromeService(executable_path=driver, log_output=subprocess.DEVNULL)
+    b = webdriver.Chrome(options=options, service=service)
+    b.set_page_load_timeout(30)
+    yield b
+    b.quit()
+
+
+def test_player_steps_through_backward_in_a_browser(browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    path = save_steps(sigmoid_neuron(), tmp_path / "steps.html", engine="wasm")
+    browser.get(path.as_uri())
+
+    def shown() -> tuple[str, str, list[str]]:
+        player = browser.find_element(By.CLASS_NAME, "mg-player")
+        visible = [f for f in browser.find_elements(By.CLASS_NAME, "mg-frame") if f.is_displayed()]
+        assert len(visible) == 1
+        words = [t.text.replace("\u2007", "").strip() for t in visible[0].find_elements(By.TAG_NAME, "text")]
+        grads = [w for w in words if w.startswith("grad ")]  # a blank gradient reads "grad"
+        caption = browser.find_element(By.CLASS_NAME, "mg-caption").text
+        return player.get_attribute("data-frame"), caption, grads
+
+    frame, caption, grads = shown()
+    assert frame == "0" and caption.startswith("forward pass: f = 0.7311") and grads == []
+
+    browser.find_element(By.CLASS_NAME, "mg-next").click()
+    frame, caption, grads = shown()
+    assert frame == "1" and caption == "step 1 of 15: seed df/df = 1" and grads == ["grad 1"]
+
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ARROW_RIGHT)
+    frame, caption, grads = shown()
+    assert frame == "2" and caption.startswith("step 2 of 15") and len(grads) == 2
+
+    body.send_keys(Keys.END)
+    frame, caption, grads = shown()
+    assert frame == "15" and len(grads) == 15
+    assert {"grad -0.1966", "grad 0.3932", "grad -0.3932", "grad -0.5898", "grad 0.1966"} <= set(grads)
+
+    body.send_keys(Keys.ARROW_LEFT)
+    assert shown()[0] == "14"
+    browser.find_element(By.CLASS_NAME, "mg-prev").click()
+    assert shown()[0] == "13"
+    slider = browser.find_element(By.CLASS_NAME, "mg-slider")
+    assert slider.get_attribute("value") == "13" and slider.get_attribute("max") == "15"
+    browser.execute_script(
+        "arguments[0].value = '0'; arguments[0].dispatchEvent(new Event('input'));", slider
+    )
+    assert shown()[0] == "0"
