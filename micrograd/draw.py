@@ -544,7 +544,9 @@ def backward_frames(
         if v is root:
             caption = f"step 1 of {n}: seed d{rootname}/d{rootname} = {grad}"
         else:
-            users = ", ".join(dict.fromkeys(g.names[c] for c in g.consumers[v]))
-            caption = f"step {k} of {n}: d{rootname}/d{g.names[v]} = {grad} (from {users})"
+            users = " and ".join(dict.fromkeys(f"{c._op or '?'} ({g.names[c]})" for c in g.consumers[v]))
+            made = f"{g.names[v]} is the output of {v._op or '?'}; " if v._prev else ""
+            came = f"({made}its gradient comes back from {users})"
+            caption = f"step {k} of {n}: d{rootname}/d{g.names[v]} = {grad} {came}"
         frames.append(_diagram(g, view, caption=caption, **opts))
     return frames
