@@ -6,7 +6,11 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .engine import Value, no_grad
+from .tensor import Tensor
+from .tensor import gradcheck as tensor_gradcheck
 
 __all__ = ["gradcheck", "GradcheckResult", "numerical_grad"]
 
@@ -66,7 +70,12 @@ def gradcheck(
     modified). A gradient passes when ``|backward - numeric| <= atol + rtol·|numeric|``;
     infinities must match exactly and nan matches nan. Returns a
     :class:`GradcheckResult`, truthy when all pass, whose ``str`` names the worst input.
+
+    With a :class:`~micrograd.tensor.Tensor` or a numpy array among ``inputs``, ``f`` gets
+    Tensors and the check is :func:`micrograd.tensor.gradcheck` (element by element).
     """
+    if any(isinstance(x, Tensor) or isinstance(x, np.ndarray) and x.ndim > 0 for x in inputs):
+        return tensor_gradcheck(f, inputs, eps=eps, atol=atol, rtol=rtol)  # type: ignore[return-value,arg-type]
     xs = [x.data if isinstance(x, Value) else float(x) for x in inputs]
     leaves = [Value(x) for x in xs]
     out = f(*leaves)

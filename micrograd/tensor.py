@@ -854,8 +854,8 @@ class TensorGradcheckResult:
         i, j = self.worst
         verdict = "ok" if self.ok else "MISMATCH"
         return (
-            f"gradcheck {verdict}: worst at input {i} element {j}: backward {self.analytic[i][j]!r}, "
-            f"central difference {self.numeric[i][j]!r}, |diff| {self.error:.3g} "
+            f"gradcheck {verdict}: worst at input {i} element {j}: backward {float(self.analytic[i][j])!r}, "
+            f"central difference {float(self.numeric[i][j])!r}, |diff| {self.error:.3g} "
             f"(atol {self.atol:g}, rtol {self.rtol:g})"
         )
 
