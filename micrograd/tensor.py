@@ -525,7 +525,8 @@ class Tensor:
 
     def __array_function__(self, func: Callable, types: tuple, args: tuple, kwargs: dict) -> Any:
         entry = _FUNCTIONS.get(func)
-        name = f"np.{getattr(func, '__name__', func)}"
+        module = getattr(func, "__module__", None) or "numpy"
+        name = module.replace("numpy", "np", 1) + "." + getattr(func, "__name__", repr(func))
         if entry is None:
             raise TypeError(f"{name} has no Tensor op: {_SUPPORTED_HINT}")
         op, allowed = entry
@@ -749,7 +750,9 @@ def _index_text(index: tuple) -> str:
         if isinstance(i, slice):
             text = ":".join("" if p is None else str(p) for p in (i.start, i.stop, i.step))
             return text[:-1] if text.endswith(":") and i.step is None else text
-        return {None: "None", Ellipsis: "..."}.get(i, "idx") if not isinstance(i, (int, np.integer)) else str(i)
+        if i is None or i is Ellipsis:
+            return "None" if i is None else "..."
+        return str(i) if isinstance(i, (int, np.integer)) else "idx"  # an index array
 
     return "[" + ", ".join(one(i) for i in index) + "]"
 
