@@ -738,7 +738,8 @@ def transpose(x: ArrayLike, axes: Sequence[int] | None = None) -> Tensor:
     """Axes permuted by ``axes`` (None: reversed); the gradient is permuted back."""
     x = _tensor(x)
     perm = tuple(range(x.data.ndim))[::-1] if axes is None else tuple(axes)
-    data = x.data.transpose(perm).copy()
+    data = x.data.transpose(perm).copy()  # numpy checks perm is a permutation of the axes
+    perm = tuple(int(a) % x.data.ndim for a in perm)
     return Tensor._make(data, (x,), "T" if axes is None else f"transpose{perm}", _transpose_rule, perm)
 
 

@@ -231,6 +231,7 @@ def test_reshape_and_transpose(seed):
     assert_gradcheck(lambda t: t.reshape((6, 4)) * np.arange(24.0).reshape(6, 4), [x])
     assert_gradcheck(lambda t: t.transpose(perm) * np.arange(24.0).reshape(x.transpose(perm).shape), [x])
     assert_gradcheck(lambda t: t.T @ np.ones(2), [x])
+    assert_gradcheck(lambda t: t.transpose(-1, 0, 1) * np.arange(24.0).reshape(4, 2, 3), [x])
 
 
 INDICES = [
