@@ -64,6 +64,7 @@ _INSTALL_HINT = (
 _CONTROL_PICTURES = {c: chr(0x2400 + c) for c in range(32) if c != 10}  # ␀ ␁ … (newline kept)
 _CONTROL_PICTURES[0x7F] = "\u2421"
 _CONTROL_PICTURES[9] = " "
+_CONTROL_PICTURES[0xFFFE] = _CONTROL_PICTURES[0xFFFF] = "\ufffd"  # not characters: invalid in XML
 
 
 def _printable(text: object) -> str:
@@ -76,9 +77,11 @@ def _printable(text: object) -> str:
     return s.encode("utf-8", "replace").decode("utf-8")
 
 
-_DOT_STRING = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
+# "&" is written as an entity: Graphviz resolves entities (&lt; &#65;) in every label, so a
+# literal "&lt;" must reach it as "&amp;lt;".
+_DOT_STRING = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "&": "&amp;"})
 _RECORD_FIELD = str.maketrans(
-    {"\\": "\\\\", '"': '\\"', "\n": "\\n", "{": "\\{", "}": "\\}", "|": "\\|", "<": "\\<", ">": "\\>"}
+    {"\\": "\\\\", '"': '\\"', "\n": "\\n", "&": "&amp;", "{": "\\{", "}": "\\}", "|": "\\|", "<": "\\<", ">": "\\>"}
 )
 
 

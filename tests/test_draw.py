@@ -181,6 +181,17 @@ def test_any_label_renders_as_its_text(label: str) -> None:
     assert want in got
 
 
+@pytest.mark.parametrize("style", ["record", "circuit"])
+def test_entities_are_not_resolved(style: str) -> None:
+    x = Value(1.0, label="a &lt; &#65; &amp; & b")
+    assert "a &lt; &#65; &amp; & b" in texts(draw(x, style=style).svg("wasm"))
+
+
+def test_xml_noncharacters_are_replaced() -> None:
+    x = Value(1.0, label="a\ufffeb\uffffc\ud800d")
+    assert "a\ufffdb\ufffdc?d" in texts(draw(x).svg("wasm"))
+
+
 def test_control_characters_become_visible_pictures() -> None:
     x = Value(1.0, label="a\x1bb\x00c")
     shown = texts(draw(x).svg("wasm"))
