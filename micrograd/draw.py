@@ -293,7 +293,7 @@ def _record_lines(g: _Graph, view: _View, precision: int, annotate: bool) -> lis
 def _wire_label(v: Any, g: _Graph, precision: int) -> str:
     """The value written above a wire: the number (and the name, if the user gave one)."""
     data = _data_text(v, precision)
-    if not _is_scalar(v):
+    if not _is_scalar(v) and np.ndim(v.data) > 0:
         data = _shape(v) + (" " + data if data else "")
     if v._prev and v.label:
         return f"{g.names[v]} = {data}"

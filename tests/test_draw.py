@@ -221,6 +221,19 @@ def test_tensors_show_shape_always_values_when_small() -> None:
     assert "(2, 3) [[1, 2, 3], [4, 5, 6]]" in circuit and "(10, 10)" in circuit
 
 
+def test_real_tensors_draw_with_shapes_and_gradients() -> None:
+    tensor = pytest.importorskip("micrograd.tensor")
+    a = tensor.Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    x = tensor.Tensor(np.ones((2, 1)))
+    y = (a @ x).sum()
+    assert not any(t.startswith("grad [") for t in texts(draw(y).svg("wasm")))  # no backward yet: blank
+    y.backward()
+    shown = texts(draw(y).svg("wasm"))
+    assert "shape (2, 2)" in shown and "data [[1, 2], [3, 4]]" in shown and "data [[3], [7]]" in shown
+    assert "grad [[1, 1], [1, 1]]" in shown and "grad [[4], [6]]" in shown  # d sum(Ax)/dA = 1 xᵀ, d/dx = Aᵀ 1
+    assert len(micrograd.draw_steps(y, engine="wasm")) == 5
+
+
 # ---------------------------------------------------------------- large graphs
 
 
