@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +222,7 @@ class _View:
     def __init__(
         self,
         shown: Callable[[Any], bool],
-        hot_wires: set[tuple[int, int]] = frozenset(),  # type: ignore[assignment]
+        hot_wires: AbstractSet[tuple[int, int]] = frozenset(),
         marked: Any = None,
         pad: bool = False,
     ) -> None:
@@ -269,7 +270,7 @@ def _record_lines(g: _Graph, view: _View, precision: int, annotate: bool) -> lis
         if data:
             fields.append(f"data {data}")
         grad = view.grad(v, precision)
-        fields.append(f"grad {grad}" if grad.strip("\u2007") or view.pad else "grad")
+        fields.append(f"grad {grad}" if grad else "grad")
         label = "{" + "|".join(record_field(f) for f in fields) + "}"
         fill = ' style=filled fillcolor="' + REVEALED + '"' if v is view.marked else ""
         lines.append(f'{vid} [shape=record label="{label}"{fill}]')
