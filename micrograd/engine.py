@@ -22,8 +22,12 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .draw import Diagram
 
 __all__ = [
     "Value",
@@ -435,7 +439,7 @@ class Value:
         for v in topological_order(self):
             v.grad = 0.0
 
-    def draw(self, **kw: object) -> object:
+    def draw(self, **kw: object) -> Diagram:
         """This node's graph as a picture: shortcut for :func:`micrograd.draw` (same keywords)."""
         from .draw import draw
 
