@@ -285,7 +285,7 @@ def _record_lines(g: _Graph, view: _View, precision: int, annotate: bool) -> lis
             upstream = v.grad if annotate and view.shown(v) and _is_scalar(v) else None
             for i, p in enumerate(v._prev):
                 attrs: dict[str, object] = {}
-                if locals_ is not None:
+                if locals_ is not None and i < len(locals_):  # x ** 2: the constant exponent gets no gradient
                     attrs["label"] = _annotation(locals_[i], upstream, precision)
                     attrs["fontcolor"] = RED
                 if view.hot(p, v):
@@ -324,7 +324,7 @@ def _circuit_lines(g: _Graph, view: _View, precision: int, annotate: bool) -> li
         upstream = c.grad if annotate and view.shown(c) and _is_scalar(c) else None
         for i, p in enumerate(c._prev):
             above = _wire_label(p, g, precision)
-            if locals_ is not None:  # laid out by dot beside the wire, so it never covers it
+            if locals_ is not None and i < len(locals_):  # beside the wire, so it never covers it
                 above += "\n" + _annotation(locals_[i], upstream, precision)
             attrs: dict[str, object] = {"label": above, "taillabel": view.grad(p, precision)}
             if view.hot(p, c):

@@ -100,6 +100,15 @@ def test_annotate_writes_local_gradient_and_chain_rule_on_each_wire() -> None:
     assert "0.1966 × -3 = -0.5898" in circuit
 
 
+@pytest.mark.parametrize("style", ["record", "circuit"])
+def test_annotate_a_constant_exponent(style: str) -> None:
+    x = Value(3.0, label="x")
+    f = (x**2).exp() ** 0.5  # the exponents are constants: no local gradient for them
+    f.backward()
+    shown = texts(draw(f, style=style, annotate=True).svg("wasm"))
+    assert "local 6" in shown  # d(x²)/dx = 2x
+
+
 def test_annotation_products_agree_with_backward() -> None:
     """For every wire: upstream × local is the downstream contribution backward() added."""
     x, y = Value(1.5, label="x"), Value(-0.5, label="y")
