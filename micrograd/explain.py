@@ -1,0 +1,161 @@
+"""The chain rule, written out: one line per wire of the backward pass.
+
+``explain(f)`` walks the graph in the order :meth:`Value.backward` does (reverse
+topological order) and, for every wire from a node ``c`` to one of its inputs ``v``, writes
+
+    df/dv = df/dc * dc/dv = upstream * local = downstream
+
+with ``local`` from :func:`micrograd.engine.local_grads`, the very rules ``backward()``
+uses, and node names from :func:`micrograd.naming.node_names`, the names the diagrams
+show. An input used by several nodes (or twice by one) gets one line per wire and then
+the sum: ``df/da = 2 + 2 = 4``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .engine import Value, local_grads, topological_order
+from .naming import format_number, node_names
+
+__all__ = ["explain", "Explanation", "Step"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the derivation.
+
+    ``kind`` is ``"seed"`` (df/df = 1), ``"edge"`` (one wire: ``node`` is the input,
+    ``consumer`` the node using it, ``value = upstream * local``) or ``"sum"`` (``node``'s
+    gradient as the sum of ``terms``, one per wire).
+    """
+
+    kind: str
+    node: Value
+    value: float
+    consumer: Value | None = None
+    upstream: float | None = None
+    local: float | None = None
+    terms: tuple[float, ...] = ()
+    partial: bool = False  # an edge whose contribution is one term of a later sum
+
+
+class Explanation:
+    """The derivation of every gradient of ``root``; ``str()`` is plain text, Jupyter shows Markdown.
+
+    ``steps`` holds the lines as :class:`Step` records, ``grads`` the derivative of the root
+    with respect to every node (keyed by node), ``names`` the node names.
+    """
+
+    def __init__(self, root: Value, steps: list[Step], grads: dict[Value, float], names: dict[Value, str],
+                 precision: int) -> None:
+        self.root = root
+        self.steps = steps
+        self.grads = grads
+        self.names = names
+        self.precision = precision
+
+    def lines(self, unicode: bool = False) -> list[str]:
+        """The derivation, one string per step (``unicode=True``: ∂, · and ×, as in print)."""
+        return [self._line(s, unicode) for s in self.steps]
+
+    def _num(self, x: float, wrap: bool, unicode: bool) -> str:
+        text = format_number(x, self.precision)
+        if unicode:
+            text = text.replace("-", "\u2212")
+        return f"({text})" if wrap and x < 0 else text
+
+    def _line(self, s: Step, unicode: bool) -> str:
+        d = "\u2202" if unicode else "d"
+        dot, times = (" \u00b7 ", " \u00d7 ") if unicode else (" * ", " * ")
+        f = self.names[self.root]
+        v = self.names[s.node]
+        total = f"{d}{f}/{d}{v}"
+        if s.kind == "seed":
+            return f"{total} = 1"
+        if s.kind == "sum":
+            terms = " + ".join(self._num(t, i > 0, unicode) for i, t in enumerate(s.terms))
+            return f"{total} = {terms} = {self._num(s.value, False, unicode)}"
+        c = self.names[s.consumer]
+        lhs = f"{total} (via {c})" if s.partial else total
+        chain = f"{d}{f}/{d}{c}{dot}{d}{c}/{d}{v}"
+        product = f"{self._num(s.upstream, True, unicode)}{times}{self._num(s.local, True, unicode)}"
+        return f"{lhs} = {chain} = {product} = {self._num(s.value, False, unicode)}"
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def __repr__(self) -> str:
+        return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
+
+    def _repr_markdown_(self) -> str:
+        body = "\n".join(self.lines(unicode=True))
+        fence = "`" * max(3, _longest_run(body, "`") + 1)
+        f = self.names[self.root]
+        return f"The chain rule, in backward order ({f} = {self._num(self.root.data, False, True)}):\n\n" \
+               f"{fence}text\n{body}\n{fence}\n"
+
+
+def _longest_run(text: str, ch: str) -> int:
+    best = run = 0
+    for c in text:
+        run = run + 1 if c == ch else 0
+        best = max(best, run)
+    return best
+
+
+def _is_constant(v: Value) -> bool:
+    """An unlabelled leaf: a number written into the expression, not an input anyone varies."""
+    return not v._prev and not v.label
+
+
+def explain(root: Value, *, precision: int = 4, constants: bool = False) -> Explanation:
+    """The chain-rule derivation of every gradient of ``root``, in backward order.
+
+    One line per wire from a node ``c`` to its input ``v``:
+    ``df/dv = df/dc * dc/dv = upstream * local = downstream`` where ``local = ∂c/∂v`` comes
+    from the rule ``backward()`` uses (:func:`micrograd.engine.local_grads`). An input
+    reached along several wires gets a line per wire, marked ``(via c)``, then the sum.
+    Unlabelled leaves (the constants of the expression) are left out unless ``constants=True``.
+
+    If ``root`` has no gradient yet (``root.grad == 0``), ``root.backward()`` is called
+    first, so the diagrams drawn afterwards show the same gradients. The numbers printed
+    are the derivatives of ``root`` with respect to each node (seed 1): what a single
+    ``backward()`` leaves in ``.grad`` (leaf gradients accumulated over several calls are
+    not added in).
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"explain() takes a micrograd Value, got {type(root).__name__}: {root!r:.60}")
+    if type(precision) is not int or not 1 <= precision <= 17:
+        raise ValueError(f"precision must be an int from 1 to 17, got {precision!r}")
+    if root.grad == 0:
+        root.backward()
+    names = node_names(root)
+    topo = topological_order(root)
+    grads: dict[Value, float] = {v: 0.0 for v in topo}
+    grads[root] = 1.0
+    wires: dict[Value, list[tuple[Value, float, float]]] = {v: [] for v in topo}  # input -> (consumer, up, local)
+    steps = [Step("seed", root, 1.0)]
+    for c in reversed(topo):  # backward's order: every consumer of v comes before v
+        if c is not root:
+            _emit(steps, c, wires[c], grads[c], names, constants)
+        upstream = grads[c]
+        for v, local in zip(c._prev, local_grads(c)):
+            grads[v] += local * upstream
+            wires[v].append((c, upstream, local))
+    return Explanation(root, steps, grads, names, precision)
+
+
+def _emit(steps: list[Step], v: Value, wires: list[tuple[Value, float, float]], total: float,
+          names: dict[Value, str], constants: bool) -> None:
+    """The lines for node ``v``, whose gradient ``total`` is now complete: one per wire, a sum if several."""
+    if not wires or (not constants and _is_constant(v)):
+        return
+    several = len(wires) > 1
+    terms = []
+    for c, upstream, local in wires:
+        term = local * upstream
+        terms.append(term)
+        steps.append(Step("edge", v, term, consumer=c, upstream=upstream, local=local, partial=several))
+    if several:
+        steps.append(Step("sum", v, total, terms=tuple(terms)))
