@@ -1,12 +1,62 @@
-"""The ``micrograd`` command line."""
+"""The ``micrograd`` command line: ``micrograd draw EXPR name=value ...`` and ``micrograd demo``.
+
+Every mistake (a bad formula, a bad ``name=value``, an unknown format, ...) ends the
+command with exit status 2 and one line on stderr, ``micrograd: error: ...``, before
+anything is written: the pictures are rendered in memory first and then written
+atomically, so an existing output file is never left half-written or changed by a
+failed command.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .engine import Value
+from .expr import ExprError, parse
+from .naming import format_number
+
+DRAW_EPILOG = """\
+examples:
+  micrograd draw "2*(max(z,w) + x*y)" x=3 y=-4 z=2 w=-1 -o circuit.svg
+  micrograd draw "sigmoid(w0*x0 + w1*x1 + w2)" w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --explain
+  micrograd draw "(x+y)*z" x=-2 y=5 z=-4 -o - --format dot > graph.dot
+
+grammar: numbers, variable names, + - * / **, unary -, parentheses, and the functions
+exp log tanh sigmoid relu abs sqrt recip (one argument), max min (two arguments).
+Every variable needs a value name=number (a finite number: nan and inf are refused).
+An expression starting with '-' goes after '--' (options before it):
+  micrograd draw -o out.svg -- "-x*y" x=1 y=2
+
+output: without -o nothing is drawn: the table of the output value and each input's
+value and gradient is printed (and the derivation with --explain). With -o FILE the
+picture is written there too (format from --format, else from the suffix); with -o -
+it goes to stdout and the table to stderr. PNG and PDF need the system Graphviz `dot`.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (exit 2), like every other mistake."""
+
+    def error(self, message: str) -> NoReturn:
+        _fail(message)
+
+
+def _fail(message: str) -> NoReturn:
+    first = " ".join(str(message).split())  # one line, whatever the message held
+    sys.stderr.write(f"micrograd: error: {first}\n")
+    raise SystemExit(2)
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for: exit 2, one line."""
+
+
+# ---------------------------------------------------------------- the sigmoid neuron (demo)
 
 
 def sigmoid_neuron() -> tuple[Value, dict[str, Value]]:
@@ -19,28 +69,188 @@ def sigmoid_neuron() -> tuple[Value, dict[str, Value]]:
     return f, {v.label: v for v in (w0, x0, w1, x1, w2)}
 
 
+def table(root: Value, inputs: dict[str, Value], name: str = "f") -> str:
+    """The output's value, and each input's value and gradient d(name)/d(input), as aligned text."""
+    rows = [("name", "value", f"d{name}/dname"), (name, format_number(root.data), "")]
+    rows += [(n, format_number(v.data), format_number(v.grad)) for n, v in inputs.items()]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [f"{a:<{widths[0]}}  {b:>{widths[1]}}  {c:>{widths[2]}}".rstrip() for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def _new_dir(base: str = "micrograd-demo") -> Path:
+    """``base`` in the current directory, or ``base-2``, ``base-3``, ... if taken."""
+    path, k = Path(base), 1
+    while path.exists():
+        k += 1
+        path = Path(f"{base}-{k}")
+    return path
+
+
 def _demo(args: argparse.Namespace) -> int:
+    from .gallery import render_gallery
+
+    out = Path(args.out) if args.out else _new_dir()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"-o {str(out)!r} exists and is not a directory")
+    written = render_gallery(out)
+    print(f"wrote {len(written)} files (the lecture's circuits, SVG and DOT, and a steps player) to {out}/")
     f, inputs = sigmoid_neuron()
+    print()
     print("the sigmoid neuron f = 1/(1+exp(-(w0*x0 + w1*x1 + w2)))")
-    print(f"{'name':>6} {'value':>10} {'df/dname':>10}")
-    print(f"{'f':>6} {f.data:>10.4f}")
-    for name, v in inputs.items():
-        print(f"{name:>6} {v.data:>10.4f} {v.grad:>10.4f}")
+    print(table(f, inputs))
     return 0
 
 
+# ---------------------------------------------------------------- draw
+
+
+def parse_bindings(items: list[str]) -> dict[str, float]:
+    """``["x=3", "y=-4"]`` -> ``{"x": 3.0, "y": -4.0}``; UsageError for anything else."""
+    values: dict[str, float] = {}
+    for item in items:
+        name, eq, text = item.partition("=")
+        name = name.strip()
+        if not eq or not name.isidentifier():
+            raise UsageError(f"argument {item!r} is not name=number (e.g. x=3)")
+        if name in values:
+            raise UsageError(f"variable {name!r} given twice")
+        try:
+            value = float(text)
+        except ValueError:
+            raise UsageError(f"value of {name!r} is not a number: {text!r}") from None
+        if not math.isfinite(value):
+            raise UsageError(f"value of {name!r} must be a finite number, got {text.strip()!r}")
+        values[name] = value
+    return values
+
+
+def _output_format(out: str | None, fmt: str | None) -> str | None:
+    from .draw import FORMATS
+
+    if out is None:
+        if fmt is not None:
+            raise UsageError("--format needs -o FILE (or -o - for stdout)")
+        return None
+    if fmt is None:
+        suffix = "svg" if out == "-" else Path(out).suffix.lstrip(".").lower()
+        fmt = "dot" if suffix == "gv" else suffix
+        if fmt not in FORMATS:
+            raise UsageError(f"cannot tell the format of {out!r}: use a suffix .svg .png .pdf .dot, or --format")
+    if fmt in ("png", "pdf"):
+        from .draw import available_engine
+
+        if available_engine() != "dot":
+            raise UsageError(f"--format {fmt} needs the system Graphviz `dot` on PATH; svg and dot work without it")
+    return fmt
+
+
+def _check_target(path: str, flag: str) -> None:
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"{flag} {path!r} is a directory")
+    if not p.parent.is_dir():
+        raise UsageError(f"{flag} {path!r}: directory {str(p.parent)!r} does not exist")
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from .draw import atomic_write, render
+    from .draw import draw as draw_diagram
+    from .explain import explain
+    from .player import draw_steps
+
+    fmt = _output_format(args.out, args.format)
+    for path, flag in ((args.out, "-o"), (args.steps, "--steps")):
+        if path is not None and path != "-":
+            _check_target(path, flag)
+    if args.out and args.steps and args.out != "-" and Path(args.out).resolve() == Path(args.steps).resolve():
+        raise UsageError("-o and --steps name the same file")
+    expression = parse(args.expression)
+    values = parse_bindings(args.bindings)
+    root, leaves = expression.evaluate(values)
+    inputs = {n: leaves[n] for n in values}  # in the order given on the command line
+    name = "f" if "f" not in inputs else "out"
+    if not root.label:
+        root.label = name
+    name = root.label
+    root.backward()
+
+    picture = steps = None  # render everything in memory first: a failure writes nothing
+    if fmt is not None:
+        diagram = draw_diagram(root, style=args.style, rankdir=args.rankdir)
+        picture = diagram.source.encode("utf-8") if fmt == "dot" else \
+            diagram.svg().encode("utf-8") if fmt == "svg" else render(diagram.source, fmt)
+    if args.steps:
+        steps = draw_steps(root, style=args.style, rankdir=args.rankdir).html(standalone=True).encode("utf-8")
+
+    report = [table(root, inputs, name)]
+    if args.explain:
+        report += ["", str(explain(root))]
+    to_stdout = args.out == "-"
+    if picture is not None:
+        if to_stdout:
+            sys.stdout.buffer.write(picture)
+            sys.stdout.flush()
+        else:
+            atomic_write(args.out, picture)
+    if steps is not None:
+        atomic_write(args.steps, steps)
+    print("\n".join(report), file=sys.stderr if to_stdout else sys.stdout)
+    written = [p for p in (None if to_stdout else args.out, args.steps) if p]
+    if written:
+        print(f"wrote {', '.join(written)}", file=sys.stderr if to_stdout else sys.stdout)
+    return 0
+
+
+# ---------------------------------------------------------------- the parser
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="micrograd", description="A scalar autograd engine you can see.")
+    parser = _Parser(prog="micrograd", description="A scalar autograd engine you can see.")
     parser.add_argument("--version", action="version", version=f"micrograd {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="the lecture's sigmoid neuron: values and gradients")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{draw,demo}")
+
+    draw = sub.add_parser(
+        "draw", help="draw a formula as a circuit: values and gradients on every node",
+        description="Parse EXPR, bind its variables, run forward and backward, print the output value\n"
+                    "and each input's value and gradient, and (with -o) write the picture.",
+        epilog=DRAW_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    draw.add_argument("expression", metavar="EXPR", help='the formula, e.g. "2*(max(z,w) + x*y)"')
+    draw.add_argument("bindings", metavar="name=value", nargs="*", help="a value for each variable, e.g. x=3")
+    draw.add_argument("-o", "--output", dest="out", metavar="FILE",
+                      help="write the picture here (.svg .png .pdf .dot); '-' for stdout. Without -o: no picture")
+    draw.add_argument("--style", choices=("circuit", "record"), default="circuit",
+                      help="circuit: gates, values above and gradients below each wire (default); "
+                           "record: boxes name | data | grad")
+    draw.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="layout direction (default LR)")
+    draw.add_argument("--format", choices=("svg", "png", "pdf", "dot"),
+                      help="picture format (default: from the -o suffix; svg for -o -)")
+    draw.add_argument("--steps", metavar="HTML", help="also write the backward pass, step by step, as a web page")
+    draw.add_argument("--explain", action="store_true", help="also print the chain-rule derivation, wire by wire")
+    draw.set_defaults(func=_draw)
+
+    demo = sub.add_parser(
+        "demo", help="render the lecture's circuits into a folder; print the sigmoid neuron's gradients",
+        description="Render the lecture's circuits (the viz/ gallery: SVG, DOT and a steps player) into DIR, "
+                    "and print the sigmoid neuron's values and gradients.")
+    demo.add_argument("-o", "--output", dest="out", metavar="DIR",
+                      help="where to write (default: a new folder micrograd-demo, micrograd-demo-2, ... here)")
     demo.set_defaults(func=_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    """Run the command line; returns the exit status (2 and one line on stderr for any mistake)."""
+    try:
+        args = build_parser().parse_args(argv)
+        try:
+            return args.func(args)
+        except (UsageError, ExprError) as exc:
+            _fail(str(exc))
+        except (ValueError, TypeError, RuntimeError, OSError) as exc:  # e.g. too many nodes to draw, no Graphviz
+            _fail(str(exc))
+    except SystemExit as exc:  # --help, --version, and every mistake above
+        return exc.code if isinstance(exc.code, int) else 1
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping
-from typing import Union
 
 from .engine import Value
 
@@ -30,7 +29,7 @@ __all__ = ["ExprError", "Expression", "parse", "build", "FUNCTIONS", "MAX_LENGTH
 
 MAX_LENGTH = 2000  # characters: a formula for a slide is short; longer text is refused before parsing
 
-Operand = Union[Value, float]
+Operand = Value | float
 
 FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
     "exp": (1, Value.exp),
