@@ -1,0 +1,233 @@
+"""The formula parser: grammar, errors with columns, and agreement with graphs built from Values."""
+
+import math
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micrograd import Value
+from micrograd.engine import topological_order
+from micrograd.expr import FUNCTIONS, MAX_LENGTH, ExprError, build, parse
+
+
+def test_lecture_formula():
+    e = parse("2*(max(z,w)+x*y)")
+    assert e.variables == ("z", "w", "x", "y")
+    f, leaves = e.evaluate({"x": 3, "y": -4, "z": 2, "w": -1})
+    assert f.data == -20.0
+    f.backward()
+    assert [leaves[n].grad for n in "xyzw"] == [-8.0, 6.0, 2.0, 0.0]
+    assert {v.label for v in leaves.values()} == {"x", "y", "z", "w"}
+    assert any(v._op == "max" for v in topological_order(f))
+
+
+def test_a_repeated_name_is_one_leaf():
+    f, leaves = parse("x*x + x").evaluate({"x": 3.0})
+    assert f._prev[0]._prev[0] is f._prev[0]._prev[1] is f._prev[1] is leaves["x"]
+    f.backward()
+    assert leaves["x"].grad == 7.0
+
+
+def test_every_function():
+    x = 0.7
+    for name, (arity, method) in FUNCTIONS.items():
+        text = f"{name}(x)" if arity == 1 else f"{name}(x, 0.5)"
+        got = build(text, x=x)
+        want = method(Value(x)) if arity == 1 else method(Value(x), 0.5)
+        assert got.data == want.data and got._op == want._op, name
+
+
+@pytest.mark.parametrize("text, value", [
+    ("9**9**9**9", math.inf),           # floats: at once, never a hang
+    ("2**10000", math.inf),
+    ("1/0", math.inf),
+    ("-1/0", -math.inf),
+    ("(-1)**0.5", None),                # nan, never complex
+    ("1" * 400, math.inf),              # an integer literal beyond the float range
+    ("1e999", math.inf),
+    ("+3", 3.0),
+    ("-2*3", -6.0),
+    ("2**-1", 0.5),
+])
+def test_numbers_are_floats_with_ieee_results(text, value):
+    t0 = time.perf_counter()
+    got = build(text).data
+    assert time.perf_counter() - t0 < 5
+    assert isinstance(got, float)
+    assert math.isnan(got) if value is None else got == value
+
+
+def test_unary_minus_on_a_variable_is_a_gate_and_on_a_number_a_number():
+    f = build("-x * -2", x=3.0)
+    assert f._op == "*" and f._prev[0]._op == "neg" and f._prev[1].data == -2.0 and not f._prev[1]._prev
+
+
+def test_whitespace_and_newlines():
+    assert build("  x *\n y ", x=2, y=3).data == 6.0
+
+
+def test_a_formula_without_variables_is_a_value():
+    f = build("2 + 3")
+    assert isinstance(f, Value) and f.data == 5.0
+
+
+def test_deep_formulas_do_not_overflow_the_stack():
+    text = "-" * 1500 + "x"
+    assert build(text, x=2.0).data == 2.0
+
+
+@pytest.mark.parametrize("text, message, column", [
+    ("", "empty expression", None),
+    ("   ", "empty expression", None),
+    ("x +", "syntax error", 4),
+    ("x y", "syntax error", 3),
+    ("(x", "syntax error", 1),
+    ("foo(x)", "unknown function 'foo'", 1),
+    ("x + __import__('os')", "unknown function '__import__'", 5),
+    ("x.real", "attribute access", 1),
+    ("1 + math.exp(x)", "attribute access", 5),
+    ("(lambda: 1)()", "lambda", 1),
+    ("(2)(x)", "only the functions", 1),
+    ("exp(x)(2)", "only the functions", 1),
+    ("[x for x in y]", "comprehension", 1),
+    ("sum(x for x in y)", "unknown function", 1),
+    ("x if y else 1", "conditional", 1),
+    ("x[0]", "subscript", 1),
+    ("exp(x, y)", "exp() takes 1 argument", 1),
+    ("max(x)", "max() takes 2 arguments", 1),
+    ("exp(x=1)", "keyword", 1),
+    ("exp + 1", "exp is a function", 1),
+    ("x // 2", "operator //", 1),
+    ("x % 2", "operator %", 1),
+    ("x < y", "comparison", 1),
+    ("x and y", "and/or", 1),
+    ("not x", "operator not", 1),
+    ("'s' + x", "strings", 1),
+    ("True * x", "booleans", 1),
+    ("1j", "complex", 1),
+    ("x, y", "tuples", 1),
+    ("(y := 2)", "assignments", 2),
+    ("1" * 5000, "too long", None),
+    ("x+" * 1200 + "x", "too long", None),
+    ("(" * 300 + "x" + ")" * 300, "nested", 201),
+])
+def test_errors_name_the_problem_and_column(text, message, column):
+    with pytest.raises(ExprError) as info:
+        parse(text)
+    assert message in str(info.value)
+    assert info.value.column == column
+    assert isinstance(info.value, ValueError)
+
+
+def test_binding_errors():
+    e = parse("x * y")
+    with pytest.raises(ExprError, match="unbound variable 'y'") as info:
+        e.evaluate({"x": 1.0})
+    assert info.value.column == 5
+    with pytest.raises(ExprError, match="'z' is not a variable"):
+        e.evaluate({"x": 1.0, "y": 2.0, "z": 3.0})
+    with pytest.raises(TypeError):
+        e.evaluate({"x": "1", "y": 2.0})
+    with pytest.raises(TypeError):
+        parse(b"x")
+
+
+def test_length_limit_is_generous_for_slides():
+    text = "+".join(["x"] * (MAX_LENGTH // 2))[:MAX_LENGTH].rstrip("+")
+    assert build(text, x=1.0).data == text.count("x")
+
+
+# ---------------------------------------------------------------- property: text == Values
+
+NAMES = ("a", "b", "c")
+BINARY = ("+", "-", "*", "/", "**")
+UNARY_FNS = ("exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "recip")
+numbers = st.one_of(st.sampled_from([0.0, 1.0, 2.0, 0.5, 3.0, -1.0, -2.5]),
+                    st.floats(-5, 5, allow_nan=False, allow_infinity=False))
+leaf = st.one_of(st.tuples(st.just("var"), st.sampled_from(NAMES)), st.tuples(st.just("num"), numbers))
+
+
+def extend(children):
+    return st.one_of(
+        st.tuples(st.just("bin"), st.sampled_from(BINARY), children, children),
+        st.tuples(st.just("neg"), children),
+        st.tuples(st.just("pos"), children),
+        st.tuples(st.just("fn"), st.sampled_from(UNARY_FNS), children),
+        st.tuples(st.just("fn2"), st.sampled_from(("max", "min")), children, children),
+    )
+
+
+trees = st.recursive(leaf, extend, max_leaves=12)
+
+
+def text_of(t) -> str:
+    kind = t[0]
+    if kind == "var":
+        return t[1]
+    if kind == "num":
+        return f"({t[1]!r})" if t[1] < 0 or str(t[1]).startswith("-") else repr(t[1])
+    if kind == "bin":
+        return f"({text_of(t[2])} {t[1]} {text_of(t[3])})"
+    if kind == "neg":
+        return f"(-{text_of(t[1])})"
+    if kind == "pos":
+        return f"(+{text_of(t[1])})"
+    if kind == "fn":
+        return f"{t[1]}({text_of(t[2])})"
+    return f"{t[1]}({text_of(t[2])}, {text_of(t[3])})"
+
+
+METHODS = {"exp": Value.exp, "log": Value.log, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "relu": Value.relu,
+           "abs": Value.abs, "sqrt": Value.sqrt, "recip": Value.reciprocal, "max": Value.max, "min": Value.min}
+OPS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+       "**": lambda a, b: a**b}
+
+
+def direct(t, leaves):
+    """The same formula written with Values and Python operators (numbers with numbers fold, IEEE)."""
+    kind = t[0]
+    if kind == "var":
+        return leaves[t[1]]
+    if kind == "num":
+        return t[1]
+    if kind == "bin":
+        a, b = direct(t[2], leaves), direct(t[3], leaves)
+        if not isinstance(a, Value) and not isinstance(b, Value):
+            return OPS[t[1]](Value(a), b).data
+        return OPS[t[1]](a, b)
+    if kind == "neg":
+        return -direct(t[1], leaves)
+    if kind == "pos":
+        return +direct(t[1], leaves)
+    first = direct(t[2], leaves)
+    first = first if isinstance(first, Value) else Value(first)
+    if kind == "fn":
+        return METHODS[t[1]](first)
+    return METHODS[t[1]](first, direct(t[3], leaves))
+
+
+def same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees, st.tuples(numbers, numbers, numbers))
+def test_text_and_values_build_the_same_graph(tree, values):
+    text = text_of(tree)
+    bound = dict(zip(NAMES, values))
+    expression = parse(text)
+    parsed, parsed_leaves = expression.evaluate({n: bound[n] for n in expression.variables})
+    mine = {n: Value(v, label=n) for n, v in bound.items()}
+    want = direct(tree, mine)
+    want = want if isinstance(want, Value) else Value(want)
+    shape_got = [(v._op, v.data) for v in topological_order(parsed)]
+    shape_want = [(v._op, v.data) for v in topological_order(want)]
+    assert len(shape_got) == len(shape_want), text
+    for (op1, d1), (op2, d2) in zip(shape_got, shape_want):
+        assert op1 == op2 and same(d1, d2), text
+    parsed.backward()
+    want.backward()
+    for name, leaf_value in parsed_leaves.items():
+        assert same(leaf_value.grad, mine[name].grad), (text, name)
