@@ -175,13 +175,15 @@ def _draw(args: argparse.Namespace) -> int:
     name = root.label
     root.backward()
 
-    picture = steps = None  # render everything in memory first: a failure writes nothing
-    if fmt is not None:
-        diagram = draw_diagram(root, style=args.style, rankdir=args.rankdir)
+    # cheap checks first (node limits: DOT only), then render everything in memory: a failure writes nothing
+    frames = draw_steps(root, style=args.style, rankdir=args.rankdir) if args.steps else None
+    diagram = draw_diagram(root, style=args.style, rankdir=args.rankdir) if fmt is not None else None
+    picture = steps = None
+    if diagram is not None:
         picture = diagram.source.encode("utf-8") if fmt == "dot" else \
             diagram.svg().encode("utf-8") if fmt == "svg" else render(diagram.source, fmt)
-    if args.steps:
-        steps = draw_steps(root, style=args.style, rankdir=args.rankdir).html(standalone=True).encode("utf-8")
+    if frames is not None:
+        steps = frames.html(standalone=True).encode("utf-8")
 
     report = [table(root, inputs, name)]
     if args.explain:

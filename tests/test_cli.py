@@ -1,0 +1,242 @@
+"""The command line: `micrograd draw` and `micrograd demo`, as a subprocess and in-process.
+
+Every mistake exits 2 with one line on stderr and writes nothing: an existing output file
+keeps its bytes and no new file (nor temp file) appears.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from micrograd import __version__
+from micrograd.cli import main
+
+SVG = "{http://www.w3.org/2000/svg}"
+DONE_WHEN = ["draw", "2*(max(z,w)+x*y)", "x=3", "y=-4", "z=2", "w=-1"]
+ORIGINAL = b"<original picture, must survive a failed command>"
+
+
+def run(*args: str, cwd: Path, script: bool = False) -> subprocess.CompletedProcess:
+    """The command line as a user runs it: the `micrograd` console script, or `python -m micrograd`."""
+    exe = shutil.which("micrograd") if script else None
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "micrograd", *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def svg_texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return [t.text.strip() for t in root.iter(f"{SVG}text") if t.text and t.text.strip()]
+
+
+def table_rows(stdout: str) -> dict[str, list[str]]:
+    rows = {}
+    for line in stdout.splitlines():
+        if not line.strip():
+            break
+        cells = line.split()
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+# ---------------------------------------------------------------- success, as a subprocess
+
+
+def test_done_when_draw_writes_the_circuit_and_prints_the_gradients(tmp_path):
+    r = run(*DONE_WHEN, "-o", "circuit.svg", cwd=tmp_path, script=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    texts = svg_texts((tmp_path / "circuit.svg").read_text())
+    assert "max" in texts
+    assert any(t.split()[-1] == "-20" for t in texts)  # the output, "-20" or "f = -20"
+    rows = table_rows(r.stdout)
+    assert rows["f"] == ["-20"]
+    assert [rows[n][1] for n in "xyzw"] == ["-8", "6", "2", "0"]
+    assert [rows[n][0] for n in "xyzw"] == ["3", "-4", "2", "-1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["circuit.svg"]  # no temp file left behind
+
+
+def test_draw_record_explain_steps_and_dot(tmp_path):
+    r = run("draw", "(x+y)*z", "x=-2", "y=5", "z=-4", "-o", "g.dot", "--style", "record", "--rankdir", "TB",
+            "--steps", "steps.html", "--explain", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    dot = (tmp_path / "g.dot").read_text()
+    assert dot.startswith("digraph") and "rankdir=TB" in dot and "record" in dot
+    html = (tmp_path / "steps.html").read_text()
+    assert html.lstrip().lower().startswith("<!doctype html") and "<svg" in html
+    assert "df/dx = df/dn1 * dn1/dx = (-4) * 1 = -4" in r.stdout
+    assert "df/dz = df/df * df/dz = 1 * 3 = 3" in r.stdout
+    assert table_rows(r.stdout)["z"] == ["-4", "3"]
+
+
+def test_output_to_stdout_puts_the_table_on_stderr(tmp_path):
+    r = run("draw", "-o", "-", "--", " -x*y", "x=2", "y=3", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert any(t.split()[-1] == "-6" for t in svg_texts(r.stdout))
+    assert table_rows(r.stderr)["x"] == ["2", "-3"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_and_version(tmp_path):
+    r = run("draw", "--help", cwd=tmp_path)
+    assert r.returncode == 0 and "name=value" in r.stdout and "-o FILE" in r.stdout and "without -o" in r.stdout
+    r = run("--version", cwd=tmp_path, script=True)
+    assert r.returncode == 0 and r.stdout.strip() == f"micrograd {__version__}"
+
+
+def test_demo_renders_the_gallery_into_a_new_folder(tmp_path):
+    r = run("demo", cwd=tmp_path, script=True)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "micrograd-demo"
+    assert "micrograd-demo" in r.stdout
+    svgs = sorted(out.glob("*.svg"))
+    assert len(svgs) >= 4 and (out / "sigmoid_neuron_steps.html").exists()
+    for svg in svgs:
+        ET.fromstring(svg.read_text())
+    rows = {line.split()[0]: line.split()[1:] for line in r.stdout.splitlines() if line[:2] in ("w0", "x0", "w2")}
+    assert [round(float(rows[n][1]), 2) for n in ("w0", "x0", "w2")] == [-0.20, 0.39, 0.20]
+
+
+# ---------------------------------------------------------------- every mistake: exit 2, one line, nothing written
+
+ERRORS = {  # family -> [(arguments after "draw", words the message must contain)]
+    "syntax": [
+        (["x +", "x=1"], "syntax error: invalid syntax (column 4)"),
+        (["", "x=1"], "empty expression"),
+        (["   "], "empty expression"),
+        (["x" * 3000, "x=1"], "too long"),
+    ],
+    "grammar": [
+        (["foo(x)", "x=1"], "unknown function 'foo' (functions: exp"),
+        (["x.real", "x=1"], "attribute access"),
+        (["__import__('os')"], "unknown function '__import__'"),
+        (["__import__('os').system('touch pwned')"], "attribute access"),
+        (["(2)(x)", "x=1"], "only the functions"),
+        (["(lambda: 1)()"], "lambda"),
+        (["[x for x in (1,)]"], "comprehensions"),
+        (["x if x else 1", "x=1"], "conditional"),
+        (["x[0]", "x=1"], "subscripts"),
+        (["exp(x, x)", "x=1"], "exp() takes 1 argument"),
+        (["x // 2", "x=1"], "operator //"),
+    ],
+    "bindings": [
+        (["x*y", "x=1"], "unbound variable 'y'"),
+        (["x*y", "x=1", "y=2", "x=3"], "variable 'x' given twice"),
+        (["x*y", "x=1", "y"], "'y' is not name=number"),
+        (["x*y", "x=1", "2=y"], "'2=y' is not name=number"),
+        (["x*y", "x=1", "y=two"], "value of 'y' is not a number"),
+        (["x*y", "x=1", "y="], "value of 'y' is not a number"),
+        (["x*y", "x=1", "y=nan"], "finite"),
+        (["x*y", "x=1", "y=-inf"], "finite"),
+        (["x", "x=1", "z=2"], "'z' is not a variable"),
+    ],
+    "output": [
+        (["x", "x=1", "--format", "gif"], "invalid choice: 'gif'"),
+        (["x", "x=1", "--style", "fancy"], "invalid choice: 'fancy'"),
+        (["x", "x=1", "--rankdir", "RL"], "invalid choice: 'RL'"),
+        (["x", "x=1", "--bogus"], "unrecognized arguments: --bogus"),
+        (["x", "x=1", "-o", "picture.gif"], "cannot tell the format"),
+        (["x", "x=1", "-o", "no/such/dir/p.svg"], "does not exist"),
+        (["x", "x=1", "--format", "svg"], "--format needs -o"),
+        (["x" + "+x" * 150, "x=1", "--steps", "new.html"], "max_nodes"),  # renders the SVG fine, steps refused
+    ],
+}
+CASES = [(family, args, words) for family, cases in ERRORS.items() for args, words in cases]
+
+
+def files(d: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(d.iterdir())}
+
+
+@pytest.mark.parametrize("family, args, words", CASES, ids=[f"{c[0]}:{c[1][0][:20]}" for c in CASES])
+def test_every_mistake_in_process(tmp_path, monkeypatch, capsys, family, args, words):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out.svg").write_bytes(ORIGINAL)
+    needs_no_target = "-o" in args or args[-2:] == ["--format", "svg"]
+    target = [] if needs_no_target else ["-o", "out.svg"]  # an existing file a failed command must not touch
+    before = files(tmp_path)
+    assert main(["draw", *args, *target]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("micrograd: error: ") and words in err, err
+    assert files(tmp_path) == before  # the existing file keeps its bytes; nothing new appears
+
+
+@pytest.mark.parametrize("family", sorted(ERRORS))
+def test_one_mistake_per_family_as_a_subprocess(tmp_path, family):
+    args, words = ERRORS[family][0]
+    (tmp_path / "out.svg").write_bytes(ORIGINAL)
+    before = files(tmp_path)
+    r = run("draw", *args, "-o", "out.svg", "--steps", "new.html", cwd=tmp_path, script=True)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("micrograd: error: ") and words in r.stderr
+    assert files(tmp_path) == before
+
+
+def test_the_hostile_call_runs_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", "__import__('os').system('touch pwned')"]) == 2
+    assert main(["draw", "x", "x=1", "-o", "__import__('os').system('touch pwned2').svg"]) == 0
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "pwned2").exists()
+
+
+def test_png_without_system_graphviz_is_refused_before_anything(tmp_path, monkeypatch, capsys):
+    draw_module = sys.modules["micrograd.draw"]  # the module: `micrograd.draw` is the function
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(draw_module, "available_engine", lambda: "wasm")
+    assert main(["draw", "x*2", "x=1", "-o", "p.png"]) == 2
+    err = capsys.readouterr().err
+    assert "needs the system Graphviz" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="PNG needs the system Graphviz dot")
+def test_png_with_system_graphviz(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", "x*2", "x=1", "-o", "p.png"]) == 0
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_success_overwrites_atomically(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out.svg").write_bytes(ORIGINAL)
+    assert main(["draw", "tanh(x)", "x=0", "-o", "out.svg", "--style", "record"]) == 0
+    assert "tanh" in svg_texts((tmp_path / "out.svg").read_text())
+    assert sorted(os.listdir(tmp_path)) == ["out.svg"]
+    out = capsys.readouterr().out
+    assert table_rows(out)["x"] == ["0", "1"] and "wrote out.svg" in out
+
+
+def test_without_output_only_the_table(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", "sigmoid(w0*x0 + w1*x1 + w2)", "w0=2", "x0=-1", "w1=-3", "x1=-2", "w2=-3"]) == 0
+    rows = table_rows(capsys.readouterr().out)
+    assert rows["f"] == ["0.7311"]
+    assert [round(float(rows[n][1]), 2) for n in ("w0", "x0", "w1", "x1", "w2")] == [-0.20, 0.39, -0.39, -0.59, 0.20]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_variable_named_f_keeps_its_name(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", "f*2", "f=3"]) == 0
+    rows = table_rows(capsys.readouterr().out)
+    assert rows["out"] == ["6"] and rows["f"] == ["3", "2"]
+
+
+def test_demo_twice_makes_a_second_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "micrograd-demo").mkdir()
+    assert main(["demo"]) == 0
+    assert "micrograd-demo-2" in capsys.readouterr().out
+    assert any((tmp_path / "micrograd-demo-2").glob("*.svg"))
+    assert not any((tmp_path / "micrograd-demo").iterdir())
+    (tmp_path / "file").write_text("x")
+    assert main(["demo", "-o", "file"]) == 2
+    assert "not a directory" in capsys.readouterr().err
