@@ -20,37 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_nn import make_model  # noqa: E402
 from classic import ClassicMLP, ClassicValue, demo_step  # noqa: E402
 
 from micrograd import Value  # noqa: E402
 from micrograd.engine import topological_order  # noqa: E402
 from micrograd.nn import (
-    MLP,  # noqa: E402
     make_moons,  # noqa: E402
 )
-
-
-class GateByGateNeuron:
-    """The tutorial's neuron on our Value: sum(w*x) + b, two nodes per weight."""
-
-    def __init__(self, nin: int, nonlin: bool = True) -> None:
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(0.0)
-        self.nonlin = nonlin
-
-    def __call__(self, x):
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return act.relu() if self.nonlin else act
-
-    def parameters(self):
-        return self.w + [self.b]
-
-
-def gate_by_gate_mlp(nin: int, nouts: list[int]):
-    model = MLP(nin, nouts)
-    for layer in model.layers:
-        layer.neurons = [GateByGateNeuron(len(n.w), n.nonlin) for n in layer.neurons]
-    return model
 
 
 def time_steps(model, X, y, value_cls, steps: int) -> float:
@@ -110,8 +87,8 @@ def main() -> None:
     random.seed(1337)
     rows = [
         ("classic tutorial engine (baseline)", ClassicMLP(2, [16, 16, 1]), ClassicValue),
-        ("micrograd, gate-by-gate neurons", gate_by_gate_mlp(2, [16, 16, 1]), Value),
-        ("micrograd, nn.MLP (fused weighted sum)", MLP(2, [16, 16, 1]), Value),
+        ("micrograd, gate-by-gate neurons", make_model("gate by gate", seed=1337), Value),
+        ("micrograd, nn.MLP (fused weighted sum)", make_model("fused", seed=1337), Value),
     ]
     print(f"\ntraining step: 100 two-moons points, MLP 2-16-16-1, hinge + 1e-4 L2, SGD (median of {args.steps})")
     baseline = None
