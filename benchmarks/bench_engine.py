@@ -25,9 +25,7 @@ from classic import ClassicMLP, ClassicValue, demo_step  # noqa: E402
 
 from micrograd import Value  # noqa: E402
 from micrograd.engine import topological_order  # noqa: E402
-from micrograd.nn import (
-    make_moons,  # noqa: E402
-)
+from micrograd.nn import make_moons  # noqa: E402
 
 
 def time_steps(model, X, y, value_cls, steps: int) -> float:
