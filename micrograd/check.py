@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .engine import Value, no_grad
-from .tensor import Tensor
+from .tensor import Tensor, agreement
 from .tensor import gradcheck as tensor_gradcheck
 
 __all__ = ["gradcheck", "GradcheckResult", "numerical_grad"]
@@ -84,17 +83,11 @@ def gradcheck(
     out.backward()
     analytic = tuple(v.grad for v in leaves)
     numeric = tuple(numerical_grad(f, xs, eps))
-    worst, worst_err, ok = None, -1.0, True
-    for i, (a, n) in enumerate(zip(analytic, numeric)):
-        if math.isnan(a) or math.isnan(n) or math.isinf(a) or math.isinf(n):
-            good = a == n or (math.isnan(a) and math.isnan(n))
-            err = 0.0 if good else math.inf
-        else:
-            err = abs(a - n)
-            good = err <= atol + rtol * abs(n)
-        ok = ok and good
-        if err > worst_err:
-            worst, worst_err = i, err
+    if not xs:
+        return GradcheckResult(True, (), (), None, 0.0, atol, rtol)
+    good, err = agreement(np.array(analytic), np.array(numeric), atol, rtol)
+    worst = int(np.argmax(err))
+    ok, worst_err = bool(good.all()), float(err[worst])
     return GradcheckResult(ok, analytic, numeric, worst, max(worst_err, 0.0), atol, rtol)
 
 

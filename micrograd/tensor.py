@@ -864,6 +864,22 @@ class TensorGradcheckResult:
         )
 
 
+def agreement(analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Element by element: does backward agree with central differences, and by how much not.
+
+    Finite pairs agree when ``|analytic - numeric| <= atol + rtol·|numeric|`` (the error is
+    that difference); infinities must match exactly and nan matches nan (error 0, else inf).
+    The one rule of both gradchecks, scalar and tensor.
+    """
+    a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
+    finite = np.isfinite(a) & np.isfinite(n)
+    same_special = (a == n) | (np.isnan(a) & np.isnan(n))
+    with _ieee():
+        err = np.where(finite, np.abs(a - n), np.where(same_special, 0.0, np.inf))
+        good = np.where(finite, err <= atol + rtol * np.abs(n), same_special)
+    return good, err
+
+
 def _weights(out: Tensor, seed: ArrayLike | None) -> np.ndarray:
     """The vector of the vector-Jacobian product checked: given, ones for one element, else fixed random."""
     if seed is not None:
@@ -923,11 +939,7 @@ def gradcheck(
     for i, (a, n) in enumerate(zip(analytic, numeric)):
         if a.size == 0:
             continue
-        finite = np.isfinite(a) & np.isfinite(n)
-        same_special = (a == n) | (np.isnan(a) & np.isnan(n))
-        with _ieee():
-            err = np.where(finite, np.abs(a - n), np.where(same_special, 0.0, np.inf))
-            good = np.where(finite, err <= atol + rtol * np.abs(n), same_special)
+        good, err = agreement(a, n, atol, rtol)
         ok = ok and bool(good.all())
         j = np.unravel_index(int(np.argmax(err)), err.shape)
         if err[j] > worst_err:
