@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import time
+
+from timing import seconds
 
 from micrograd import Value, draw
 from micrograd.draw import render
@@ -42,15 +43,6 @@ def expression(n: int, seed: int = 0) -> Value:
     return root
 
 
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
@@ -67,12 +59,12 @@ def main() -> None:
         root = expression(size)
         n = len(topological_order(root))
         for style in args.styles:
-            build = best_of(lambda r=root, s=style, m=n: draw(r, style=s, max_nodes=m).source, 3)
+            build = min(seconds(lambda r=root, s=style, m=n: draw(r, style=s, max_nodes=m).source, 3))
             source = draw(root, style=style, max_nodes=n).source
             row = f"{n:>6} {style:>8} {build * 1e3:>8.1f}ms"
             for e in engines:
                 try:
-                    t = best_of(lambda src=source, eng=e: render(src, "svg", eng), 1 if n > 1500 else 2)
+                    t = min(seconds(lambda src=source, eng=e: render(src, "svg", eng), 1 if n > 1500 else 2))
                 except RuntimeError:  # the WebAssembly build's call stack is too small for a graph this big
                     row += f" {'fails':>10} {'-':>10}"
                     continue

@@ -20,22 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import timing  # noqa: E402
 from bench_nn import make_model  # noqa: E402
 from classic import ClassicMLP, ClassicValue, demo_step  # noqa: E402
 
 from micrograd import Value  # noqa: E402
 from micrograd.engine import topological_order  # noqa: E402
 from micrograd.nn import make_moons  # noqa: E402
-
-
-def time_steps(model, X, y, value_cls, steps: int) -> float:
-    """Median seconds per training step."""
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        demo_step(model, X, y, value_cls)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def chain(n: int) -> Value:
@@ -91,7 +82,7 @@ def main() -> None:
     print(f"\ntraining step: 100 two-moons points, MLP 2-16-16-1, hinge + 1e-4 L2, SGD (median of {args.steps})")
     baseline = None
     for name, model, value_cls in rows:
-        seconds = time_steps(model, X, y, value_cls, args.steps)
+        seconds = statistics.median(timing.seconds(lambda m=model, v=value_cls: demo_step(m, X, y, v), args.steps))
         baseline = baseline or seconds
         print(f"  {name:<40} {seconds * 1e3:8.1f} ms/step   {baseline / seconds:5.1f}x vs baseline")
 

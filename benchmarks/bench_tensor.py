@@ -21,13 +21,13 @@ import gc
 import random
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import timing  # noqa: E402
 from classic import ClassicMLP, ClassicValue, demo_step  # noqa: E402
 
 from micrograd import Tensor, Value  # noqa: E402
@@ -64,15 +64,6 @@ def tensor_step(params: list[Tensor], X: np.ndarray, y: np.ndarray) -> tuple[flo
     for p in params:
         p.data -= LR * p.grad
     return total.item(), accuracy
-
-
-def median_seconds(step, steps: int) -> float:
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def check_same_first_step(X: np.ndarray, y: np.ndarray, seed: int) -> float:
@@ -113,7 +104,7 @@ def main() -> None:
         ("micrograd Value, nn.MLP", lambda: demo_step(scalar, X, y, Value), args.steps),
         ("micrograd Tensor", lambda: tensor_step(params, X, y), args.tensor_steps),
     ]
-    rows = [(name, median_seconds(step, n)) for name, step, n in rows]
+    rows = [(name, statistics.median(timing.seconds(step, n))) for name, step, n in rows]
     print(f"\ntraining step: 100 two-moons points, MLP 2-16-16-1, hinge + 1e-4 L2, SGD lr {LR} (median)")
     baseline, tensor = rows[0][1], rows[2][1]
     for name, seconds in rows:
