@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .engine import Value
+from .engine import Value, topological_order
 from .expr import ExprError, parse
 from .naming import format_number
 
@@ -59,16 +59,6 @@ class UsageError(Exception):
 # ---------------------------------------------------------------- the sigmoid neuron (demo)
 
 
-def sigmoid_neuron() -> tuple[Value, dict[str, Value]]:
-    """The lecture's sigmoid neuron f = 1/(1+exp(-(w0·x0 + w1·x1 + w2))), built gate by gate."""
-    w0, x0, w1, x1, w2 = (Value(v, label=n) for n, v in
-                          [("w0", 2.0), ("x0", -1.0), ("w1", -3.0), ("x1", -2.0), ("w2", -3.0)])
-    f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
-    f.label = "f"
-    f.backward()
-    return f, {v.label: v for v in (w0, x0, w1, x1, w2)}
-
-
 def table(root: Value, inputs: dict[str, Value], name: str = "f") -> str:
     """The output's value, and each input's value and gradient d(name)/d(input), as aligned text."""
     rows = [("name", "value", f"d{name}/dname"), (name, format_number(root.data), "")]
@@ -88,14 +78,17 @@ def _new_dir(base: str = "micrograd-demo") -> Path:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .gallery import render_gallery
+    from .gallery import render_gallery, sigmoid_neuron
 
     out = Path(args.out) if args.out else _new_dir()
     if out.exists() and not out.is_dir():
         raise UsageError(f"-o {str(out)!r} exists and is not a directory")
     written = render_gallery(out)
     print(f"wrote {len(written)} files (the lecture's circuits, SVG and DOT, and a steps player) to {out}/")
-    f, inputs = sigmoid_neuron()
+    f = sigmoid_neuron()
+    f.backward()
+    leaves = {v.label: v for v in topological_order(f) if not v._prev}
+    inputs = {name: leaves[name] for name in ("w0", "x0", "w1", "x1", "w2")}
     print()
     print("the sigmoid neuron f = 1/(1+exp(-(w0*x0 + w1*x1 + w2)))")
     print(table(f, inputs))
