@@ -1,14 +1,77 @@
-"""micrograd: a scalar autograd engine you can see."""
+"""micrograd: a scalar autograd engine you can see.
 
-from .check import GradcheckResult, gradcheck
-from .draw import Diagram, draw  # the function shadows the module: reach it by `from micrograd.draw import ...`
-from .engine import Value, is_grad_enabled, no_grad
-from .explain import Explanation, explain  # the function shadows the module, as draw does
-from .player import Steps, draw_steps, save_steps
-from .tensor import Tensor
+The layers, bottom up (arrows point down only; see ARCHITECTURE.md):
+
+- :mod:`micrograd.core`: the node surface, topological order, ``no_grad``, the chain rule
+  (one loop) and the backward trace;
+- :mod:`micrograd.engine` (:class:`Value`) and :mod:`micrograd.tensor` (:class:`Tensor`):
+  each op beside its rule;
+- :mod:`micrograd.check` (``gradcheck``), :mod:`micrograd.nn`;
+- :mod:`micrograd.drawing` (pictures, the step player, ``explain``), :mod:`micrograd.cli`.
+
+``import micrograd`` loads only the core and the scalar engine; numpy-backed parts and the
+drawing code load on first use (``micrograd.Tensor``, ``micrograd.draw``, ...).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .core import BackwardTrace, Wire, backward_trace, is_grad_enabled, local_grads, no_grad, topological_order
+from .engine import Value
+
+if TYPE_CHECKING:
+    from .check import GradcheckResult, gradcheck
+    from .drawing import Diagram, Explanation, Steps, draw, draw_steps, explain, save_steps
+    from .tensor import Tensor
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckResult", "__version__",
-           "draw", "draw_steps", "save_steps", "Diagram", "Steps", "Tensor",
-           "explain", "Explanation"]
+_LAZY = {  # name -> module that defines it, imported on first use
+    "Tensor": ".tensor",
+    "gradcheck": ".check",
+    "GradcheckResult": ".check",
+    "draw": ".drawing",
+    "Diagram": ".drawing",
+    "draw_steps": ".drawing",
+    "save_steps": ".drawing",
+    "Steps": ".drawing",
+    "explain": ".drawing",
+    "Explanation": ".drawing",
+}
+
+__all__ = [
+    "Value",
+    "Tensor",
+    "no_grad",
+    "is_grad_enabled",
+    "backward_trace",
+    "BackwardTrace",
+    "Wire",
+    "local_grads",
+    "topological_order",
+    "gradcheck",
+    "GradcheckResult",
+    "draw",
+    "Diagram",
+    "draw_steps",
+    "save_steps",
+    "Steps",
+    "explain",
+    "Explanation",
+    "__version__",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'micrograd' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # next time, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,31 +1,39 @@
-"""``gradcheck``: compare the gradients of :meth:`Value.backward` with central differences."""
+"""``gradcheck``: compare the gradients of ``backward()`` with central differences, for both engines.
+
+One numerical gradient (:func:`numerical_grad`), one agreement rule (:func:`agreement`)
+and one result type (:class:`GradcheckResult`) serve scalar ``Value`` functions and array
+``Tensor`` functions alike.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .engine import Value, no_grad
-from .tensor import Tensor, agreement
-from .tensor import gradcheck as tensor_gradcheck
+from .core import Node, no_grad
+from .engine import Value
 
-__all__ = ["gradcheck", "GradcheckResult", "numerical_grad"]
+__all__ = ["gradcheck", "GradcheckResult", "numerical_grad", "agreement"]
 
 
 @dataclass(frozen=True)
 class GradcheckResult:
     """What :func:`gradcheck` found; truthy when every gradient agrees.
 
-    ``analytic`` and ``numeric`` list one gradient per input; ``worst`` is the index of
-    the input with the largest mismatch and ``error`` that mismatch (absolute).
+    ``analytic`` and ``numeric`` hold one gradient per input (a float for a scalar input,
+    an array for an array input); ``worst`` is the index of the input with the largest
+    mismatch, ``element`` the index of that element within it (``()`` for a scalar), and
+    ``error`` that mismatch.
     """
 
     ok: bool
-    analytic: tuple[float, ...]
-    numeric: tuple[float, ...]
+    analytic: tuple[Any, ...]
+    numeric: tuple[Any, ...]
     worst: int | None
+    element: tuple[int, ...] | None
     error: float
     atol: float
     rtol: float
@@ -34,62 +42,125 @@ class GradcheckResult:
         return self.ok
 
     def __str__(self) -> str:
-        if self.worst is None:
+        if self.worst is None or self.element is None:
             return "gradcheck: no inputs"
-        i = self.worst
+        i, j = self.worst, self.element
+        where = f"input {i}" + (f" element {j}" if j else "")
         verdict = "ok" if self.ok else "MISMATCH"
         return (
-            f"gradcheck {verdict}: worst at input {i}: backward {self.analytic[i]!r}, "
-            f"central difference {self.numeric[i]!r}, |diff| {self.error:.3g} "
+            f"gradcheck {verdict}: worst at {where}: backward {float(np.asarray(self.analytic[i])[j])!r}, "
+            f"central difference {float(np.asarray(self.numeric[i])[j])!r}, |diff| {self.error:.3g} "
             f"(atol {self.atol:g}, rtol {self.rtol:g})"
         )
 
 
-def numerical_grad(f: Callable[..., Value], xs: Sequence[float], eps: float = 1e-6) -> list[float]:
-    """Central differences ``(f(x + eps) - f(x - eps)) / 2eps`` for each input of ``f``."""
+def agreement(analytic: Any, numeric: Any, atol: float, rtol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Element by element: does backward agree with central differences, and by how much not.
+
+    Finite pairs agree when ``|analytic - numeric| <= atol + rtol·|numeric|`` (the error is
+    that difference); infinities must match exactly and nan matches nan (error 0, else inf).
+    """
+    a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
+    finite = np.isfinite(a) & np.isfinite(n)
+    same_special = (a == n) | (np.isnan(a) & np.isnan(n))
+    with np.errstate(all="ignore"):
+        err = np.where(finite, np.abs(a - n), np.where(same_special, 0.0, np.inf))
+        good = np.where(finite, err <= atol + rtol * np.abs(n), same_special)
+    return good, err
+
+
+def _data(out: Any) -> Any:
+    return out.data if isinstance(out, Node) else out
+
+
+def numerical_grad(
+    f: Callable[..., Any], xs: Sequence[np.ndarray], make: Callable[[np.ndarray], Any], weights: Any, eps: float = 1e-6
+) -> list[np.ndarray]:
+    """Central differences of ``L = Σ weights · f(*inputs)``, element by element of each input.
+
+    ``make`` turns an array into the input ``f`` takes (a Value or a Tensor).
+    """
     grads = []
-    with no_grad():
-        for i in range(len(xs)):
-            hi = [Value(x + eps if j == i else x) for j, x in enumerate(xs)]
-            lo = [Value(x - eps if j == i else x) for j, x in enumerate(xs)]
-            grads.append((_data(f(*hi)) - _data(f(*lo))) / (2 * eps))
+    with no_grad(), np.errstate(all="ignore"):
+        for i, x in enumerate(xs):
+            grad = np.zeros_like(x)
+            for j in np.ndindex(x.shape):
+                hi, lo = x.copy(), x.copy()
+                hi[j] += eps
+                lo[j] -= eps
+                f_hi = _data(f(*[make(hi if k == i else xk) for k, xk in enumerate(xs)]))
+                f_lo = _data(f(*[make(lo if k == i else xk) for k, xk in enumerate(xs)]))
+                grad[j] = np.sum(weights * (np.asarray(f_hi) - np.asarray(f_lo))) / (2 * eps)
+            grads.append(grad)
     return grads
 
 
+def _is_array_input(x: object) -> bool:
+    return (isinstance(x, Node) and not isinstance(x, Value)) or isinstance(x, np.ndarray)
+
+
 def gradcheck(
-    f: Callable[..., Value],
-    inputs: Sequence[Value | float],
+    f: Callable[..., Any],
+    inputs: Sequence[Any],
+    *,
+    seed: Any = None,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
 ) -> GradcheckResult:
-    """Check ``backward()`` of ``f(*inputs)`` against central differences.
+    """Check ``backward()`` of ``f(*inputs)`` against central differences, element by element.
 
-    ``inputs`` are numbers or Values (only their ``data`` is read; they are not
-    modified). A gradient passes when ``|backward - numeric| <= atol + rtol·|numeric|``;
-    infinities must match exactly and nan matches nan. Returns a
-    :class:`GradcheckResult`, truthy when all pass, whose ``str`` names the worst input.
-
-    With a :class:`~micrograd.tensor.Tensor` or a numpy array among ``inputs``, ``f`` gets
-    Tensors and the check is :func:`micrograd.tensor.gradcheck` (element by element).
+    ``inputs`` are numbers or Values (``f`` then gets Values), or arrays or Tensors (``f``
+    gets Tensors); only their data is read, they are not modified. When ``f`` returns more
+    than one element, the check is of the vector-Jacobian product with ``seed`` (default:
+    fixed random weights of the output's shape), i.e. of the gradient of
+    ``L = Σ seed · f``. A gradient passes when ``|backward - numeric| <= atol + rtol·|numeric|``;
+    infinities must match exactly and nan matches nan. Returns a :class:`GradcheckResult`,
+    truthy when all pass, whose ``str`` names the worst element.
     """
-    if any(isinstance(x, Tensor) or isinstance(x, np.ndarray) and x.ndim > 0 for x in inputs):
-        return tensor_gradcheck(f, inputs, eps=eps, atol=atol, rtol=rtol)  # type: ignore[return-value,arg-type]
-    xs = [x.data if isinstance(x, Value) else float(x) for x in inputs]
-    leaves = [Value(x) for x in xs]
+    if any(_is_array_input(x) for x in inputs):
+        from .tensor import Tensor
+
+        node_type: type[Node] = Tensor
+        xs = [np.array(_data(x), dtype=np.float64) for x in inputs]
+    else:
+        node_type = Value
+        xs = [np.array(float(_data(x))) for x in inputs]
+    leaves = [_leaf(node_type, x) for x in xs]
     out = f(*leaves)
-    if not isinstance(out, Value):
-        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
-    out.backward()
-    analytic = tuple(v.grad for v in leaves)
-    numeric = tuple(numerical_grad(f, xs, eps))
-    if not xs:
-        return GradcheckResult(True, (), (), None, 0.0, atol, rtol)
-    good, err = agreement(np.array(analytic), np.array(numeric), atol, rtol)
-    worst = int(np.argmax(err))
-    ok, worst_err = bool(good.all()), float(err[worst])
-    return GradcheckResult(ok, analytic, numeric, worst, max(worst_err, 0.0), atol, rtol)
+    if not isinstance(out, node_type):
+        raise TypeError(f"gradcheck: f must return a {node_type.__name__}, got {type(out).__name__}")
+    weights = _weights(out, seed)
+    out.backward(weights if node_type is not Value else float(weights))
+    analytic = tuple(_gradient(leaf, x) for leaf, x in zip(leaves, xs, strict=True))
+    numeric = tuple(numerical_grad(f, xs, lambda a: _leaf(node_type, a), weights, eps))
+    if node_type is Value:
+        analytic, numeric = tuple(float(g) for g in analytic), tuple(float(g) for g in numeric)
+    worst, element, worst_err, ok = None, None, -1.0, True
+    for i, (a, n) in enumerate(zip(analytic, numeric, strict=True)):
+        if np.size(a) == 0:
+            continue
+        good, err = agreement(a, n, atol, rtol)
+        ok = ok and bool(good.all())
+        j = np.unravel_index(int(np.argmax(err)), err.shape)
+        if err[j] > worst_err:
+            worst, element, worst_err = i, tuple(int(k) for k in j), float(err[j])
+    return GradcheckResult(ok, analytic, numeric, worst, element, max(worst_err, 0.0), atol, rtol)
 
 
-def _data(v: Value | float) -> float:
-    return v.data if isinstance(v, Value) else float(v)
+def _leaf(node_type: type[Node], x: np.ndarray) -> Any:
+    return Value(float(x)) if node_type is Value else node_type(x)  # type: ignore[call-arg]
+
+
+def _gradient(leaf: Any, x: np.ndarray) -> Any:
+    return np.zeros_like(x) if leaf.grad is None else leaf.grad
+
+
+def _weights(out: Any, seed: Any) -> np.ndarray:
+    """The vector of the vector-Jacobian product checked: given, ones for one element, else fixed random."""
+    if seed is not None:
+        return np.array(seed, dtype=np.float64)
+    shape = np.shape(out.data)
+    if int(np.prod(shape)) == 1:
+        return np.ones(shape)
+    return np.random.default_rng(0).standard_normal(shape)

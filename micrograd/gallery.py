@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .draw import STYLES, Diagram, draw
+from .drawing.diagram import STYLES, Diagram, draw
+from .drawing.steps import draw_steps
 from .engine import Value
-from .player import draw_steps
 
 __all__ = ["lecture_circuits", "gallery_diagrams", "render_gallery", "STEPS_FILE"]
 
@@ -71,8 +71,12 @@ def relu_neuron() -> Value:
 
 def lecture_circuits() -> dict[str, Value]:
     """The lecture's circuits by name, each after ``backward()``: values and gradients filled in."""
-    circuits = {"add_mul": add_mul(), "max_gate": max_gate(), "sigmoid_neuron": sigmoid_neuron(),
-                "relu_neuron": relu_neuron()}
+    circuits = {
+        "add_mul": add_mul(),
+        "max_gate": max_gate(),
+        "sigmoid_neuron": sigmoid_neuron(),
+        "relu_neuron": relu_neuron(),
+    }
     for f in circuits.values():
         f.backward()
     return circuits

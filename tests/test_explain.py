@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from micrograd import Value, explain
-from micrograd.engine import local_grads
-from micrograd.explain import Explanation
-from micrograd.naming import format_number, node_names
+from micrograd import Value, explain, local_grads
+from micrograd.drawing.explain import Explanation
+from micrograd.drawing.names import node_names
+from micrograd.drawing.numbers import format_number
 
 LINE = re.compile(r"^d(?P<f>\S+)/d(?P<v>\S+)(?P<via> \(via \S+\))? = (?P<rhs>.*)$")
 
@@ -38,13 +38,15 @@ def add_mul() -> tuple[Value, list[Value]]:
 
 def test_add_mul_text():
     f, _ = add_mul()
-    assert str(explain(f)) == "\n".join([
-        "df/df = 1",
-        "df/dq = df/df * df/dq = 1 * (-4) = -4",
-        "df/dx = df/dq * dq/dx = (-4) * 1 = -4",
-        "df/dy = df/dq * dq/dy = (-4) * 1 = -4",
-        "df/dz = df/df * df/dz = 1 * 3 = 3",
-    ])
+    assert str(explain(f)) == "\n".join(
+        [
+            "df/df = 1",
+            "df/dq = df/df * df/dq = 1 * (-4) = -4",
+            "df/dx = df/dq * dq/dx = (-4) * 1 = -4",
+            "df/dy = df/dq * dq/dy = (-4) * 1 = -4",
+            "df/dz = df/df * df/dz = 1 * 3 = 3",
+        ]
+    )
 
 
 def test_max_gate_gradients_and_order():
@@ -59,14 +61,14 @@ def test_max_gate_gradients_and_order():
     m = e.names[gate]
     assert f"df/dw = df/d{m} * d{m}/dw = 2 * 0 = 0" in text  # the max gate routes nothing to the smaller side
     assert f"df/dz = df/d{m} * d{m}/dz = 2 * 1 = 2" in text
-    assert "d2/" not in text and "/d2 " not in text  # the constant 2 gets no line by default
+    assert "d2/" not in text and "/d2 " not in text  # the constant 2 needs no gradient: no line
     lines = text.splitlines()
     assert lines[0] == "df/df = 1"
     # backward order: a node's line comes after the lines of every node that uses it
     names = node_names(f)
     position = {m["v"]: i for i, line in enumerate(lines) if (m := LINE.match(line))}
     for v in names:
-        for p in v._prev:
+        for p in v.parents:
             if names[p] in position and names[v] in position:
                 assert position[names[v]] < position[names[p]]
 
@@ -102,6 +104,8 @@ def test_reuse_gets_a_line_per_wire_and_a_sum():
         "dc/da (via b) = dc/db * db/da = 2 * 1 = 2",
         "dc/da = 2 + 2 = 4",
     ]
+    assert a.grad == 0.0  # explain wrote no gradient
+    c.backward()
     assert a.grad == 4.0
 
 
@@ -111,19 +115,21 @@ def test_sum_of_mixed_signs():
     f.label = "f"
     text = str(explain(f))
     assert "df/da = 3 + (-2) + (-2) = -1" in text
+    f.backward()
     assert a.grad == -1.0
 
 
 @pytest.mark.parametrize("make", [add_mul, sigmoid_neuron])
 def test_every_number_agrees_with_backward(make):
     f, _ = make()
-    e = explain(f)  # calls backward(): f has no gradient yet
+    e = explain(f)  # before backward(): it shows what backward will compute
+    f.backward()
     names = {v: n for v, n in e.names.items()}
     for step in e.steps:
         if step.kind == "edge":
             c, v = step.consumer, step.node
             assert step.upstream == c.grad
-            assert step.local in local_grads(c)
+            assert step.local == local_grads(c)[c.parents.index(v)]
             assert step.value == step.upstream * step.local
         elif step.kind == "sum":
             assert sum(step.terms) == pytest.approx(step.value)
@@ -136,20 +142,27 @@ def test_every_number_agrees_with_backward(make):
             assert got[name] == format_number(v.grad)
 
 
-def test_backward_only_when_needed():
+def test_explain_changes_no_gradient():
+    """The issue's reproduction: explain, then backward, must give backward's numbers (not twice them)."""
     f, (x, y, z) = add_mul()
-    explain(f)
+    before = str(explain(f))
+    assert (x.grad, y.grad, z.grad) == (0.0, 0.0, 0.0)
+    f.backward()
     assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
-    explain(f)  # f has its gradient now: no second backward, leaf gradients do not accumulate
+    assert str(explain(f)) == before  # the same derivation before and after
     assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
 
 
-def test_constants_on_request():
+def test_constants_get_no_line():
     x = Value(3.0, label="x")
     f = 2 * x
     f.label = "f"
-    assert "df/d2" not in str(explain(f))
-    assert "df/d2 = df/df * df/d2 = 1 * 3 = 3" in str(explain(f, constants=True))
+    assert str(explain(f)).splitlines() == ["df/df = 1", "df/dx = df/df * df/dx = 1 * 2 = 2"]
+
+
+def test_explain_refuses_a_value_that_needs_no_gradient():
+    with pytest.raises(ValueError, match="needs no gradient"):
+        explain(Value(2.0, requires_grad=False))
 
 
 def test_unlabelled_nodes_share_the_diagram_names():

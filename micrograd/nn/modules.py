@@ -1,9 +1,8 @@
 """Tiny neural nets by hand, with the tutorial micrograd API: Module, Neuron, Layer, MLP.
 
 Added beside that API: an activation per neuron/layer (``relu``, ``tanh``, ``sigmoid``,
-``linear``), and, re-exported here so one import is enough, the losses
-(:mod:`micrograd.losses`), :class:`SGD` (:mod:`micrograd.optim`) and the seeded toy data
-sets (:mod:`micrograd.datasets`).
+``linear``), and a neuron's ``Σ wᵢxᵢ + b`` as one node (:func:`weighted_sum`), whose rule
+stands beside it in the scalar engine's derivatives table.
 """
 
 from __future__ import annotations
@@ -11,34 +10,39 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
-from .datasets import make_blobs, make_moons
-from .engine import Value, weighted_sum
-from .losses import (
-    bce_with_logits,
-    binary_cross_entropy_with_logits,
-    hinge,
-    l2,
-    mse,
-    softmax_cross_entropy,
-)
-from .optim import SGD
+from ..engine import Value, _nary, _operand, rule
 
-__all__ = [
-    "Module",
-    "Neuron",
-    "Layer",
-    "MLP",
-    "ACTIVATIONS",
-    "mse",
-    "hinge",
-    "bce_with_logits",
-    "binary_cross_entropy_with_logits",
-    "softmax_cross_entropy",
-    "l2",
-    "SGD",
-    "make_moons",
-    "make_blobs",
-]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "weighted_sum"]
+
+
+def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Value | float | None = None) -> Value:
+    """One node ``Σ wᵢ·xᵢ + b`` with parents ``(w..., x..., b)``: a neuron's pre-activation.
+
+    Gives the same numbers as the gate-by-gate ``sum(w*x for ...) + b`` with one node
+    instead of 2n, so training is faster; pictures show one ``Σwx+b`` gate. Numbers among
+    the inputs (and a number bias) are constants.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
+    ws = [_operand(w, "weighted_sum") for w in weights]
+    xs = [_operand(x, "weighted_sum") for x in inputs]
+    b = _operand(0.0 if bias is None else bias, "weighted_sum")
+    total = b.data
+    for w, x in zip(ws, xs, strict=True):
+        total += w.data * x.data
+    return _nary(total, (*ws, *xs, b), "Σwx+b")
+
+
+@rule("Σwx+b")
+def _weighted_sum_rule(out: Value, upstream: float) -> tuple[float, ...]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1
+    parents = out.parents
+    n = len(parents) // 2
+    return (
+        *(x.data * upstream for x in parents[n : 2 * n]),
+        *(w.data * upstream for w in parents[:n]),
+        upstream,
+    )
+
 
 #: Activation name -> the Value method that applies it (None: the identity).
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
@@ -82,7 +86,7 @@ class Neuron(Module):
 
     ``activation`` is one of ``"relu"``, ``"tanh"``, ``"sigmoid"``, ``"linear"``; when it
     is not given, the tutorial's ``nonlin`` decides (``True``: ReLU, ``False``: linear).
-    The weighted sum is one node (:func:`micrograd.engine.weighted_sum`,
+    The weighted sum is one node (:func:`weighted_sum`,
     ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1) for speed.
     """
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable, Sequence
 
-from .engine import Value, weighted_sum
+from ..engine import Value
+from .modules import weighted_sum
 
 __all__ = ["mse", "hinge", "bce_with_logits", "binary_cross_entropy_with_logits", "softmax_cross_entropy", "l2"]
 

@@ -6,7 +6,7 @@ import math
 import numbers
 from collections.abc import Iterable
 
-from .engine import Value
+from ..engine import Value
 
 __all__ = ["SGD"]
 

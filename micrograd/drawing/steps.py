@@ -1,9 +1,10 @@
 """Step through a backward pass: one picture per gradient, as the lecture's slide sequence.
 
-``draw_steps(root)`` returns the frames (a list of :class:`~micrograd.draw.Diagram`);
+``draw_steps(root)`` returns the frames (a list of :class:`~micrograd.drawing.diagram.Diagram`);
 ``save_steps(root, "steps.html")`` writes them as one self-contained HTML page (inline SVG,
 previous/next buttons, a slider, arrow keys, a caption per frame, no network access). In
-Jupyter the list returned by ``draw_steps`` displays as the same player.
+Jupyter the list returned by ``draw_steps`` displays as the same player. The frames read the
+backward trace from ``root`` (seed 1): no ``.grad`` is changed, and no ``backward()`` is needed first.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .draw import atomic_write, backward_frames
+from ..core import BackwardTrace
+from .diagram import Diagram, Graph, View, check_options, check_root, count_nodes, diagram, gradients
+from .numbers import format_value
+from .render import atomic_write
 
-__all__ = ["Steps", "draw_steps", "save_steps"]
+__all__ = ["Steps", "draw_steps", "save_steps", "backward_frames"]
 
 _XML_PROLOGUE = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.DOTALL)
 _ID = re.compile(r'\bid="')
@@ -91,9 +95,9 @@ class Steps(list):
         if not standalone:
             return f"<style>{_CSS}</style>\n{body}"
         return (
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             # no network: nothing may be fetched, only what is inline runs
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
             "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
             f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
         )
@@ -106,17 +110,57 @@ class Steps(list):
         return self.html()
 
 
+def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagram]:
+    """The frames of :func:`draw_steps` (see there), each with its ``caption``."""
+    check_root(root, "draw_steps()")
+    style = kw.pop("style", "record")
+    rankdir = kw.pop("rankdir", "LR")
+    precision = kw.pop("precision", 4)
+    annotate = kw.pop("annotate", False)
+    engine = kw.pop("engine", None)
+    if kw:
+        raise TypeError(f"draw_steps() got unexpected keyword arguments: {', '.join(sorted(kw))}")
+    check_options(style, rankdir, max_nodes, precision, engine)
+    count_nodes(root, max_nodes)
+    g = Graph(root, max_nodes)
+    trace = gradients(root)
+    opts = {"style": style, "rankdir": rankdir, "precision": precision, "annotate": annotate, "engine": engine}
+    order = [v for v in reversed(g.topo) if trace is not None and v in trace.grads]  # the order gradients complete
+    n = len(order)
+    rootname = g.names[root]
+    caption = f"forward pass: {rootname} = {format_value(root.data, precision)}; no gradients yet (step 0 of {n})"
+    frames = [diagram(g, View(trace, lambda v: False, pad=True), caption=caption, **opts)]
+    for k, v in enumerate(order, start=1):
+        revealed = {id(u) for u in order[:k]}
+        assert trace is not None
+        wires = trace.into(v)
+        hot = {(id(w.parent), id(w.node)) for w in wires}
+        view = View(trace, lambda u, r=revealed: id(u) in r, hot, marked=v, pad=True)
+        frames.append(diagram(g, view, caption=_caption(k, n, v, g, trace, precision), **opts))
+    return frames
+
+
+def _caption(k: int, n: int, v: Any, g: Graph, trace: BackwardTrace, precision: int) -> str:
+    rootname = g.names[g.root]
+    grad = format_value(trace.grad(v), precision) or "(none)"
+    if v is g.root:
+        return f"step 1 of {n}: seed d{rootname}/d{rootname} = {grad}"
+    users = " and ".join(dict.fromkeys(f"{w.node.op or '?'} ({g.names[w.node]})" for w in trace.into(v)))
+    made = f"{g.names[v]} is the output of {v.op or '?'}; " if v.parents else ""
+    return f"step {k} of {n}: d{rootname}/d{g.names[v]} = {grad} ({made}its gradient comes back from {users})"
+
+
 def draw_steps(root: Any, **kw: Any) -> Steps:
     """The backward pass of ``root`` as a sequence of pictures (a list of :class:`Diagram`).
 
-    Frame 0 is the forward pass, no gradients. If ``root`` has no gradient yet,
-    ``root.backward()`` is called first (so leaf gradients change as after any backward).
-    Frame k fills in the gradient of the k-th node in the order backward() visits them
-    (frame 1: the seed d root/d root = 1) and highlights the wires that gradient came along
-    (from that node to the nodes that use it). Each frame has a ``caption``. Keywords as
-    :func:`micrograd.draw` (style, rankdir, precision, annotate, engine); ``max_nodes``
-    defaults to 100 here since every node makes one frame. In Jupyter the result shows as
-    a player (previous/next, slider, arrow keys).
+    Frame 0 is the forward pass, no gradients. Frame k fills in the gradient of the k-th
+    node in the order a backward pass completes them (frame 1: the seed d root/d root = 1)
+    and highlights the wires that gradient came back along (from the nodes that use it).
+    Constants (inputs that need no gradient) get no frame. Each frame has a ``caption``.
+    Keywords as :func:`micrograd.draw` (style, rankdir, precision, annotate, engine);
+    ``max_nodes`` defaults to 100 here since every node makes one frame. No ``.grad`` is
+    read or changed: the gradients are those of a backward pass from ``root`` with seed 1.
+    In Jupyter the result shows as a player (previous/next, slider, arrow keys).
     """
     return Steps(backward_frames(root, **kw))
 

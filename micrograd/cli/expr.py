@@ -23,7 +23,7 @@ import ast
 import math
 from collections.abc import Callable, Mapping
 
-from .engine import Value
+from ..engine import Value
 
 __all__ = ["ExprError", "Expression", "parse", "build", "FUNCTIONS", "MAX_LENGTH"]
 
@@ -46,8 +46,18 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _UNARY = {ast.USub: "-", ast.UAdd: "+"}
-_OPERATOR_NAMES = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
-                   ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.Invert: "~", ast.Not: "not"}
+_OPERATOR_NAMES = {
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.BitAnd: "&",
+    ast.Invert: "~",
+    ast.Not: "not",
+}
 _FORBIDDEN = {  # node type -> what to call it in the message
     ast.Attribute: "attribute access (a.b)",
     ast.Subscript: "subscripts (a[i])",
@@ -107,12 +117,15 @@ class Expression:
         unbound = [n for n in self.variables if n not in values]
         if unbound:
             node = next(n for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id == unbound[0])
-            raise ExprError(f"unbound variable {unbound[0]!r}: give it a value, e.g. {unbound[0]}=1",
-                            _column(self.text, node))
+            raise ExprError(
+                f"unbound variable {unbound[0]!r}: give it a value, e.g. {unbound[0]}=1", _column(self.text, node)
+            )
         extra = [n for n in values if n not in self.variables]
         if extra:
-            raise ExprError(f"{extra[0]!r} is not a variable of the expression"
-                            f" (its variables: {', '.join(self.variables) or 'none'})")
+            raise ExprError(
+                f"{extra[0]!r} is not a variable of the expression"
+                f" (its variables: {', '.join(self.variables) or 'none'})"
+            )
         leaves = {name: Value(values[name], label=name) for name in self.variables}
         out = _evaluate(self.tree.body, leaves)
         root = out if isinstance(out, Value) else Value(out)
@@ -155,8 +168,10 @@ def _check(tree: ast.Expression, text: str) -> tuple[str, ...]:
     """Raise ExprError at the first node outside the grammar; return the variable names in order."""
     names: dict[str, None] = {}
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    nodes = sorted((n for n in ast.walk(tree.body) if hasattr(n, "col_offset")),
-                   key=lambda n: (n.col_offset, -getattr(n, "end_col_offset", 0)))
+    nodes = sorted(
+        (n for n in ast.walk(tree.body) if hasattr(n, "col_offset")),
+        key=lambda n: (n.col_offset, -getattr(n, "end_col_offset", 0)),
+    )
     for node in nodes:
         col = _column(text, node)
         problem = _problem(node)
@@ -222,7 +237,7 @@ def _number(value: int | float) -> float:
 
 def _binary(op: type, a: Operand, b: Operand) -> Operand:
     if not isinstance(a, Value) and not isinstance(b, Value):
-        return _binary(op, Value(a), b).data  # numbers fold, with the engine's IEEE results
+        return _binary(op, _constant(a), b).data  # numbers fold, with the engine's IEEE results
     if op is ast.Add:
         return a + b
     if op is ast.Sub:
@@ -234,9 +249,16 @@ def _binary(op: type, a: Operand, b: Operand) -> Operand:
     return a**b
 
 
-def _call(name: str, args: list[Operand]) -> Value:
-    first = args[0] if isinstance(args[0], Value) else Value(args[0])
-    return FUNCTIONS[name][1](first, *args[1:])
+def _constant(x: float) -> Value:
+    """A number of the formula: a constant, which needs no gradient."""
+    return Value(x, requires_grad=False)
+
+
+def _call(name: str, args: list[Operand]) -> Operand:
+    """A function of the formula; of numbers only, it folds to a number (``exp(2)``)."""
+    first = args[0] if isinstance(args[0], Value) else _constant(args[0])
+    out = FUNCTIONS[name][1](first, *args[1:])
+    return out if out.requires_grad else out.data
 
 
 def _evaluate(body: ast.AST, leaves: Mapping[str, Value]) -> Operand:
@@ -251,8 +273,13 @@ def _evaluate(body: ast.AST, leaves: Mapping[str, Value]) -> Operand:
             results.append(leaves[node.id])
         elif not ready:
             stack.append((node, True))
-            children = [node.left, node.right] if isinstance(node, ast.BinOp) else \
-                [node.operand] if isinstance(node, ast.UnaryOp) else list(node.args)
+            children = (
+                [node.left, node.right]
+                if isinstance(node, ast.BinOp)
+                else [node.operand]
+                if isinstance(node, ast.UnaryOp)
+                else list(node.args)
+            )
             stack.extend((c, False) for c in reversed(children))
         elif isinstance(node, ast.BinOp):
             b = results.pop()

@@ -1,22 +1,24 @@
 """The chain rule, written out: one line per wire of the backward pass.
 
-``explain(f)`` walks the graph in the order :meth:`Value.backward` does (reverse
-topological order) and, for every wire from a node ``c`` to one of its inputs ``v``, writes
+``explain(f)`` reads the backward trace of ``f`` (:class:`micrograd.core.BackwardTrace`,
+the walk ``backward()`` is, with gradients of its own) and, for every wire from a node ``c``
+back to one of its inputs ``v``, writes
 
-    df/dv = df/dc * dc/dv = upstream * local = downstream
+    df/dv = df/dc * dc/dv = upstream * local = contribution
 
-with ``local`` from :func:`micrograd.engine.local_grads`, the very rules ``backward()``
-uses, and node names from :func:`micrograd.naming.node_names`, the names the diagrams
+with node names from :func:`micrograd.drawing.names.node_names`, the names the diagrams
 show. An input used by several nodes (or twice by one) gets one line per wire and then
-the sum: ``df/da = 2 + 2 = 4``.
+the sum: ``df/da = 2 + 2 = 4``. No ``.grad`` is read or changed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .engine import Value, local_grads, topological_order
-from .naming import format_number, node_names
+from ..core import BackwardTrace, topological_order
+from ..engine import Value
+from .names import node_names
+from .numbers import format_number
 
 __all__ = ["explain", "Explanation", "Step"]
 
@@ -47,8 +49,9 @@ class Explanation:
     with respect to every node (keyed by node), ``names`` the node names.
     """
 
-    def __init__(self, root: Value, steps: list[Step], grads: dict[Value, float], names: dict[Value, str],
-                 precision: int) -> None:
+    def __init__(
+        self, root: Value, steps: list[Step], grads: dict[Value, float], names: dict[Value, str], precision: int
+    ) -> None:
         self.root = root
         self.steps = steps
         self.grads = grads
@@ -92,8 +95,10 @@ class Explanation:
         body = "\n".join(self.lines(unicode=True))
         fence = "`" * max(3, _longest_run(body, "`") + 1)
         f = self.names[self.root]
-        return f"The chain rule, in backward order ({f} = {self._num(self.root.data, False, True)}):\n\n" \
-               f"{fence}text\n{body}\n{fence}\n"
+        return (
+            f"The chain rule, in backward order ({f} = {self._num(self.root.data, False, True)}):\n\n"
+            f"{fence}text\n{body}\n{fence}\n"
+        )
 
 
 def _longest_run(text: str, ch: str) -> int:
@@ -104,58 +109,34 @@ def _longest_run(text: str, ch: str) -> int:
     return best
 
 
-def _is_constant(v: Value) -> bool:
-    """An unlabelled leaf: a number written into the expression, not an input anyone varies."""
-    return not v._prev and not v.label
-
-
-def explain(root: Value, *, precision: int = 4, constants: bool = False) -> Explanation:
+def explain(root: Value, *, precision: int = 4) -> Explanation:
     """The chain-rule derivation of every gradient of ``root``, in backward order.
 
-    One line per wire from a node ``c`` to its input ``v``:
-    ``df/dv = df/dc * dc/dv = upstream * local = downstream`` where ``local = ∂c/∂v`` comes
-    from the rule ``backward()`` uses (:func:`micrograd.engine.local_grads`). An input
-    reached along several wires gets a line per wire, marked ``(via c)``, then the sum.
-    Unlabelled leaves (the constants of the expression) are left out unless ``constants=True``.
+    One line per wire from a node ``c`` back to its input ``v``:
+    ``df/dv = df/dc * dc/dv = upstream * local = contribution``, where ``local = ∂c/∂v``
+    comes from the op's rule, the one ``backward()`` applies. An input reached along several
+    wires gets a line per wire, marked ``(via c)``, then the sum. Constants (numbers in the
+    expression: they need no gradient) get no line.
 
-    If ``root`` has no gradient yet (``root.grad == 0``), ``root.backward()`` is called
-    first, so the diagrams drawn afterwards show the same gradients. The numbers printed
-    are the derivatives of ``root`` with respect to each node (seed 1): what a single
-    ``backward()`` leaves in ``.grad`` (leaf gradients accumulated over several calls are
-    not added in).
+    The numbers are the derivatives of ``root`` with respect to each node (seed 1), read from
+    the backward trace: what a single ``backward()`` leaves in ``.grad``. ``explain`` changes
+    no ``.grad`` and needs no ``backward()`` first.
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain() takes a micrograd Value, got {type(root).__name__}: {root!r:.60}")
     if type(precision) is not int or not 1 <= precision <= 17:
         raise ValueError(f"precision must be an int from 1 to 17, got {precision!r}")
-    if root.grad == 0:
-        root.backward()
-    names = node_names(root)
-    topo = topological_order(root)
-    grads: dict[Value, float] = {v: 0.0 for v in topo}
-    grads[root] = 1.0
-    wires: dict[Value, list[tuple[Value, float, float]]] = {v: [] for v in topo}  # input -> (consumer, up, local)
+    if not root.requires_grad:
+        raise ValueError("explain(): this Value needs no gradient (a constant, or made under no_grad)")
+    trace = BackwardTrace(root)
     steps = [Step("seed", root, 1.0)]
-    for c in reversed(topo):  # backward's order: every consumer of v comes before v
-        if c is not root:
-            _emit(steps, c, wires[c], grads[c], names, constants)
-        upstream = grads[c]
-        for v, local in zip(c._prev, local_grads(c)):
-            grads[v] += local * upstream
-            wires[v].append((c, upstream, local))
-    return Explanation(root, steps, grads, names, precision)
-
-
-def _emit(steps: list[Step], v: Value, wires: list[tuple[Value, float, float]], total: float,
-          names: dict[Value, str], constants: bool) -> None:
-    """The lines for node ``v``, whose gradient ``total`` is now complete: one per wire, a sum if several."""
-    if not wires or (not constants and _is_constant(v)):
-        return
-    several = len(wires) > 1
-    terms = []
-    for c, upstream, local in wires:
-        term = local * upstream
-        terms.append(term)
-        steps.append(Step("edge", v, term, consumer=c, upstream=upstream, local=local, partial=several))
-    if several:
-        steps.append(Step("sum", v, total, terms=tuple(terms)))
+    for v in reversed(topological_order(root)):  # a node's gradient is complete once every user is done
+        wires = trace.into(v)
+        several = len(wires) > 1
+        for w in wires:
+            steps.append(
+                Step("edge", v, w.contribution, consumer=w.node, upstream=w.upstream, local=w.local, partial=several)
+            )
+        if several:
+            steps.append(Step("sum", v, trace.grads[v], terms=tuple(w.contribution for w in wires)))
+    return Explanation(root, steps, dict(trace.grads), node_names(root), precision)

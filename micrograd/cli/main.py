@@ -15,10 +15,11 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
-from .engine import Value, topological_order
+from .. import __version__
+from ..core import topological_order
+from ..drawing.numbers import format_number
+from ..engine import Value
 from .expr import ExprError, parse
-from .naming import format_number
 
 DRAW_EPILOG = """\
 examples:
@@ -78,7 +79,7 @@ def _new_dir(base: str = "micrograd-demo") -> Path:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .gallery import render_gallery, sigmoid_neuron
+    from ..gallery import render_gallery, sigmoid_neuron
 
     out = Path(args.out) if args.out else _new_dir()
     if out.exists() and not out.is_dir():
@@ -87,7 +88,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"wrote {len(written)} files (the lecture's circuits, SVG and DOT, and a steps player) to {out}/")
     f = sigmoid_neuron()
     f.backward()
-    leaves = {v.label: v for v in topological_order(f) if not v._prev}
+    leaves = {v.label: v for v in topological_order(f) if v.is_leaf}
     inputs = {name: leaves[name] for name in ("w0", "x0", "w1", "x1", "w2")}
     print()
     print("the sigmoid neuron f = 1/(1+exp(-(w0*x0 + w1*x1 + w2)))")
@@ -119,7 +120,7 @@ def parse_bindings(items: list[str]) -> dict[str, float]:
 
 
 def _output_format(out: str | None, fmt: str | None) -> str | None:
-    from .draw import FORMATS
+    from ..drawing.diagram import FORMATS
 
     if out is None:
         if fmt is not None:
@@ -131,7 +132,7 @@ def _output_format(out: str | None, fmt: str | None) -> str | None:
         if fmt not in FORMATS:
             raise UsageError(f"cannot tell the format of {out!r}: use a suffix .svg .png .pdf .dot, or --format")
     if fmt in ("png", "pdf"):
-        from .draw import available_engine
+        from ..drawing.render import available_engine
 
         if available_engine() != "dot":
             raise UsageError(f"--format {fmt} needs the system Graphviz `dot` on PATH; svg and dot work without it")
@@ -147,10 +148,8 @@ def _check_target(path: str, flag: str) -> None:
 
 
 def _draw(args: argparse.Namespace) -> int:
-    from .draw import atomic_write, render
-    from .draw import draw as draw_diagram
-    from .explain import explain
-    from .player import draw_steps
+    from ..drawing import draw, draw_steps, explain
+    from ..drawing.render import atomic_write, render
 
     fmt = _output_format(args.out, args.format)
     for path, flag in ((args.out, "-o"), (args.steps, "--steps")):
@@ -170,11 +169,16 @@ def _draw(args: argparse.Namespace) -> int:
 
     # cheap checks first (node limits: DOT only), then render everything in memory: a failure writes nothing
     frames = draw_steps(root, style=args.style, rankdir=args.rankdir) if args.steps else None
-    diagram = draw_diagram(root, style=args.style, rankdir=args.rankdir) if fmt is not None else None
+    diagram = draw(root, style=args.style, rankdir=args.rankdir) if fmt is not None else None
     picture = steps = None
     if diagram is not None:
-        picture = diagram.source.encode("utf-8") if fmt == "dot" else \
-            diagram.svg().encode("utf-8") if fmt == "svg" else render(diagram.source, fmt)
+        picture = (
+            diagram.source.encode("utf-8")
+            if fmt == "dot"
+            else diagram.svg().encode("utf-8")
+            if fmt == "svg"
+            else render(diagram.source, fmt)
+        )
     if frames is not None:
         steps = frames.html(standalone=True).encode("utf-8")
 
@@ -206,30 +210,51 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="{draw,demo}")
 
     draw = sub.add_parser(
-        "draw", help="draw a formula as a circuit: values and gradients on every node",
+        "draw",
+        help="draw a formula as a circuit: values and gradients on every node",
         description="Parse EXPR, bind its variables, run forward and backward, print the output value\n"
-                    "and each input's value and gradient, and (with -o) write the picture.",
-        epilog=DRAW_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "and each input's value and gradient, and (with -o) write the picture.",
+        epilog=DRAW_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     draw.add_argument("expression", metavar="EXPR", help='the formula, e.g. "2*(max(z,w) + x*y)"')
     draw.add_argument("bindings", metavar="name=value", nargs="*", help="a value for each variable, e.g. x=3")
-    draw.add_argument("-o", "--output", dest="out", metavar="FILE",
-                      help="write the picture here (.svg .png .pdf .dot); '-' for stdout. Without -o: no picture")
-    draw.add_argument("--style", choices=("circuit", "record"), default="circuit",
-                      help="circuit: gates, values above and gradients below each wire (default); "
-                           "record: boxes name | data | grad")
+    draw.add_argument(
+        "-o",
+        "--output",
+        dest="out",
+        metavar="FILE",
+        help="write the picture here (.svg .png .pdf .dot); '-' for stdout. Without -o: no picture",
+    )
+    draw.add_argument(
+        "--style",
+        choices=("circuit", "record"),
+        default="circuit",
+        help="circuit: gates, values above and gradients below each wire (default); record: boxes name | data | grad",
+    )
     draw.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="layout direction (default LR)")
-    draw.add_argument("--format", choices=("svg", "png", "pdf", "dot"),
-                      help="picture format (default: from the -o suffix; svg for -o -)")
+    draw.add_argument(
+        "--format",
+        choices=("svg", "png", "pdf", "dot"),
+        help="picture format (default: from the -o suffix; svg for -o -)",
+    )
     draw.add_argument("--steps", metavar="HTML", help="also write the backward pass, step by step, as a web page")
     draw.add_argument("--explain", action="store_true", help="also print the chain-rule derivation, wire by wire")
     draw.set_defaults(func=_draw)
 
     demo = sub.add_parser(
-        "demo", help="render the lecture's circuits into a folder; print the sigmoid neuron's gradients",
+        "demo",
+        help="render the lecture's circuits into a folder; print the sigmoid neuron's gradients",
         description="Render the lecture's circuits (the viz/ gallery: SVG, DOT and a steps player) into DIR, "
-                    "and print the sigmoid neuron's values and gradients.")
-    demo.add_argument("-o", "--output", dest="out", metavar="DIR",
-                      help="where to write (default: a new folder micrograd-demo, micrograd-demo-2, ... here)")
+        "and print the sigmoid neuron's values and gradients.",
+    )
+    demo.add_argument(
+        "-o",
+        "--output",
+        dest="out",
+        metavar="DIR",
+        help="where to write (default: a new folder micrograd-demo, micrograd-demo-2, ... here)",
+    )
     demo.set_defaults(func=_demo)
     return parser
 

@@ -1,0 +1,355 @@
+"""The graph core: what every node offers, the order of a backward pass, and the chain rule, applied once.
+
+Every node, a scalar :class:`~micrograd.engine.Value` or an array
+:class:`~micrograd.tensor.Tensor`, offers the same surface (:class:`Node`): ``data``,
+``grad``, ``parents`` (in argument order, repeated where an input is used twice), ``op``
+(the op's name), ``label`` and ``requires_grad``. Each engine keeps a *derivatives table*
+(:class:`Rules`): for every op name, the rule that turns the gradient arriving at a node
+(``upstream``) into what flows back to each of its parents::
+
+    rule(node, upstream) -> (contribution for each parent)     # contribution = upstream × ∂node/∂parent
+
+The chain rule is applied in exactly one place, :func:`chain_rule`: in reverse topological
+order, every wire adds its contribution to its parent's gradient. :func:`backward` is that
+walk writing into ``.grad``; :class:`BackwardTrace` is the same walk writing into gradients
+of its own and recording every wire, which is what the pictures, ``explain`` and the step
+player read. So nothing that only looks at a graph ever changes a ``.grad``.
+
+This module imports nothing but the standard library: ``import micrograd.engine`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+__all__ = [
+    "Node",
+    "Rules",
+    "Wire",
+    "BackwardTrace",
+    "backward",
+    "backward_trace",
+    "chain_rule",
+    "is_grad_enabled",
+    "local_grads",
+    "no_grad",
+    "topological_order",
+]
+
+Rule = Callable[[Any, Any], tuple]  # rule(node, upstream) -> contribution per parent (None: not needed)
+
+# ---------------------------------------------------------------- grad mode: per thread (and per async task)
+
+_recording: contextvars.ContextVar[bool] = contextvars.ContextVar("micrograd_grad_enabled", default=True)
+_suspended: contextvars.ContextVar[tuple[bool, ...]] = contextvars.ContextVar("micrograd_no_grad", default=())
+
+recording = _recording.get  # what the engines ask on every op: are graphs being recorded here?
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside a :class:`no_grad` block (of this thread)."""
+    return _recording.get()
+
+
+class no_grad(contextlib.ContextDecorator):  # noqa: N801  (a context manager, named as torch.no_grad)
+    """Inside ``with no_grad():`` ops record no parents (as ``torch.no_grad``); also a decorator.
+
+    Values and Tensors made inside are leaves that need no gradient: nothing is kept for a
+    backward pass, so a forward pass costs less time and memory. The setting belongs to the
+    thread (and async task) that entered the block: other threads go on recording. Blocks
+    nest, and one ``no_grad()`` object can be entered again and again.
+    """
+
+    def __enter__(self) -> None:
+        _suspended.set((*_suspended.get(), _recording.get()))
+        _recording.set(False)
+
+    def __exit__(self, *exc: object) -> None:
+        *outer, previous = _suspended.get()
+        _suspended.set(tuple(outer))
+        _recording.set(previous)
+
+
+# ---------------------------------------------------------------- the node surface
+
+
+class Node:
+    """What every graph node offers; :class:`~micrograd.engine.Value` and
+    :class:`~micrograd.tensor.Tensor` are nodes.
+
+    Attributes (slots of the subclasses):
+
+    - ``data``: the value computed by the forward pass;
+    - ``grad``: the gradient a backward pass left here (``0.0`` / ``None`` before any);
+    - ``parents``: the inputs of the op that made this node, in argument order (an input
+      used twice appears twice); empty for a leaf;
+    - ``_op``: the name of that op (``""`` for a leaf), which is also its key in the
+      engine's derivatives table; ``op`` is the name as pictures show it;
+    - ``label``: a name given by the user (``""`` if none);
+    - ``requires_grad``: whether a backward pass computes a gradient for this node. Leaves
+      the user makes need one; numbers and arrays that ops wrap (constants) don't; an op's
+      output needs one when any parent does.
+
+    ``_prev`` and ``_op`` are the tutorial micrograd's names.
+    """
+
+    __slots__ = ()
+
+    data: Any
+    grad: Any
+    parents: tuple[Any, ...]
+    _op: str
+    label: str
+    requires_grad: bool
+
+    _rules: ClassVar[Rules]  # the engine's derivatives table
+    _no_grad_yet: ClassVar[Any] = None  # what ``grad`` holds before a gradient arrives
+    _unit: ClassVar[Any] = None  # the upstream gradient 1, for local gradients (None: not scalars)
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node (``""`` for a leaf)."""
+        return self._op
+
+    @property
+    def _prev(self) -> tuple[Any, ...]:
+        """The parents (the tutorial micrograd's name)."""
+        return self.parents
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node no op made (or one made under :class:`no_grad`): it has no parents."""
+        return not self.parents
+
+    def _backward(self) -> None:
+        """Apply the chain rule at this one node, as the tutorial's ``_backward`` closure does.
+
+        Adds each parent's contribution (``self.grad`` × ∂self/∂parent) to the parent's
+        ``grad``. Calling it node by node in reverse topological order, after setting the
+        output's ``grad`` to 1, is what :meth:`backward` does in one call.
+        """
+        deque(chain_rule((self,), self._rules), maxlen=0)
+
+    def _quiet(self) -> contextlib.AbstractContextManager[Any]:
+        """The numeric setting of a backward pass (the tensor engine silences numpy's warnings)."""
+        return contextlib.nullcontext()
+
+    def _check_seed(self, seed: Any) -> Any:
+        """``seed`` as the engine's gradient type, or the unit seed when it is None."""
+        raise NotImplementedError
+
+
+class Rules(dict[str, Rule]):
+    """An engine's derivatives table: op name -> rule(node, upstream) -> contribution per parent.
+
+    ``@table.rule("*")`` under an op's method registers the function it decorates. A rule
+    returns one contribution per parent, in the order of ``parents``; it may return None
+    for a parent that does not require a gradient.
+    """
+
+    def rule(self, name: str) -> Callable[[Rule], Rule]:
+        def register(fn: Rule) -> Rule:
+            if name in self:
+                raise ValueError(f"an op named {name!r} already has a rule")
+            self[name] = fn
+            return fn
+
+        return register
+
+
+# ---------------------------------------------------------------- order
+
+
+def topological_order(root: Any) -> list[Any]:
+    """Every node ``root`` depends on, parents before the nodes that use them, ``root`` last.
+
+    Iterative depth-first search, so a chain a million nodes deep is fine.
+    """
+    order: list[Any] = []
+    visited: set[Any] = set()
+    stack: list[Any] = [root]
+    push, pop, visit, emit = stack.append, stack.pop, visited.add, order.append
+    while stack:
+        v = pop()
+        if v is _DONE:
+            emit(pop())
+        elif v not in visited:
+            visit(v)
+            push(v)
+            push(_DONE)
+            for p in v.parents:
+                if p not in visited:
+                    push(p)
+    return order
+
+
+def _interior_order(root: Any) -> list[Any]:
+    """The nodes that pass gradient on (those with parents), in topological order, ``root`` last.
+
+    Leaves receive gradient but pass none on, so a backward pass need not order them.
+    """
+    order: list[Any] = []
+    visited: set[Any] = set()
+    stack: list[Any] = [root]
+    push, pop, visit, emit = stack.append, stack.pop, visited.add, order.append
+    while stack:
+        v = pop()
+        if v is _DONE:
+            emit(pop())
+        elif v not in visited:
+            visit(v)
+            push(v)
+            push(_DONE)
+            for p in v.parents:
+                if p.parents and p not in visited:
+                    push(p)
+    return order if root.parents else []
+
+
+_DONE = object()  # stack marker: the node below it has had all its parents emitted
+
+
+# ---------------------------------------------------------------- the chain rule, in one place
+
+
+def chain_rule(
+    nodes: Iterable[Any], rules: Rules, grads: dict[Any, Any] | None = None
+) -> Iterator[tuple[Any, Any, Any, Any]]:
+    """Apply the chain rule at each of ``nodes`` in turn; yield ``(node, parent, upstream, contribution)`` per wire.
+
+    ``upstream`` is the gradient that has arrived at ``node``; the op's rule turns it into
+    one ``contribution`` for each parent (upstream × ∂node/∂parent), which is added to that
+    parent's gradient. Wires into parents that need no gradient are skipped. Gradients are
+    read from and summed into ``grads`` (a dict of the caller's) or, when ``grads`` is None,
+    each node's ``.grad`` (that is :func:`backward`). Given the nodes in reverse topological
+    order, every node's gradient is complete before its own rule runs.
+    """
+    for node in nodes:
+        upstream = node.grad if grads is None else grads.get(node)
+        rule = rules.get(node._op)
+        if upstream is None or rule is None:  # no gradient reached it, or the op has no rule (a hand-made node)
+            continue
+        for parent, contribution in zip(node.parents, rule(node, upstream), strict=True):
+            if parent.requires_grad:
+                yield node, parent, upstream, contribution
+                if grads is None:
+                    total = parent.grad
+                    parent.grad = contribution if total is None else total + contribution
+                else:
+                    total = grads.get(parent)
+                    grads[parent] = contribution if total is None else total + contribution
+
+
+def backward(root: Node, seed: Any) -> None:
+    """Fill ``.grad`` of every node ``root`` depends on with d(root)/d(node) × ``seed``.
+
+    Interior gradients are recomputed from scratch; leaf gradients accumulate (a second
+    call adds to them), as in PyTorch and the tutorial micrograd.
+    """
+    order = _interior_order(root)
+    for node in order:
+        node.grad = root._no_grad_yet
+    if root.parents:
+        root.grad = seed
+    elif root.requires_grad:
+        root.grad = seed if root.grad is None else root.grad + seed
+    with root._quiet():
+        deque(chain_rule(reversed(order), root._rules), maxlen=0)  # run the walk; nobody reads the wires
+
+
+# ---------------------------------------------------------------- the backward trace
+
+
+@dataclass(frozen=True, eq=False)
+class Wire:
+    """What happens on one wire of a backward pass, from ``node`` back to ``node.parents[index]``.
+
+    ``upstream`` is d(root)/d(node), ``local`` is ∂node/∂parent (None for tensors, whose
+    local derivative is a Jacobian), and ``contribution`` is what this wire adds to the
+    parent's gradient: upstream × local.
+    """
+
+    node: Any
+    index: int
+    parent: Any
+    upstream: Any
+    local: Any
+    contribution: Any
+
+
+class BackwardTrace:
+    """A backward pass from ``root``, wire by wire, with gradients of its own: ``.grad`` is never touched.
+
+    - ``wires``: every :class:`Wire`, in the order the chain rule applies them;
+    - ``grads``: d(root)/d(node) × seed for every node the pass reaches (root included);
+    - ``grad(node)``: one of those (None where no gradient arrives);
+    - ``into(node)``: the wires whose contributions sum to ``node``'s gradient (one per use);
+    - ``out_of(node)``: the wires from ``node`` back to its parents.
+
+    The numbers are those :func:`backward` would write, for the same seed.
+    """
+
+    def __init__(self, root: Node, seed: Any = None) -> None:
+        self.root = root
+        self.seed = root._check_seed(seed)
+        self.grads: dict[Any, Any] = {root: self.seed}
+        self.wires: list[Wire] = []
+        self._into: dict[Any, list[Wire]] = {}
+        self._out_of: dict[Any, list[Wire]] = {}
+        with root._quiet():
+            walk = chain_rule(reversed(_interior_order(root)), root._rules, self.grads)
+            for node, parent, upstream, contribution in walk:
+                self._record(node, parent, upstream, contribution)
+
+    def _record(self, node: Any, parent: Any, upstream: Any, contribution: Any) -> None:
+        done = self._out_of.setdefault(node, [])
+        start = done[-1].index + 1 if done else 0  # a node's wires come in the order of its parents
+        index = next(i for i in range(start, len(node.parents)) if node.parents[i] is parent)
+        locals_ = local_grads(node) if node._unit is not None else None
+        wire = Wire(node, index, parent, upstream, None if locals_ is None else locals_[index], contribution)
+        self.wires.append(wire)
+        done.append(wire)
+        self._into.setdefault(parent, []).append(wire)
+
+    def grad(self, node: Any) -> Any:
+        """d(root)/d(node) × seed, or None if no gradient reaches ``node``."""
+        return self.grads.get(node)
+
+    def into(self, node: Any) -> list[Wire]:
+        """The wires that carry gradient back to ``node``: their contributions sum to its gradient."""
+        return list(self._into.get(node, ()))
+
+    def out_of(self, node: Any) -> list[Wire]:
+        """The wires from ``node`` back to its parents (those that need a gradient)."""
+        return list(self._out_of.get(node, ()))
+
+    def __repr__(self) -> str:
+        return f"<BackwardTrace: {len(self.wires)} wires, {len(self.grads)} gradients>"
+
+
+def backward_trace(root: Node, seed: Any = None) -> BackwardTrace:
+    """The backward pass from ``root`` as a :class:`BackwardTrace`, without writing any ``.grad``.
+
+    ``seed`` is the gradient of ``root`` itself (default 1, as ``backward()``).
+    """
+    if not isinstance(root, Node):
+        raise TypeError(f"backward_trace() takes a graph node (a Value or Tensor), got {type(root).__name__}")
+    return BackwardTrace(root, seed)
+
+
+def local_grads(node: Node) -> tuple[Any, ...]:
+    """∂node/∂parent for each parent of a scalar node: its op's rule applied to an upstream gradient of 1.
+
+    Empty for a leaf. A parent that needs no gradient (a constant) may get None.
+    """
+    rule = node._rules.get(node._op)
+    if rule is None or not node.parents:
+        return ()
+    if node._unit is None:
+        raise TypeError(f"local_grads() is for scalar nodes; a {type(node).__name__}'s local derivative is a Jacobian")
+    return tuple(rule(node, node._unit))

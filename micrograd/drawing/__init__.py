@@ -1,0 +1,18 @@
+"""Pictures of computation graphs, and the chain rule written out; everything here reads the backward trace.
+
+- :mod:`~micrograd.drawing.numbers`: one number formatter for every picture and text;
+- :mod:`~micrograd.drawing.names`: stable node names shared by pictures, ``explain`` and the player;
+- :mod:`~micrograd.drawing.dot`: DOT text and escaping (labels are data);
+- :mod:`~micrograd.drawing.render`: Graphviz back ends (system ``dot`` or WebAssembly) and atomic saving;
+- :mod:`~micrograd.drawing.diagram`: ``draw`` and the :class:`Diagram` object;
+- :mod:`~micrograd.drawing.steps`: the backward pass frame by frame, and the HTML player;
+- :mod:`~micrograd.drawing.explain`: the chain-rule derivation, one line per wire.
+"""
+
+from __future__ import annotations
+
+from .diagram import Diagram, draw
+from .explain import Explanation, explain
+from .steps import Steps, draw_steps, save_steps
+
+__all__ = ["Diagram", "draw", "Explanation", "explain", "Steps", "draw_steps", "save_steps"]

@@ -1,0 +1,50 @@
+"""DOT text: escaping (labels are data, never markup) and attribute lists.
+
+Everything a user can name (labels, and through them node names) passes through
+:func:`quote` or :func:`record_field` before it reaches Graphviz.
+"""
+
+from __future__ import annotations
+
+__all__ = ["quote", "record_field", "attrs", "printable"]
+
+_CONTROL_PICTURES = {c: chr(0x2400 + c) for c in range(32) if c != 10}  # ␀ ␁ … (newline kept)
+_CONTROL_PICTURES[0x7F] = "\u2421"
+_CONTROL_PICTURES[9] = " "
+_CONTROL_PICTURES[0xFFFE] = _CONTROL_PICTURES[0xFFFF] = "\ufffd"  # not characters: invalid in XML
+
+
+def printable(text: object) -> str:
+    """``text`` as a str with only printable characters and ``\\n`` line breaks.
+
+    Control characters (not allowed in XML, so not in SVG) become their Unicode control
+    pictures (␛ for ESC); lone surrogates become U+FFFD.
+    """
+    s = str(text).replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL_PICTURES)
+    return s.encode("utf-8", "replace").decode("utf-8")
+
+
+# "&" is written as an entity: Graphviz resolves entities (&lt; &#65;) in every label, so a
+# literal "&lt;" must reach it as "&amp;lt;".
+_DOT_STRING = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "&": "&amp;"})
+_RECORD_FIELD = str.maketrans(
+    {"\\": "\\\\", '"': '\\"', "\n": "\\n", "&": "&amp;", "{": "\\{", "}": "\\}", "|": "\\|", "<": "\\<", ">": "\\>"}
+)
+
+
+def quote(text: object) -> str:
+    """``text`` as a DOT double-quoted string that shows exactly ``text`` (newlines as line breaks)."""
+    return '"' + printable(text).translate(_DOT_STRING) + '"'
+
+
+def record_field(text: object) -> str:
+    """``text`` escaped for one field of a record label (``{ } | < >`` are record syntax).
+
+    The result goes inside a DOT quoted string (already escaped for it).
+    """
+    return printable(text).translate(_RECORD_FIELD)
+
+
+def attrs(**values: object) -> str:
+    """``[k="v" ...]``: every value quoted and escaped; None values left out."""
+    return "[" + " ".join(f"{k}={quote(v)}" for k, v in values.items() if v is not None) + "]"

@@ -1,0 +1,34 @@
+"""Neural nets from Values: modules (the tutorial's API), losses, an optimizer and toy data sets.
+
+- :mod:`micrograd.nn.modules`: ``Module``, ``Neuron``, ``Layer``, ``MLP`` and ``weighted_sum``;
+- :mod:`micrograd.nn.losses`: ``mse``, ``hinge``, ``bce_with_logits``, ``softmax_cross_entropy``, ``l2``;
+- :mod:`micrograd.nn.optim`: ``SGD`` (with momentum);
+- :mod:`micrograd.nn.datasets`: ``make_moons``, ``make_blobs`` (seeded numpy, no scikit-learn).
+
+All are importable from here: ``from micrograd.nn import MLP, SGD, hinge, make_moons``.
+"""
+
+from __future__ import annotations
+
+from .datasets import make_blobs, make_moons
+from .losses import bce_with_logits, binary_cross_entropy_with_logits, hinge, l2, mse, softmax_cross_entropy
+from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron, weighted_sum
+from .optim import SGD
+
+__all__ = [
+    "Module",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "ACTIVATIONS",
+    "weighted_sum",
+    "mse",
+    "hinge",
+    "bce_with_logits",
+    "binary_cross_entropy_with_logits",
+    "softmax_cross_entropy",
+    "l2",
+    "SGD",
+    "make_moons",
+    "make_blobs",
+]

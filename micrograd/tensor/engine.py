@@ -1,0 +1,666 @@
+"""The tensor engine: :class:`Tensor`, the scalar engine one level up, each op beside its rule.
+
+A Tensor holds ``data`` (a float64 ndarray) and, once a backward pass reaches it, ``grad``
+(an array of the same shape; None before). As for :class:`~micrograd.engine.Value`, each
+op is a method that records its parents and its name, and right under it stands its rule,
+registered by that name in the derivatives table (:data:`RULES`). For arrays a rule is a
+vector-Jacobian product: given the output and the gradient arriving at it (``upstream``,
+shaped like the output), it returns what flows back to each parent (shaped like that
+parent), or None for a parent that needs no gradient (nothing is computed for it)::
+
+    rule(out, upstream) -> (contribution for each parent)
+
+The chain rule itself is applied in one place, :func:`micrograd.core.chain_rule`. Two
+facts the rules rely on:
+
+- **Broadcasting is undone by summing.** An input broadcast along an axis was used once
+  per position along it, so its gradient is the *sum* of the upstream gradient over that
+  axis (:func:`unbroadcast`), never the mean.
+- **The Jacobian of a matrix product is the other factor.** For ``C = A @ B``,
+  ``dL/dA = G @ Bᵀ`` and ``dL/dB = Aᵀ @ G`` where ``G = dL/dC``.
+
+Numbers and arrays on either side of an op become constants (leaves that need no
+gradient), as in the scalar engine; an op's settings (an axis, a shape, an index) are its
+arguments (``_args``), not parents. Numeric edge cases follow IEEE 754 and the scalar
+engine, computed under ``np.errstate(all="ignore")``: no warnings. ``@numpy_ufunc(np.exp)``
+on an op lets numpy's function of that name reach it (:mod:`micrograd.tensor.numpy_api`).
+
+To add an op: a method returning ``_unary(data, self, "name")`` (or ``_binary``), under it
+``@rule("name")`` on its vector-Jacobian product, and ``@numpy_ufunc(...)`` if numpy has it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import core
+from ..core import Node, Rules, recording, topological_order
+
+__all__ = ["Tensor", "RULES", "rule", "unbroadcast", "NUMPY_UFUNCS", "NUMPY_FUNCTIONS"]
+
+RULES = Rules()  # the tensor derivatives table: op name -> rule(out, upstream)
+rule = RULES.rule
+
+ArrayLike = Any  # numbers, nested lists of numbers, ndarrays
+
+NUMPY_UFUNCS: dict[np.ufunc, Callable[..., Tensor]] = {}  # np.exp -> Tensor.exp, ...
+NUMPY_FUNCTIONS: dict[Callable[..., Any], tuple[Callable[..., Any], frozenset[str]]] = {}  # np.sum -> (Tensor.sum, kw)
+
+
+def numpy_ufunc(*ufuncs: np.ufunc) -> Callable[[Callable[..., Tensor]], Callable[..., Tensor]]:
+    """Let numpy's ``ufuncs`` applied to Tensors call the decorated op (``np.exp(t)`` -> ``t.exp()``)."""
+
+    def register(op: Callable[..., Tensor]) -> Callable[..., Tensor]:
+        for ufunc in ufuncs:
+            NUMPY_UFUNCS[ufunc] = op
+        return op
+
+    return register
+
+
+def numpy_function(func: Callable[..., Any], *keywords: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let numpy's ``func`` (with these keywords) applied to a Tensor call the decorated op (``np.sum``)."""
+
+    def register(op: Callable[..., Any]) -> Callable[..., Any]:
+        NUMPY_FUNCTIONS[func] = (op, frozenset(keywords))
+        return op
+
+    return register
+
+
+def _quiet() -> np.errstate:
+    """numpy's IEEE results (inf, nan) without RuntimeWarnings."""
+    return np.errstate(all="ignore")
+
+
+def _ndarray(x: Any) -> np.ndarray:
+    """A float64 ndarray (numpy returns scalars from 0-d arithmetic; gradients stay arrays)."""
+    return x if type(x) is np.ndarray else np.asarray(x, dtype=np.float64)
+
+
+# ---------------------------------------------------------------- broadcasting, undone
+
+
+def unbroadcast(upstream: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``upstream`` over the axes broadcasting added or stretched, back to ``shape``.
+
+    An input of shape ``(3,)`` added to a ``(4, 3)`` batch was used 4 times, once per
+    row: its gradient is the sum of the 4 rows of the upstream gradient.
+    """
+    if upstream.shape == shape:
+        return upstream
+    extra = upstream.ndim - len(shape)
+    if extra:
+        upstream = upstream.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and upstream.shape[i] != 1)
+    if stretched:
+        upstream = upstream.sum(axis=stretched, keepdims=True)
+    return _ndarray(upstream)
+
+
+# ---------------------------------------------------------------- numbers and arrays in, Tensors out
+
+
+def _as_data(data: Any, what: str = "Tensor()") -> np.ndarray:
+    """``data`` as a new float64 ndarray, or a TypeError naming what was wrong."""
+    if isinstance(data, Tensor):
+        raise TypeError(f"{what} got a Tensor: use it directly, or t.detach() for a copy without its graph")
+    try:
+        arr = np.array(data)
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"{what} takes real numbers or (nested lists of) arrays of them, got {data!r:.60}: {e}") from e
+    if arr.dtype.kind not in "biuf":
+        kind = type(data).__name__ if arr.dtype.kind == "O" and arr.ndim == 0 else f"dtype {arr.dtype}"
+        raise TypeError(f"{what} takes real numbers (bool, int or float), got {kind}: {data!r:.60}")
+    return arr.astype(np.float64, copy=False)
+
+
+def _tensor(x: Any) -> Tensor:
+    """A Tensor as it is; numbers, lists and arrays as constants (leaves that need no gradient)."""
+    return x if isinstance(x, Tensor) else Tensor(x, requires_grad=False)
+
+
+def _node(data: Any, parents: tuple[Tensor, ...], op: str, args: Any = None, shown: str = "") -> Tensor:
+    """An op's output; it records its parents only if one of them needs a gradient (see :class:`no_grad`).
+
+    ``args`` are the op's settings its rule needs (an axis, an index); ``shown`` the op's
+    name as pictures show it, when the settings belong in it (``sum(0)``).
+    """
+    out = Tensor.__new__(Tensor)
+    out.data, out.grad, out.label = _ndarray(data), None, ""
+    if recording() and any(p.requires_grad for p in parents):
+        out.parents, out._op, out._args, out._shown, out.requires_grad = parents, op, args, shown or op, True
+    else:
+        out.parents, out._op, out._args, out._shown, out.requires_grad = (), "", None, "", False
+    return out
+
+
+def _unary(data: Any, x: Tensor, op: str, args: Any = None, shown: str = "") -> Tensor:
+    return _node(data, (x,), op, args, shown)
+
+
+def _binary(data: Any, a: Tensor, b: Tensor, op: str) -> Tensor:
+    return _node(data, (a, b), op)
+
+
+def _pow_base_local(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂(x**y)/∂x = y·x**(y-1), exactly 0 where y = 0 (x**0 is constant)."""
+    return np.where(y == 0, 0.0, y * np.power(x, y - 1.0))
+
+
+def _gate_share(a: np.ndarray, b: np.ndarray, wins: np.ndarray, loses: np.ndarray) -> np.ndarray:
+    """1 where a wins, 0 where it loses, ½ on a tie, 1 where either is nan (as torch)."""
+    return np.where(wins, 1.0, np.where(loses, 0.0, np.where(a == b, 0.5, 1.0)))
+
+
+def _mT(x: np.ndarray) -> np.ndarray:
+    return np.swapaxes(x, -1, -2)
+
+
+def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
+    """``axis`` (None, an int or a tuple of ints) as sorted non-negative axes, checked."""
+    if axis is None:
+        return None
+    items = axis if isinstance(axis, tuple) else (axis,)
+    for a in items:
+        if isinstance(a, bool) or not isinstance(a, numbers.Integral):
+            raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of bounds for a Tensor of {ndim} dimensions")
+    axes = sorted(int(a) % ndim for a in items)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"repeated axis in {axis!r}")
+    return tuple(axes)
+
+
+def _axis_text(op: str, axes: tuple[int, ...] | None) -> str:
+    if axes is None:
+        return op
+    return f"{op}({axes[0]})" if len(axes) == 1 else f"{op}{axes}"
+
+
+_BASIC_INDEX = (int, np.integer, slice, type(None), type(Ellipsis))
+
+
+def _index_text(index: tuple[Any, ...]) -> str:
+    def one(i: Any) -> str:
+        if isinstance(i, slice):
+            text = ":".join("" if p is None else str(p) for p in (i.start, i.stop, i.step))
+            return text[:-1] if text.endswith(":") and i.step is None else text
+        if i is None or i is Ellipsis:
+            return "None" if i is None else "..."
+        return str(i) if isinstance(i, (int, np.integer)) else "idx"  # an index array
+
+    return "[" + ", ".join(one(i) for i in index) + "]"
+
+
+# ---------------------------------------------------------------- Tensor
+
+
+class Tensor(Node):
+    """A node of an array computation graph: ``data``, ``grad`` and where it came from.
+
+    ``Tensor(data, _children=(), _op='', label='', requires_grad=True)`` mirrors
+    :class:`~micrograd.engine.Value`: ``data`` is a float64 ndarray (copied from numbers,
+    lists or arrays); ``grad`` is None until a backward pass reaches the node, then an array
+    of the same shape; leaf gradients accumulate across backward passes until reset
+    (``t.grad = None`` or :meth:`zero_grad`). ``requires_grad=False`` makes a constant (an
+    input batch, say): backward computes nothing for it.
+    """
+
+    __slots__ = ("data", "grad", "parents", "_op", "_args", "_shown", "label", "requires_grad", "__weakref__")
+
+    _rules = RULES
+    _no_grad_yet = None
+
+    def __init__(
+        self,
+        data: ArrayLike,
+        _children: Sequence[Tensor] = (),
+        _op: str = "",
+        label: str = "",
+        requires_grad: bool = True,
+    ) -> None:
+        self.data = _as_data(data)
+        self.grad: np.ndarray | None = None
+        self.parents: tuple[Tensor, ...] = tuple(_children)
+        self._op = _op
+        self._args: Any = None
+        self._shown = _op
+        self.label = label
+        self.requires_grad = bool(requires_grad)
+
+    @property
+    def op(self) -> str:
+        """The op's name as pictures show it (with its settings: ``sum(0)``, ``[0, :2]``)."""
+        return self._shown
+
+    # -- array facts
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.data.dtype
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d Tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d Tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def item(self) -> float:
+        """The single element as a Python float (as ``torch.Tensor.item``)."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a Tensor with one element, this one has shape {self.data.shape}")
+        return float(self.data.reshape(()))
+
+    def numpy(self) -> np.ndarray:
+        """A copy of ``data``, outside the graph."""
+        return self.data.copy()
+
+    def detach(self) -> Tensor:
+        """A new leaf with a copy of ``data``: the graph (and gradient) stops here."""
+        return Tensor(self.data, requires_grad=self.requires_grad)
+
+    __hash__ = object.__hash__  # identity: nodes are keys of sets and dicts (no elementwise ==)
+
+    # -- arithmetic (numbers, lists and arrays on either side become constants)
+
+    @numpy_ufunc(np.add)
+    def __add__(self, other: ArrayLike) -> Tensor:
+        """``a + b`` with broadcasting."""
+        other = _tensor(other)
+        return _binary(self.data + other.data, self, other, "+")
+
+    @rule("+")
+    def _add_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a+b): G, G (summed back)
+        a, b = out.parents
+        return (
+            unbroadcast(upstream, a.data.shape) if a.requires_grad else None,
+            unbroadcast(upstream, b.data.shape) if b.requires_grad else None,
+        )
+
+    def __radd__(self, other: ArrayLike) -> Tensor:
+        return _tensor(other) + self
+
+    @numpy_ufunc(np.subtract)
+    def __sub__(self, other: ArrayLike) -> Tensor:
+        """``a - b`` with broadcasting."""
+        other = _tensor(other)
+        return _binary(self.data - other.data, self, other, "-")
+
+    @rule("-")
+    def _sub_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a-b): G, -G
+        a, b = out.parents
+        return (
+            unbroadcast(upstream, a.data.shape) if a.requires_grad else None,
+            unbroadcast(-upstream, b.data.shape) if b.requires_grad else None,
+        )
+
+    def __rsub__(self, other: ArrayLike) -> Tensor:
+        return _tensor(other) - self
+
+    @numpy_ufunc(np.multiply)
+    def __mul__(self, other: ArrayLike) -> Tensor:
+        """``a * b`` elementwise, with broadcasting."""
+        other = _tensor(other)
+        with _quiet():
+            return _binary(self.data * other.data, self, other, "*")
+
+    @rule("*")
+    def _mul_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a*b): G·b, G·a
+        a, b = out.parents
+        return (
+            unbroadcast(upstream * b.data, a.data.shape) if a.requires_grad else None,
+            unbroadcast(upstream * a.data, b.data.shape) if b.requires_grad else None,
+        )
+
+    def __rmul__(self, other: ArrayLike) -> Tensor:
+        return _tensor(other) * self
+
+    @numpy_ufunc(np.divide)
+    def __truediv__(self, other: ArrayLike) -> Tensor:
+        """``a / b`` elementwise, with broadcasting: ``1/0 = inf``."""
+        other = _tensor(other)
+        with _quiet():
+            return _binary(self.data / other.data, self, other, "/")
+
+    @rule("/")
+    def _div_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a/b): G/b, -G·a/b² = -G·(a/b)/b
+        a, b = out.parents
+        return (
+            unbroadcast(upstream / b.data, a.data.shape) if a.requires_grad else None,
+            unbroadcast(-upstream * out.data / b.data, b.data.shape) if b.requires_grad else None,
+        )
+
+    def __rtruediv__(self, other: ArrayLike) -> Tensor:
+        return _tensor(other) / self
+
+    @numpy_ufunc(np.power)
+    def __pow__(self, other: ArrayLike) -> Tensor:
+        """``x ** y`` elementwise; a negative base to a fractional power is nan.
+
+        With ``y`` a number or an array, ``y`` is a constant: only ``x`` gets a gradient.
+        """
+        other = _tensor(other)
+        with _quiet():
+            return _binary(np.power(self.data, other.data), self, other, "**")
+
+    @rule("**")
+    def _pow_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        """G·y·x**(y-1) (0 where y = 0) for x; G·x**y·log(x) (0 where x = 0) for y."""
+        x, y = out.parents
+        dx = unbroadcast(upstream * _pow_base_local(x.data, y.data), x.data.shape) if x.requires_grad else None
+        dy = None
+        if y.requires_grad:
+            dy = unbroadcast(upstream * np.where(x.data == 0, 0.0, out.data * np.log(x.data)), y.data.shape)
+        return dx, dy
+
+    def __rpow__(self, other: ArrayLike) -> Tensor:
+        return _tensor(other) ** self
+
+    @numpy_ufunc(np.matmul)
+    def __matmul__(self, other: ArrayLike) -> Tensor:
+        """The matrix product ``a @ b`` as ``np.matmul`` defines it (1-D operands, batches broadcast)."""
+        other = _tensor(other)
+        if self.data.ndim == 0 or other.data.ndim == 0:
+            raise ValueError(
+                f"matmul: operands must have at least 1 dimension, got shapes {self.shape} and {other.shape}"
+            )
+        with _quiet():
+            return _binary(self.data @ other.data, self, other, "@")
+
+    @rule("@")
+    def _matmul_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        """C = A @ B: dA = G @ Bᵀ, dB = Aᵀ @ G (the Jacobian of a matrix product is the other factor)."""
+        a, b = out.parents[0].data, out.parents[1].data
+        # numpy's 1-D cases: a vector on the left is a row (1, k), on the right a column (k, 1);
+        # the dimension numpy then drops from the result is put back into G.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g = upstream[..., None] if b.ndim == 1 else upstream
+        g = np.expand_dims(g, -2) if a.ndim == 1 else g
+        da = unbroadcast(g @ _mT(b2), a2.shape).reshape(a.shape) if out.parents[0].requires_grad else None
+        db = unbroadcast(_mT(a2) @ g, b2.shape).reshape(b.shape) if out.parents[1].requires_grad else None
+        return da, db
+
+    def __rmatmul__(self, other: ArrayLike) -> Tensor:
+        return _tensor(other) @ self
+
+    @numpy_ufunc(np.negative)
+    def __neg__(self) -> Tensor:
+        """``-a``."""
+        return _unary(-self.data, self, "neg")
+
+    @rule("neg")
+    def _neg_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d(-a): -G
+        return (-upstream,)
+
+    @numpy_ufunc(np.positive)
+    def __pos__(self) -> Tensor:
+        return self
+
+    # -- elementwise functions
+
+    @numpy_ufunc(np.exp)
+    def exp(self) -> Tensor:
+        """``exp(x)``; overflows to inf."""
+        with _quiet():
+            return _unary(np.exp(self.data), self, "exp")
+
+    @rule("exp")
+    def _exp_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d exp(x) = G·exp(x)
+        return (upstream * out.data,)
+
+    @numpy_ufunc(np.log)
+    def log(self) -> Tensor:
+        """Natural ``log(x)``: ``log(0) = -inf``, ``log(x < 0) = nan``."""
+        with _quiet():
+            return _unary(np.log(self.data), self, "log")
+
+    @rule("log")
+    def _log_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d log(x) = G/x
+        return (upstream / out.parents[0].data,)
+
+    @numpy_ufunc(np.tanh)
+    def tanh(self) -> Tensor:
+        """``tanh(x)``."""
+        return _unary(np.tanh(self.data), self, "tanh")
+
+    @rule("tanh")
+    def _tanh_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d tanh(x) = G·(1 - tanh²(x))
+        return (upstream * (1.0 - out.data * out.data),)
+
+    def sigmoid(self) -> Tensor:
+        """``σ(x) = 1/(1+exp(-x))``, computed without overflow."""
+        with _quiet():
+            e = np.exp(-np.abs(self.data))  # in (0, 1]: never overflows
+            data = np.where(self.data >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return _unary(data, self, "sigmoid")
+
+    @rule("sigmoid")
+    def _sigmoid_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d σ(x) = G·σ(x)(1 - σ(x))
+        return (upstream * out.data * (1.0 - out.data),)
+
+    def relu(self) -> Tensor:
+        """``max(x, 0)``; nan stays nan."""
+        return _unary(np.where(self.data <= 0, 0.0, self.data), self, "ReLU")
+
+    @rule("ReLU")
+    def _relu_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d relu(x) = G where x > 0, else 0 (0 at 0)
+        return (upstream * (out.parents[0].data > 0),)
+
+    @numpy_ufunc(np.absolute)
+    def abs(self) -> Tensor:
+        """``|x|``."""
+        return _unary(np.abs(self.data), self, "abs")
+
+    @rule("abs")
+    def _abs_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d|x| = G·sign(x) (0 at 0)
+        return (upstream * np.sign(out.parents[0].data),)
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    @numpy_ufunc(np.sqrt)
+    def sqrt(self) -> Tensor:
+        """``√x``: ``sqrt(x < 0) = nan``."""
+        with _quiet():
+            return _unary(np.sqrt(self.data), self, "sqrt")
+
+    @rule("sqrt")
+    def _sqrt_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d√x = G/(2√x) (inf at 0)
+        return (upstream * (0.5 / out.data),)
+
+    @numpy_ufunc(np.maximum)
+    def maximum(self, other: ArrayLike) -> Tensor:
+        """Elementwise ``max(a, b)`` with broadcasting; nan if either is nan (as ``torch.maximum``)."""
+        other = _tensor(other)
+        return _binary(np.maximum(self.data, other.data), self, other, "max")
+
+    @rule("max")
+    def _maximum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        """The larger side gets G, the smaller 0, a tie G/2 each."""
+        (a, b), (x, y) = out.parents, (out.parents[0].data, out.parents[1].data)
+        return (
+            unbroadcast(upstream * _gate_share(x, y, x > y, x < y), x.shape) if a.requires_grad else None,
+            unbroadcast(upstream * _gate_share(y, x, y > x, y < x), y.shape) if b.requires_grad else None,
+        )
+
+    @numpy_ufunc(np.minimum)
+    def minimum(self, other: ArrayLike) -> Tensor:
+        """Elementwise ``min(a, b)`` with broadcasting; nan if either is nan (as ``torch.minimum``)."""
+        other = _tensor(other)
+        return _binary(np.minimum(self.data, other.data), self, other, "min")
+
+    @rule("min")
+    def _minimum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        """The smaller side gets G, the larger 0, a tie G/2 each."""
+        (a, b), (x, y) = out.parents, (out.parents[0].data, out.parents[1].data)
+        return (
+            unbroadcast(upstream * _gate_share(x, y, x < y, x > y), x.shape) if a.requires_grad else None,
+            unbroadcast(upstream * _gate_share(y, x, y < x, y > x), y.shape) if b.requires_grad else None,
+        )
+
+    # -- reductions and shapes
+
+    @numpy_function(np.sum, "axis", "keepdims")
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (all by default)."""
+        axes = _axes(axis, self.data.ndim)
+        data = self.data.sum(axis=axes, keepdims=bool(keepdims))
+        return _unary(data, self, "sum", (axes, bool(keepdims)), _axis_text("sum", axes))
+
+    @rule("sum")
+    def _sum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # every summed element gets G: broadcast back
+        axes, keepdims = out._args
+        g = upstream if axes is None or keepdims else np.expand_dims(upstream, axes)
+        return (np.broadcast_to(g, out.parents[0].data.shape),)
+
+    @numpy_function(np.mean, "axis", "keepdims")
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis`` (all by default)."""
+        axes = _axes(axis, self.data.ndim)
+        n = self.data.size if axes is None else math.prod(self.data.shape[a] for a in axes)
+        with _quiet():
+            data = self.data.sum(axis=axes, keepdims=bool(keepdims)) / n  # 0/0 = nan for an empty mean
+        return _unary(data, self, "mean", (axes, bool(keepdims), n), _axis_text("mean", axes))
+
+    @rule("mean")
+    def _mean_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # every averaged element gets G/n
+        axes, keepdims, n = out._args
+        g = upstream if axes is None or keepdims else np.expand_dims(upstream, axes)
+        return (np.broadcast_to(g / n, out.parents[0].data.shape),)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (``t.reshape(2, 3)`` or ``t.reshape((2, 3))``; one ``-1`` allowed)."""
+        new = shape[0] if len(shape) == 1 else shape
+        return _unary(self.data.reshape(new).copy(), self, "reshape")
+
+    @rule("reshape")
+    def _reshape_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # a relabelling: reshape G back
+        return (upstream.reshape(out.parents[0].data.shape),)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Axes permuted (reversed by default, as numpy)."""
+        given = (axes[0] if len(axes) == 1 else axes) or None
+        perm = tuple(range(self.data.ndim))[::-1] if given is None else tuple(given)
+        data = self.data.transpose(perm).copy()  # numpy checks perm is a permutation of the axes
+        perm = tuple(int(a) % self.data.ndim for a in perm)
+        return _unary(data, self, "transpose", perm, "T" if given is None else f"transpose{perm}")
+
+    @rule("transpose")
+    def _transpose_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # permute G back (inverse permutation)
+        return (upstream.transpose(np.argsort(out._args)),)
+
+    @property
+    def T(self) -> Tensor:
+        """All axes reversed (``x.T`` of a matrix is its transpose)."""
+        return self.transpose()
+
+    def __getitem__(self, index: Any) -> Tensor:
+        """``t[index]`` as numpy indexes (a copy)."""
+        items = index if isinstance(index, tuple) else (index,)
+        if any(isinstance(i, Tensor) for i in items):
+            raise TypeError("a Tensor cannot index a Tensor: index with ints, slices, None, ... or t.data")
+        basic = all(isinstance(i, _BASIC_INDEX) and not isinstance(i, bool) for i in items)
+        data = np.array(self.data[index], dtype=np.float64)  # a copy: nodes never share memory
+        return _unary(data, self, "getitem", (index, basic), _index_text(items))
+
+    @rule("getitem")
+    def _getitem_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # G scattered back where the elements came from
+        index, basic = out._args
+        dx = np.zeros_like(out.parents[0].data)
+        if basic:
+            dx[index] = upstream  # basic indexing picks each element at most once
+        else:
+            np.add.at(dx, index, upstream)  # an index array may pick an element twice: add, never overwrite
+        return (dx,)
+
+    # -- backward
+
+    def backward(self, seed: ArrayLike | None = None) -> None:
+        """Backpropagate from this node: fill ``grad`` of every node it depends on.
+
+        Seeds ``self.grad`` with ``seed`` (ones for a one-element Tensor; any other shape
+        needs an explicit seed of its own shape, the "vector" of the vector-Jacobian
+        product), then applies the chain rule node by node in reverse topological order
+        (:func:`micrograd.core.backward`). Leaf gradients accumulate across calls;
+        interior ones are recomputed every call.
+        """
+        seed = self._check_seed(seed)
+        nodes = topological_order(self)
+        fresh = {id(v) for v in nodes if not v.parents and v.grad is None}
+        core.backward(self, seed)
+        for v in nodes:  # every gradient an ndarray, and a leaf's its own (the user may change it in place)
+            g = v.grad
+            if g is not None and (type(g) is not np.ndarray or id(v) in fresh):
+                v.grad = np.array(g, dtype=np.float64)
+
+    def _check_seed(self, seed: ArrayLike | None) -> np.ndarray:
+        if not self.requires_grad:
+            raise RuntimeError(
+                "this Tensor does not require a gradient (a constant, or made under no_grad): nothing to backpropagate"
+            )
+        if seed is None:
+            if self.data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            return np.ones_like(self.data)
+        seed = _as_data(seed, "backward(seed)")
+        if seed.shape != self.data.shape:
+            raise ValueError(f"backward(seed): seed has shape {seed.shape}, the Tensor has shape {self.shape}")
+        return seed
+
+    def _quiet(self) -> np.errstate:
+        return _quiet()
+
+    def zero_grad(self) -> None:
+        """Reset ``grad`` to None for this node and every node it depends on."""
+        for v in topological_order(self):
+            v.grad = None
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
+        label = f", label={self.label!r}" if self.label else ""
+        grad = "" if self.grad is None else ", grad=" + np.array2string(self.grad, precision=4, separator=", ")
+        return f"Tensor({body}{grad}{label})"
+
+    # -- numpy interop: numpy's functions on Tensors are the Tensor ops, or a TypeError
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        from .numpy_api import array_ufunc
+
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(
+        self, func: Callable[..., Any], types: tuple[type, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        from .numpy_api import array_function
+
+        return array_function(func, args, kwargs)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise TypeError(
+            "a Tensor does not convert to an ndarray implicitly (that would cut it off from the graph): "
+            "use t.data, or t.numpy() for a copy"
+        )
