@@ -19,29 +19,28 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value | float], bias
     """One node ``Σ wᵢ·xᵢ + b`` with parents ``(w..., x..., b)``: a neuron's pre-activation.
 
     Gives the same numbers as the gate-by-gate ``sum(w*x for ...) + b`` with one node
-    instead of 2n, so training is faster; pictures show one ``Σwx+b`` gate. Numbers among
-    the inputs (and a number bias) are constants.
+    instead of 2n, so training is faster; pictures show one ``Σwx+b`` gate. ``weights`` are
+    Values; numbers among the inputs (and a number bias) are constants.
     """
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
-    ws = [_operand(w, "weighted_sum") for w in weights]
-    xs = [_operand(x, "weighted_sum") for x in inputs]
-    b = _operand(0.0 if bias is None else bias, "weighted_sum")
+    xs = [x if isinstance(x, Value) else _operand(x, "weighted_sum") for x in inputs]
+    b = bias if isinstance(bias, Value) else _operand(0.0 if bias is None else bias, "weighted_sum")
     total = b.data
-    for w, x in zip(ws, xs, strict=True):
-        total += w.data * x.data
-    return _nary(total, (*ws, *xs, b), "Σwx+b")
+    try:
+        for w, x in zip(weights, xs):  # noqa: B905  (lengths checked above; strict=True costs 130 ns a call)
+            total += w.data * x.data
+    except AttributeError:
+        bad = next(w for w in weights if not isinstance(w, Value))
+        raise TypeError(f"weighted_sum: weights must be Values, got {type(bad).__name__}: {bad!r:.60}") from None
+    return _nary(total, (*weights, *xs, b), "Σwx+b")
 
 
 @rule("Σwx+b")
 def _weighted_sum_rule(out: Value, upstream: float) -> tuple[float, ...]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1
     parents = out.parents
     n = len(parents) // 2
-    return (
-        *(x.data * upstream for x in parents[n : 2 * n]),
-        *(w.data * upstream for w in parents[:n]),
-        upstream,
-    )
+    return (*[x.data * upstream for x in parents[n : 2 * n]], *[w.data * upstream for w in parents[:n]], upstream)
 
 
 #: Activation name -> the Value method that applies it (None: the identity).

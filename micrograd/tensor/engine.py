@@ -33,13 +33,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from .. import core
-from ..core import Node, Rules, recording, topological_order
+from ..core import Node, Rules, chain_rule, interior_order, recording, topological_order
+from . import numpy_api
 
 __all__ = ["Tensor", "RULES", "rule", "unbroadcast", "NUMPY_UFUNCS", "NUMPY_FUNCTIONS"]
 
@@ -125,15 +127,21 @@ def _tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x, requires_grad=False)
 
 
+_object_new = object.__new__
+_needs_grad = operator.attrgetter("requires_grad")
+
+
 def _node(data: Any, parents: tuple[Tensor, ...], op: str, args: Any = None, shown: str = "") -> Tensor:
     """An op's output; it records its parents only if one of them needs a gradient (see :class:`no_grad`).
 
     ``args`` are the op's settings its rule needs (an axis, an index); ``shown`` the op's
     name as pictures show it, when the settings belong in it (``sum(0)``).
     """
-    out = Tensor.__new__(Tensor)
-    out.data, out.grad, out.label = _ndarray(data), None, ""
-    if recording() and any(p.requires_grad for p in parents):
+    out = _object_new(Tensor)
+    out.data = _ndarray(data)
+    out.grad = None
+    out.label = ""
+    if recording() and any(map(_needs_grad, parents)):
         out.parents, out._op, out._args, out._shown, out.requires_grad = parents, op, args, shown or op, True
     else:
         out.parents, out._op, out._args, out._shown, out.requires_grad = (), "", None, "", False
@@ -605,17 +613,19 @@ class Tensor(Node):
         Seeds ``self.grad`` with ``seed`` (ones for a one-element Tensor; any other shape
         needs an explicit seed of its own shape, the "vector" of the vector-Jacobian
         product), then applies the chain rule node by node in reverse topological order
-        (:func:`micrograd.core.backward`). Leaf gradients accumulate across calls;
+        (:func:`micrograd.core.chain_rule`). Leaf gradients accumulate across calls;
         interior ones are recomputed every call.
         """
-        seed = self._check_seed(seed)
-        nodes = topological_order(self)
-        fresh = {id(v) for v in nodes if not v.parents and v.grad is None}
-        core.backward(self, seed)
-        for v in nodes:  # every gradient an ndarray, and a leaf's its own (the user may change it in place)
-            g = v.grad
-            if g is not None and (type(g) is not np.ndarray or id(v) in fresh):
-                v.grad = np.array(g, dtype=np.float64)
+        grads = {self: self._check_seed(seed)}  # summed here, then stored: gradient arrays are never changed in place
+        with _quiet():
+            deque(chain_rule(reversed(interior_order(self)), RULES, grads), maxlen=0)
+        for node, grad in grads.items():
+            if node.parents:  # interior: recomputed
+                node.grad = _ndarray(grad)
+            elif node.grad is None:  # a leaf's first gradient: its own array, which the user may change
+                node.grad = np.array(grad, dtype=np.float64)
+            else:  # leaves accumulate
+                node.grad = node.grad + grad
 
     def _check_seed(self, seed: ArrayLike | None) -> np.ndarray:
         if not self.requires_grad:
@@ -648,16 +658,12 @@ class Tensor(Node):
     # -- numpy interop: numpy's functions on Tensors are the Tensor ops, or a TypeError
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        from .numpy_api import array_ufunc
-
-        return array_ufunc(ufunc, method, inputs, kwargs)
+        return numpy_api.array_ufunc(NUMPY_UFUNCS, NUMPY_FUNCTIONS, _tensor, ufunc, method, inputs, kwargs)
 
     def __array_function__(
         self, func: Callable[..., Any], types: tuple[type, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
-        from .numpy_api import array_function
-
-        return array_function(func, args, kwargs)
+        return numpy_api.array_function(NUMPY_UFUNCS, NUMPY_FUNCTIONS, _tensor, func, args, kwargs)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         raise TypeError(

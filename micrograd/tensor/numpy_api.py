@@ -3,10 +3,11 @@
 ``np.exp(t)``, ``np.maximum(a, b)``, ``np.matmul(a, b)``, ``np.sum(t, axis=0)`` and
 ``ndarray + t`` reach the Tensor ops through ``__array_ufunc__`` and ``__array_function__``
 (NEP 13 and NEP 18). The ops say which numpy names they answer to, beside themselves
-(``@numpy_ufunc``, ``@numpy_function`` in :mod:`micrograd.tensor.engine`); this module holds
-the dispatch and the few numpy functions that are not ops (``np.shape``, ``np.reshape``'s
-signature). A numpy function with no Tensor op (``np.sin(t)``, ``np.asarray(t)``) raises a
-TypeError instead of returning an array cut off from the graph.
+(``@numpy_ufunc``, ``@numpy_function`` in :mod:`micrograd.tensor.engine`, which passes its
+tables here); this module holds the dispatch and the few numpy functions that are not ops
+(``np.shape``, ``np.reshape``'s signature). A numpy function with no Tensor op
+(``np.sin(t)``, ``np.asarray(t)``) raises a TypeError instead of returning an array cut off
+from the graph.
 """
 
 from __future__ import annotations
@@ -16,22 +17,22 @@ from typing import Any
 
 import numpy as np
 
-from .engine import NUMPY_FUNCTIONS, NUMPY_UFUNCS, Tensor, _tensor
-
 __all__ = ["array_ufunc", "array_function"]
 
+Table = dict[Any, Any]
 
-def _np_reshape(a: Tensor, shape: Any = None, order: str = "C", **kw: Any) -> Tensor:
+
+def _np_reshape(a: Any, shape: Any = None, order: str = "C", **kw: Any) -> Any:
     if order != "C":
         raise TypeError("np.reshape on a Tensor supports only order='C'")
     return a.reshape(kw.get("newshape", shape))
 
 
-def _np_transpose(a: Tensor, axes: Any = None) -> Tensor:
+def _np_transpose(a: Any, axes: Any = None) -> Any:
     return a.transpose() if axes is None else a.transpose(axes)
 
 
-def _np_size(a: Tensor, axis: int | None = None) -> int:
+def _np_size(a: Any, axis: int | None = None) -> int:
     return a.data.size if axis is None else a.data.shape[axis]
 
 
@@ -44,10 +45,8 @@ _FUNCTIONS: dict[Callable[..., Any], tuple[Callable[..., Any], frozenset[str]]] 
 }
 
 
-def _supported() -> str:
-    names = (
-        {f.__name__ for f in NUMPY_UFUNCS} | {f.__name__ for f in NUMPY_FUNCTIONS} | {f.__name__ for f in _FUNCTIONS}
-    )
+def _supported(ufuncs: Table, functions: Table) -> str:
+    names = {f.__name__ for f in ufuncs} | {f.__name__ for f in functions} | {f.__name__ for f in _FUNCTIONS}
     return (
         "Tensors support np."
         + ", np.".join(sorted(names))
@@ -55,28 +54,43 @@ def _supported() -> str:
     )
 
 
-def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Tensor:
-    """``ufunc(*inputs)`` with a Tensor among the inputs: the Tensor op of that name."""
-    op = NUMPY_UFUNCS.get(ufunc)
+def array_ufunc(
+    ufuncs: Table,
+    functions: Table,
+    as_tensor: Callable[[Any], Any],
+    ufunc: np.ufunc,
+    method: str,
+    inputs: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    """``ufunc(*inputs)`` with a Tensor among the inputs: the op ``ufuncs`` names for it, or TypeError."""
+    op = ufuncs.get(ufunc)
     if op is None or method != "__call__":
         name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
-        raise TypeError(f"{name} has no Tensor op: {_supported()}")
+        raise TypeError(f"{name} has no Tensor op: {_supported(ufuncs, functions)}")
     if kwargs:
         raise TypeError(f"np.{ufunc.__name__} on a Tensor takes no keyword arguments, got {', '.join(kwargs)}")
     first, *rest = inputs
-    return op(_tensor(first), *rest)
+    return op(as_tensor(first), *rest)
 
 
-def array_function(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def array_function(
+    ufuncs: Table,
+    functions: Table,
+    as_tensor: Callable[[Any], Any],
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
     """numpy's ``func(*args, **kwargs)`` with a Tensor among the arguments: the Tensor op, or TypeError."""
-    entry = NUMPY_FUNCTIONS.get(func) or _FUNCTIONS.get(func)
+    entry = functions.get(func) or _FUNCTIONS.get(func)
     module = getattr(func, "__module__", None) or "numpy"
     name = module.replace("numpy", "np", 1) + "." + getattr(func, "__name__", repr(func))
     if entry is None:
-        raise TypeError(f"{name} has no Tensor op: {_supported()}")
+        raise TypeError(f"{name} has no Tensor op: {_supported(ufuncs, functions)}")
     op, allowed = entry
     unknown = sorted(set(kwargs) - allowed)
     if unknown:
         raise TypeError(f"{name} on a Tensor does not take {', '.join(unknown)}; it takes {sorted(allowed)}")
     first, *rest = args
-    return op(_tensor(first), *rest, **kwargs)
+    return op(as_tensor(first), *rest, **kwargs)
