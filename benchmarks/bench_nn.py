@@ -32,7 +32,7 @@ class GateByGateNeuron:
         self.nonlin = nonlin
 
     def __call__(self, x):
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
         return act.relu() if self.nonlin else act
 
     def parameters(self):
@@ -57,7 +57,7 @@ def train(design: str, X: np.ndarray, labels: np.ndarray, target: float, max_ste
     for step in range(1, max_steps + 1):
         scores = [model(x) for x in inputs]
         loss = hinge(scores, labels) + 1e-4 * l2(model.parameters())
-        accuracy = float(np.mean([(s.data > 0) == (t > 0) for s, t in zip(scores, labels)]))
+        accuracy = float(np.mean([(s.data > 0) == (t > 0) for s, t in zip(scores, labels, strict=True)]))
         if accuracy >= target:
             return step - 1, time.perf_counter() - t0, loss.data, accuracy
         opt.zero_grad()

@@ -127,14 +127,14 @@ def gradcheck(
         node_type = Value
         xs = [np.array(float(_data(x))) for x in inputs]
     leaves = [_leaf(node_type, x) for x in xs]
-    out = f(*leaves)
+    out: Any = f(*leaves)
     if not isinstance(out, node_type):
         raise TypeError(f"gradcheck: f must return a {node_type.__name__}, got {type(out).__name__}")
     weights = _weights(out, seed)
     out.backward(weights if node_type is not Value else float(weights))
-    analytic = tuple(_gradient(leaf, x) for leaf, x in zip(leaves, xs, strict=True))
-    numeric = tuple(numerical_grad(f, xs, lambda a: _leaf(node_type, a), weights, eps))
-    if node_type is Value:
+    analytic: tuple[Any, ...] = tuple(_gradient(leaf, x) for leaf, x in zip(leaves, xs, strict=True))
+    numeric: tuple[Any, ...] = tuple(numerical_grad(f, xs, lambda a: _leaf(node_type, a), weights, eps))
+    if node_type is Value:  # scalars: plain floats
         analytic, numeric = tuple(float(g) for g in analytic), tuple(float(g) for g in numeric)
     worst, element, worst_err, ok = None, None, -1.0, True
     for i, (a, n) in enumerate(zip(analytic, numeric, strict=True)):

@@ -143,6 +143,7 @@ def browser(tmp_path: Path):
     b.quit()
 
 
+@pytest.mark.slow
 def test_player_steps_through_backward_in_a_browser(browser, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys

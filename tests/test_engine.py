@@ -50,7 +50,7 @@ def test_lecture_sigmoid_neuron():
     g = (w0s * x0s + w1s * x1s + w2s).sigmoid()
     g.backward()
     assert g.data == pytest.approx(f.data, rel=1e-15)
-    for a, b in zip(inputs, same):
+    for a, b in zip(inputs, same, strict=True):
         assert b.grad == pytest.approx(a.grad, rel=1e-12)
 
 
@@ -381,6 +381,7 @@ def test_topological_order_puts_parents_first():
 # ---------------------------------------------------------------- deep and wide graphs
 
 
+@pytest.mark.slow
 def test_deep_chain_of_a_million_nodes():
     x = Value(1.0)
     y = x
@@ -425,6 +426,7 @@ def test_dropped_graph_leaves_no_cycles():
     assert found == 0
 
 
+@pytest.mark.slow
 def test_at_most_300_bytes_per_node():
     n = 200_000
     gc.collect()

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from micrograd import Value, explain, local_grads
-from micrograd.drawing.explain import Explanation
+from micrograd.drawing.derivation import Explanation
 from micrograd.drawing.names import node_names
 from micrograd.drawing.numbers import format_number
 

@@ -236,7 +236,7 @@ def same(a: float, b: float) -> bool:
 @given(trees, st.tuples(numbers, numbers, numbers))
 def test_text_and_values_build_the_same_graph(tree, values):
     text = text_of(tree)
-    bound = dict(zip(NAMES, values))
+    bound = dict(zip(NAMES, values, strict=True))
     expression = parse(text)
     parsed, parsed_leaves = expression.evaluate({n: bound[n] for n in expression.variables})
     mine = {n: Value(v, label=n) for n, v in bound.items()}
@@ -245,7 +245,7 @@ def test_text_and_values_build_the_same_graph(tree, values):
     shape_got = [(v.op, v.data) for v in topological_order(parsed)]
     shape_want = [(v.op, v.data) for v in topological_order(want)]
     assert len(shape_got) == len(shape_want), text
-    for (op1, d1), (op2, d2) in zip(shape_got, shape_want):
+    for (op1, d1), (op2, d2) in zip(shape_got, shape_want, strict=True):
         assert op1 == op2 and same(d1, d2), text
     parsed.backward()
     want.backward()

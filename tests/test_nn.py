@@ -50,7 +50,7 @@ def test_neuron_activation_is_applied_to_the_weighted_sum(activation, f):
     n = Neuron(3, activation=activation)
     n.b.data = 0.3
     x = [0.5, -1.5, 2.0]
-    s = sum(w.data * xi for w, xi in zip(n.w, x)) + 0.3
+    s = sum(w.data * xi for w, xi in zip(n.w, x, strict=True)) + 0.3
     assert n(x).data == pytest.approx(f(s), rel=1e-12, abs=1e-15)
     assert n.nonlin == (activation != "linear")
 
@@ -92,8 +92,8 @@ def test_mlp_output_is_the_layers_composed():
     random.seed(2)
     m = MLP(2, [3, 2], activation="tanh")
     x = [0.25, -0.75]
-    hidden = [math.tanh(sum(w.data * xi for w, xi in zip(n.w, x)) + n.b.data) for n in m.layers[0].neurons]
-    out = [sum(w.data * h for w, h in zip(n.w, hidden)) + n.b.data for n in m.layers[1].neurons]
+    hidden = [math.tanh(sum(w.data * xi for w, xi in zip(n.w, x, strict=True)) + n.b.data) for n in m.layers[0].neurons]
+    out = [sum(w.data * h for w, h in zip(n.w, hidden, strict=True)) + n.b.data for n in m.layers[1].neurons]
     assert [o.data for o in m(x)] == pytest.approx(out, rel=1e-12)
 
 
@@ -157,7 +157,7 @@ def test_softmax_cross_entropy_matches_numpy(z, data):
 
 def test_softmax_cross_entropy_of_a_batch_is_the_mean():
     rows, targets = [[1.0, 2.0, 0.5], [-1.0, 0.0, 3.0]], [0, 2]
-    each = [softmax_cross_entropy([Value(v) for v in r], t).data for r, t in zip(rows, targets)]
+    each = [softmax_cross_entropy([Value(v) for v in r], t).data for r, t in zip(rows, targets, strict=True)]
     batch = softmax_cross_entropy([[Value(v) for v in r] for r in rows], targets)
     assert batch.data == pytest.approx(sum(each) / 2, rel=1e-12)
 
@@ -377,7 +377,7 @@ def test_training_a_tiny_mlp_on_moons_decreases_the_loss_and_fits():
         losses.append(loss.data)
     assert losses[-1] < 0.5 * losses[0]
     with no_grad():
-        accuracy = np.mean([(model(list(x)).data > 0) == (t > 0) for x, t in zip(X, labels)])
+        accuracy = np.mean([(model(list(x)).data > 0) == (t > 0) for x, t in zip(X, labels, strict=True)])
     assert accuracy >= 0.9
 
 
@@ -410,5 +410,5 @@ def test_logistic_regression_with_bce_separates_two_blobs():
         loss.backward()
         opt.step()
     with no_grad():
-        accuracy = np.mean([(neuron(list(x)).data > 0) == (t == 1) for x, t in zip(X, y)])
+        accuracy = np.mean([(neuron(list(x)).data > 0) == (t == 1) for x, t in zip(X, y, strict=True)])
     assert accuracy >= 0.95 and loss.data < 0.2

@@ -30,6 +30,7 @@ def test_notebook_is_stored_with_outputs_cleared(path):
     assert all(not c.outputs and c.execution_count is None for c in code), "clear the outputs before committing"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_top_to_bottom(path, monkeypatch):
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel then shows figures inline, as PNG

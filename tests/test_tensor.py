@@ -30,7 +30,7 @@ def away_from_zero(rng: np.random.Generator, shape: tuple[int, ...], low: float 
 def assert_gradcheck(f, inputs, **kw):
     result = gradcheck(f, [np.asarray(x) for x in inputs], **kw)  # arrays (even 0-d): f gets Tensors
     assert result, str(result)
-    for x, g in zip(inputs, result.analytic):
+    for x, g in zip(inputs, result.analytic, strict=True):
         assert g.shape == np.shape(x)  # every gradient has its input's shape
     return result
 
@@ -443,7 +443,7 @@ def test_scalar_engine_conventions_agree_elementwise():
     for op in ops:
         t = Tensor(xs)
         op(t).sum().backward()
-        for x, g in zip(xs, t.grad):
+        for x, g in zip(xs, t.grad, strict=True):
             v = Value(x)
             op(v).backward()
             assert v.grad == pytest.approx(g, abs=1e-15)

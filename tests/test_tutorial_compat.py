@@ -21,11 +21,11 @@ def test_demo_notebook_idioms_train_a_moons_like_classifier():
     def loss():
         inputs = [list(map(Value, xrow)) for xrow in X]  # numpy floats into Values
         scores = list(map(model, inputs))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]  # numpy int * Value
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores, strict=True)]  # numpy int * Value
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = 1e-4 * sum(p * p for p in model.parameters())
         total = data_loss + reg_loss
-        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
+        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores, strict=True)]
         return total, sum(accuracy) / len(accuracy)
 
     first, _ = loss()
@@ -45,7 +45,7 @@ def test_module_neuron_layer_api():
     n = Neuron(3, nonlin=False)
     assert len(n.parameters()) == 4
     out = n([1.0, 2.0, 3.0])
-    expected = sum(w.data * x for w, x in zip(n.w, (1.0, 2.0, 3.0))) + n.b.data
+    expected = sum(w.data * x for w, x in zip(n.w, (1.0, 2.0, 3.0), strict=True)) + n.b.data
     assert abs(out.data - expected) < 1e-12
     out.backward()
     assert [w.grad for w in n.w] == [1.0, 2.0, 3.0] and n.b.grad == 1.0
@@ -65,7 +65,7 @@ def test_fused_neuron_matches_gate_by_gate_sum():
     fused_grads = [x.grad for x in xs] + [w.grad for w in n.w]
     for v in xs + n.w:
         v.grad = 0.0
-    gates = sum((w * x for w, x in zip(n.w, xs)), n.b)
+    gates = sum((w * x for w, x in zip(n.w, xs, strict=True)), n.b)
     gates.backward()
     assert gates.data == fused.data
     assert [x.grad for x in xs] + [w.grad for w in n.w] == fused_grads

@@ -94,7 +94,8 @@ class ExprError(ValueError):
 
 def _column(text: str, node: ast.AST) -> int:
     """1-based character column of ``node`` (ast offsets count UTF-8 bytes)."""
-    return len(text.encode("utf-8")[: node.col_offset].decode("utf-8", errors="ignore")) + 1
+    offset = getattr(node, "col_offset", 0)
+    return len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore")) + 1
 
 
 class Expression:
@@ -189,21 +190,19 @@ def _problem(node: ast.AST) -> str | None:
     kind = type(node)
     if kind in _FORBIDDEN:
         return f"{_FORBIDDEN[kind]} not allowed"
-    if kind is ast.BinOp:
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
         op = type(node.op)
-        return None if op in _BINARY else f"operator {_OPERATOR_NAMES.get(op, op.__name__)} not allowed"
-    if kind is ast.UnaryOp:
-        op = type(node.op)
-        return None if op in _UNARY else f"operator {_OPERATOR_NAMES.get(op, op.__name__)} not allowed"
-    if kind is ast.Constant:
+        allowed = _BINARY if isinstance(node, ast.BinOp) else _UNARY
+        return None if op in allowed else f"operator {_OPERATOR_NAMES.get(op, op.__name__)} not allowed"
+    if isinstance(node, ast.Constant):
         v = node.value
         if type(v) in (int, float):
             return None
         what = {bool: "booleans", complex: "complex numbers", str: "strings", bytes: "strings"}.get(type(v))
         return f"{what or repr(v)} not allowed: only real numbers"
-    if kind is ast.Name:
+    if isinstance(node, ast.Name):
         return None
-    if kind is ast.Call:
+    if isinstance(node, ast.Call):
         return _call_problem(node)
     return f"{kind.__name__} not allowed in an expression"
 
@@ -237,7 +236,14 @@ def _number(value: int | float) -> float:
 
 def _binary(op: type, a: Operand, b: Operand) -> Operand:
     if not isinstance(a, Value) and not isinstance(b, Value):
-        return _binary(op, _constant(a), b).data  # numbers fold, with the engine's IEEE results
+        return _apply(op, _constant(a), b).data  # numbers fold, with the engine's IEEE results
+    return _apply(op, a, b)
+
+
+def _apply(op: type, a: Operand, b: Operand) -> Value:
+    """``a op b``, built by the Value operators (a number is a constant)."""
+    a = a if isinstance(a, Value) else _constant(a)
+    b = b if isinstance(b, Value) else _constant(b)
     if op is ast.Add:
         return a + b
     if op is ast.Sub:
@@ -268,18 +274,19 @@ def _evaluate(body: ast.AST, leaves: Mapping[str, Value]) -> Operand:
     while stack:
         node, ready = stack.pop()
         if isinstance(node, ast.Constant):
+            assert isinstance(node.value, (int, float))  # the whitelist let only numbers through
             results.append(_number(node.value))
         elif isinstance(node, ast.Name):
             results.append(leaves[node.id])
         elif not ready:
             stack.append((node, True))
-            children = (
-                [node.left, node.right]
-                if isinstance(node, ast.BinOp)
-                else [node.operand]
-                if isinstance(node, ast.UnaryOp)
-                else list(node.args)
-            )
+            if isinstance(node, ast.BinOp):
+                children = [node.left, node.right]
+            elif isinstance(node, ast.UnaryOp):
+                children = [node.operand]
+            else:
+                assert isinstance(node, ast.Call)
+                children = list(node.args)
             stack.extend((c, False) for c in reversed(children))
         elif isinstance(node, ast.BinOp):
             b = results.pop()
@@ -288,6 +295,7 @@ def _evaluate(body: ast.AST, leaves: Mapping[str, Value]) -> Operand:
             a = results.pop()
             results.append(-a if isinstance(node.op, ast.USub) else a)
         else:  # a whitelisted call
+            assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             n = len(node.args)
             args, results[-n:] = results[-n:], []
             results.append(_call(node.func.id, args))

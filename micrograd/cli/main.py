@@ -171,14 +171,13 @@ def _draw(args: argparse.Namespace) -> int:
     frames = draw_steps(root, style=args.style, rankdir=args.rankdir) if args.steps else None
     diagram = draw(root, style=args.style, rankdir=args.rankdir) if fmt is not None else None
     picture = steps = None
-    if diagram is not None:
-        picture = (
-            diagram.source.encode("utf-8")
-            if fmt == "dot"
-            else diagram.svg().encode("utf-8")
-            if fmt == "svg"
-            else render(diagram.source, fmt)
-        )
+    if diagram is not None and fmt is not None:
+        if fmt == "dot":
+            picture = diagram.source.encode("utf-8")
+        elif fmt == "svg":
+            picture = diagram.svg().encode("utf-8")
+        else:
+            picture = render(diagram.source, fmt)
     if frames is not None:
         steps = frames.html(standalone=True).encode("utf-8")
 

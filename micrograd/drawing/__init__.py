@@ -6,13 +6,13 @@
 - :mod:`~micrograd.drawing.render`: Graphviz back ends (system ``dot`` or WebAssembly) and atomic saving;
 - :mod:`~micrograd.drawing.diagram`: ``draw`` and the :class:`Diagram` object;
 - :mod:`~micrograd.drawing.steps`: the backward pass frame by frame, and the HTML player;
-- :mod:`~micrograd.drawing.explain`: the chain-rule derivation, one line per wire.
+- :mod:`~micrograd.drawing.derivation`: ``explain``, the chain-rule derivation, one line per wire.
 """
 
 from __future__ import annotations
 
+from .derivation import Explanation, explain
 from .diagram import Diagram, draw
-from .explain import Explanation, explain
 from .steps import Steps, draw_steps, save_steps
 
 __all__ = ["Diagram", "draw", "Explanation", "explain", "Steps", "draw_steps", "save_steps"]

@@ -13,6 +13,7 @@ import hashlib
 import html
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -135,9 +136,14 @@ def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagr
         assert trace is not None
         wires = trace.into(v)
         hot = {(id(w.parent), id(w.node)) for w in wires}
-        view = View(trace, lambda u, r=revealed: id(u) in r, hot, marked=v, pad=True)
+        view = View(trace, _among(revealed), hot, marked=v, pad=True)
         frames.append(diagram(g, view, caption=_caption(k, n, v, g, trace, precision), **opts))
     return frames
+
+
+def _among(ids: set[int]) -> Callable[[Any], bool]:
+    """Is a node one of those whose gradient is revealed?"""
+    return lambda v: id(v) in ids
 
 
 def _caption(k: int, n: int, v: Any, g: Graph, trace: BackwardTrace, precision: int) -> str:

@@ -15,13 +15,13 @@ __all__ = ["make_moons", "make_blobs"]
 
 
 def _count(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or int(n) < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
     return int(n)
 
 
 def _spread(x: object, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not (math.isfinite(x) and x >= 0):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not (math.isfinite(float(x)) and float(x) >= 0):
         raise ValueError(f"{what} must be a finite number >= 0, got {x!r}")
     return float(x)
 

@@ -25,7 +25,7 @@ def _values(xs: Value | float | Iterable[Value | float], what: str, fn: str) -> 
         if isinstance(x, Value):
             out.append(x)
         elif isinstance(x, numbers.Real):
-            out.append(Value(x))
+            out.append(Value(float(x)))
         else:
             raise TypeError(f"{fn}: {what} must be Values or numbers, got {type(x).__name__}")
     return out
@@ -71,7 +71,7 @@ def mse(predictions: Value | Sequence[Value | float], targets: float | Sequence[
     ps = _values(predictions, "predictions", "mse")
     ts = _numbers(targets, "targets", "mse")
     _paired(ps, ts, "mse")
-    return _mean([(p - t) ** 2 for p, t in zip(ps, ts)])
+    return _mean([(p - t) ** 2 for p, t in zip(ps, ts, strict=True)])
 
 
 def hinge(scores: Value | Sequence[Value | float], labels: float | Sequence[float]) -> Value:
@@ -85,7 +85,7 @@ def hinge(scores: Value | Sequence[Value | float], labels: float | Sequence[floa
     for y in ys:
         if y not in (-1.0, 1.0):
             raise ValueError(f"hinge: labels must be -1 or 1, got {y!r} (for 0/1 labels pass 2*y - 1)")
-    return _mean([(1 - y * s).relu() for s, y in zip(ss, ys)])
+    return _mean([(1 - y * s).relu() for s, y in zip(ss, ys, strict=True)])
 
 
 def bce_with_logits(logits: Value | Sequence[Value | float], targets: float | Sequence[float]) -> Value:
@@ -105,7 +105,7 @@ def bce_with_logits(logits: Value | Sequence[Value | float], targets: float | Se
     for t in ts:
         if not 0.0 <= t <= 1.0:
             raise ValueError(f"bce_with_logits: targets must be in [0, 1], got {t!r}")
-    return _mean([z.max(0.0) - z * t + (1 + (-z.abs()).exp()).log() for z, t in zip(zs, ts)])
+    return _mean([z.max(0.0) - z * t + (1 + (-z.abs()).exp()).log() for z, t in zip(zs, ts, strict=True)])
 
 
 binary_cross_entropy_with_logits = bce_with_logits  # PyTorch's name
@@ -142,7 +142,7 @@ def softmax_cross_entropy(
     targets = _listed(target, "targets", fn)
     if len(rows) != len(targets):
         raise ValueError(f"{fn}: {len(rows)} rows of logits but {len(targets)} targets")
-    return _mean([_one_softmax_ce(_values(r, "logits", fn), t, fn) for r, t in zip(rows, targets)])
+    return _mean([_one_softmax_ce(_values(r, "logits", fn), t, fn) for r, t in zip(rows, targets, strict=True)])
 
 
 def l2(params: Iterable[Value]) -> Value:

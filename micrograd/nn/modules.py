@@ -155,9 +155,10 @@ class MLP(Module):
         ]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        for layer in self.layers:
-            x = layer([x] if isinstance(x, Value) else x)  # a one-neuron layer gives a single Value
-        return x
+        out = self.layers[0](x)
+        for layer in self.layers[1:]:
+            out = layer([out] if isinstance(out, Value) else out)  # a one-neuron layer gives a single Value
+        return out
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]

@@ -23,6 +23,10 @@ class SGD:
     (a learning-rate schedule); ``zero_grad()`` sets every parameter's gradient to 0.
     """
 
+    _lr: float
+    momentum: float
+    velocity: list[float]
+
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
         if isinstance(params, Value) or not isinstance(params, Iterable):
             raise TypeError(f"SGD: params must be a list of Values (e.g. model.parameters()), got {params!r:.60}")

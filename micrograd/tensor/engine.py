@@ -178,7 +178,7 @@ def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
     for a in items:
         if isinstance(a, bool) or not isinstance(a, numbers.Integral):
             raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= a < ndim:
+        if not -ndim <= int(a) < ndim:
             raise ValueError(f"axis {a} is out of bounds for a Tensor of {ndim} dimensions")
     axes = sorted(int(a) % ndim for a in items)
     if len(set(axes)) != len(axes):
@@ -618,7 +618,7 @@ class Tensor(Node):
         """
         grads = {self: self._check_seed(seed)}  # summed here, then stored: gradient arrays are never changed in place
         with _quiet():
-            deque(chain_rule(reversed(interior_order(self)), RULES, grads), maxlen=0)
+            deque(chain_rule(reversed(interior_order(self)), RULES, grads, record=False), maxlen=0)
         for node, grad in grads.items():
             if node.parents:  # interior: recomputed
                 node.grad = _ndarray(grad)

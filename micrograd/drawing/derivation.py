@@ -79,6 +79,7 @@ class Explanation:
         if s.kind == "sum":
             terms = " + ".join(self._num(t, i > 0, unicode) for i, t in enumerate(s.terms))
             return f"{total} = {terms} = {self._num(s.value, False, unicode)}"
+        assert s.consumer is not None and s.upstream is not None and s.local is not None  # an edge
         c = self.names[s.consumer]
         lhs = f"{total} (via {c})" if s.partial else total
         chain = f"{d}{f}/{d}{c}{dot}{d}{c}/{d}{v}"
