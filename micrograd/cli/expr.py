@@ -6,8 +6,8 @@ is checked against a whitelist before anything is computed; nothing is ever pass
 
 - numbers (always floats: ``9**9**9**9`` is ``inf``, computed at once) and variable names;
 - ``+ - * / **``, unary ``-`` and ``+``, parentheses;
-- the functions ``exp log tanh sigmoid relu abs sqrt recip`` (one argument) and
-  ``max min`` (two arguments, the gates).
+- the functions of :data:`FUNCTIONS`: ``exp``, ``log``, ``tanh``, ... (one argument) and
+  ``max``, ``min`` (two arguments, the gates).
 
 Each variable becomes one leaf :class:`~micrograd.engine.Value` labelled with its name
 (reused wherever the name repeats), and the graph is built with the Value operators, so it

@@ -19,16 +19,19 @@ from .. import __version__
 from ..core import topological_order
 from ..drawing.numbers import format_number
 from ..engine import Value
-from .expr import ExprError, parse
+from .expr import FUNCTIONS, ExprError, parse
 
-DRAW_EPILOG = """\
+_ONE = " ".join(name for name, (arity, _) in FUNCTIONS.items() if arity == 1)
+_TWO = " ".join(name for name, (arity, _) in FUNCTIONS.items() if arity == 2)
+
+DRAW_EPILOG = f"""\
 examples:
   micrograd draw "2*(max(z,w) + x*y)" x=3 y=-4 z=2 w=-1 -o circuit.svg
   micrograd draw "sigmoid(w0*x0 + w1*x1 + w2)" w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --explain
   micrograd draw "(x+y)*z" x=-2 y=5 z=-4 -o - --format dot > graph.dot
 
 grammar: numbers, variable names, + - * / **, unary -, parentheses, and the functions
-exp log tanh sigmoid relu abs sqrt recip (one argument), max min (two arguments).
+{_ONE} (one argument), {_TWO} (two arguments).
 Every variable needs a value name=number (a finite number: nan and inf are refused).
 An expression starting with '-' goes after '--' (options before it):
   micrograd draw -o out.svg -- "-x*y" x=1 y=2
