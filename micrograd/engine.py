@@ -319,6 +319,26 @@ class Value(Node):
     def _tanh_rule(out, upstream: float) -> tuple[float]:  # ∂tanh(x)/∂x = 1 - tanh(x)²
         return ((1.0 - out.data * out.data) * upstream,)
 
+    def sin(self) -> Value:
+        """``sin(x)``; nan at ±inf."""
+        x = self.data
+        return _unary(math.sin(x) if math.isfinite(x) else _NAN, self, "sin")
+
+    @rule("sin")
+    def _sin_rule(out, upstream: float) -> tuple[float]:  # ∂sin(x)/∂x = cos(x)
+        x = out.parents[0].data
+        return ((math.cos(x) if math.isfinite(x) else _NAN) * upstream,)
+
+    def cos(self) -> Value:
+        """``cos(x)``; nan at ±inf."""
+        x = self.data
+        return _unary(math.cos(x) if math.isfinite(x) else _NAN, self, "cos")
+
+    @rule("cos")
+    def _cos_rule(out, upstream: float) -> tuple[float]:  # ∂cos(x)/∂x = -sin(x)
+        x = out.parents[0].data
+        return (-(math.sin(x) if math.isfinite(x) else _NAN) * upstream,)
+
     def sigmoid(self) -> Value:
         """``σ(x) = 1/(1+exp(-x))``, computed without overflow."""
         return _unary(_sigmoid(self.data), self, "sigmoid")

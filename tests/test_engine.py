@@ -122,6 +122,8 @@ UNARY = {
     "exp": (lambda x: x.exp(), finite),
     "log": (lambda x: x.log(), positive),
     "tanh": (lambda x: x.tanh(), finite),
+    "sin": (lambda x: x.sin(), finite),
+    "cos": (lambda x: x.cos(), finite),
     "sigmoid": (lambda x: x.sigmoid(), finite),
     "relu": (lambda x: x.relu(), away_from_zero),
     "abs": (lambda x: x.abs(), away_from_zero),

@@ -35,6 +35,8 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
     "exp": (1, Value.exp),
     "log": (1, Value.log),
     "tanh": (1, Value.tanh),
+    "sin": (1, Value.sin),
+    "cos": (1, Value.cos),
     "sigmoid": (1, Value.sigmoid),
     "relu": (1, Value.relu),
     "abs": (1, Value.abs),

@@ -459,6 +459,26 @@ class Tensor(Node):
     def _tanh_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d tanh(x) = G·(1 - tanh²(x))
         return (upstream * (1.0 - out.data * out.data),)
 
+    @numpy_ufunc(np.sin)
+    def sin(self) -> Tensor:
+        """``sin(x)``; nan at ±inf."""
+        with _quiet():
+            return _unary(np.sin(self.data), self, "sin")
+
+    @rule("sin")
+    def _sin_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d sin(x) = G·cos(x)
+        return (upstream * np.cos(out.parents[0].data),)
+
+    @numpy_ufunc(np.cos)
+    def cos(self) -> Tensor:
+        """``cos(x)``; nan at ±inf."""
+        with _quiet():
+            return _unary(np.cos(self.data), self, "cos")
+
+    @rule("cos")
+    def _cos_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d cos(x) = -G·sin(x)
+        return (-upstream * np.sin(out.parents[0].data),)
+
     def sigmoid(self) -> Tensor:
         """``σ(x) = 1/(1+exp(-x))``, computed without overflow."""
         with _quiet():

@@ -6,7 +6,7 @@
 (``@numpy_ufunc``, ``@numpy_function`` in :mod:`micrograd.tensor.engine`, which passes its
 tables here); this module holds the dispatch and the few numpy functions that are not ops
 (``np.shape``, ``np.reshape``'s signature). A numpy function with no Tensor op
-(``np.sin(t)``, ``np.asarray(t)``) raises a TypeError instead of returning an array cut off
+(``np.arctan(t)``, ``np.asarray(t)``) raises a TypeError instead of returning an array cut off
 from the graph.
 """
 
