@@ -82,11 +82,59 @@ def check_same_first_step(X: np.ndarray, y: np.ndarray, seed: int) -> float:
     return loss_t
 
 
+def wide_step(X: Tensor, params: list[Tensor], Y: np.ndarray) -> None:
+    """One SGD step of a 784-256-10 MLP on a batch, squared error against one-hot targets."""
+    W1, b1, W2, b2 = params
+    loss = (((X @ W1 + b1).relu() @ W2 + b2 - Y) ** 2).mean()
+    for p in params:
+        p.grad = None
+    loss.backward()
+    for p in params:
+        p.data -= LR * p.grad
+
+
+def numpy_step(X: np.ndarray, params: list[np.ndarray], Y: np.ndarray) -> None:
+    """The same step written by hand in numpy: the floor."""
+    W1, b1, W2, b2 = params
+    z = X @ W1 + b1
+    h = np.maximum(z, 0.0)
+    out = h @ W2 + b2
+    g = 2.0 * (out - Y) / out.size
+    gW2, gb2 = h.T @ g, g.sum(axis=0)
+    gz = (g @ W2.T) * (z > 0)
+    gW1, gb1 = X.T @ gz, gz.sum(axis=0)
+    for p, grad in zip(params, (gW1, gb1, gW2, gb2), strict=True):
+        p -= LR * grad
+
+
+def constant_batch(steps: int) -> None:
+    """A batch that needs no gradient: what requires_grad=False saves (dL/dX is never computed)."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(1024, 784)), np.eye(10)[rng.integers(0, 10, 1024)]
+    shapes = [(784, 256), (256,), (256, 10), (10,)]
+    init = [rng.normal(size=s) * 0.05 for s in shapes]
+    cases = {
+        "Tensor, X requires a gradient": lambda p: wide_step(Tensor(X), p, Y),
+        "Tensor, X a constant (requires_grad=False)": lambda p: wide_step(Tensor(X, requires_grad=False), p, Y),
+    }
+    times: dict[str, list[float]] = {name: [] for name in [*cases, "numpy by hand"]}
+    params = {name: [Tensor(w) for w in init] for name in cases}
+    arrays = [w.copy() for w in init]
+    for _ in range(steps):  # interleaved: the same machine load for all three
+        for name, step in cases.items():
+            times[name] += timing.seconds(lambda s=step, n=name: s(params[n]), 1)
+        times["numpy by hand"] += timing.seconds(lambda: numpy_step(X, arrays, Y), 1)
+    print(f"\nbatch 1024, MLP 784-256-10, squared error, SGD (median of {steps})")
+    for name, ts in times.items():
+        print(f"  {name:<44} {statistics.median(ts) * 1e3:7.2f} ms/step")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=5, help="timed steps of each scalar engine (median)")
     parser.add_argument("--tensor-steps", type=int, default=300, help="timed steps of the tensor engine (median)")
     parser.add_argument("--seed", type=int, default=1337)
+    parser.add_argument("--batch-steps", type=int, default=30, help="timed steps of the 784-256-10 batch (median)")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, gc enabled: {gc.isenabled()}")
     X, y = make_moons(100, noise=0.1, seed=1)
@@ -113,6 +161,7 @@ def main() -> None:
     print(f"tensor step vs micrograd Value step: {rows[1][1] / tensor:.0f}x faster")
     _, accuracy = tensor_step(params, X, y)
     print(f"tensor model after {args.tensor_steps + 1} steps: accuracy {accuracy:.0%}")
+    constant_batch(args.batch_steps)
 
 
 if __name__ == "__main__":

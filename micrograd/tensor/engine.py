@@ -25,7 +25,7 @@ arguments (``_args``), not parents. Numeric edge cases follow IEEE 754 and the s
 engine, computed under ``np.errstate(all="ignore")``: no warnings. ``@numpy_ufunc(np.exp)``
 on an op lets numpy's function of that name reach it (:mod:`micrograd.tensor.numpy_api`).
 
-To add an op: a method returning ``_unary(data, self, "name")`` (or ``_binary``), under it
+To add an op: a method returning ``_node(data, (self,), "name")`` (its parents, its name), under it
 ``@rule("name")`` on its vector-Jacobian product, and ``@numpy_ufunc(...)`` if numpy has it.
 """
 
@@ -146,14 +146,6 @@ def _node(data: Any, parents: tuple[Tensor, ...], op: str, args: Any = None, sho
     else:
         out.parents, out._op, out._args, out._shown, out.requires_grad = (), "", None, "", False
     return out
-
-
-def _unary(data: Any, x: Tensor, op: str, args: Any = None, shown: str = "") -> Tensor:
-    return _node(data, (x,), op, args, shown)
-
-
-def _binary(data: Any, a: Tensor, b: Tensor, op: str) -> Tensor:
-    return _node(data, (a, b), op)
 
 
 def _pow_base_local(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -298,7 +290,7 @@ class Tensor(Node):
     def __add__(self, other: ArrayLike) -> Tensor:
         """``a + b`` with broadcasting."""
         other = _tensor(other)
-        return _binary(self.data + other.data, self, other, "+")
+        return _node(self.data + other.data, (self, other), "+")
 
     @rule("+")
     def _add_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a+b): G, G (summed back)
@@ -315,7 +307,7 @@ class Tensor(Node):
     def __sub__(self, other: ArrayLike) -> Tensor:
         """``a - b`` with broadcasting."""
         other = _tensor(other)
-        return _binary(self.data - other.data, self, other, "-")
+        return _node(self.data - other.data, (self, other), "-")
 
     @rule("-")
     def _sub_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a-b): G, -G
@@ -333,7 +325,7 @@ class Tensor(Node):
         """``a * b`` elementwise, with broadcasting."""
         other = _tensor(other)
         with _quiet():
-            return _binary(self.data * other.data, self, other, "*")
+            return _node(self.data * other.data, (self, other), "*")
 
     @rule("*")
     def _mul_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a*b): G·b, G·a
@@ -351,7 +343,7 @@ class Tensor(Node):
         """``a / b`` elementwise, with broadcasting: ``1/0 = inf``."""
         other = _tensor(other)
         with _quiet():
-            return _binary(self.data / other.data, self, other, "/")
+            return _node(self.data / other.data, (self, other), "/")
 
     @rule("/")
     def _div_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a/b): G/b, -G·a/b² = -G·(a/b)/b
@@ -372,7 +364,7 @@ class Tensor(Node):
         """
         other = _tensor(other)
         with _quiet():
-            return _binary(np.power(self.data, other.data), self, other, "**")
+            return _node(np.power(self.data, other.data), (self, other), "**")
 
     @rule("**")
     def _pow_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -396,7 +388,7 @@ class Tensor(Node):
                 f"matmul: operands must have at least 1 dimension, got shapes {self.shape} and {other.shape}"
             )
         with _quiet():
-            return _binary(self.data @ other.data, self, other, "@")
+            return _node(self.data @ other.data, (self, other), "@")
 
     @rule("@")
     def _matmul_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -418,7 +410,7 @@ class Tensor(Node):
     @numpy_ufunc(np.negative)
     def __neg__(self) -> Tensor:
         """``-a``."""
-        return _unary(-self.data, self, "neg")
+        return _node(-self.data, (self,), "neg")
 
     @rule("neg")
     def _neg_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d(-a): -G
@@ -434,7 +426,7 @@ class Tensor(Node):
     def exp(self) -> Tensor:
         """``exp(x)``; overflows to inf."""
         with _quiet():
-            return _unary(np.exp(self.data), self, "exp")
+            return _node(np.exp(self.data), (self,), "exp")
 
     @rule("exp")
     def _exp_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d exp(x) = G·exp(x)
@@ -444,7 +436,7 @@ class Tensor(Node):
     def log(self) -> Tensor:
         """Natural ``log(x)``: ``log(0) = -inf``, ``log(x < 0) = nan``."""
         with _quiet():
-            return _unary(np.log(self.data), self, "log")
+            return _node(np.log(self.data), (self,), "log")
 
     @rule("log")
     def _log_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d log(x) = G/x
@@ -453,7 +445,7 @@ class Tensor(Node):
     @numpy_ufunc(np.tanh)
     def tanh(self) -> Tensor:
         """``tanh(x)``."""
-        return _unary(np.tanh(self.data), self, "tanh")
+        return _node(np.tanh(self.data), (self,), "tanh")
 
     @rule("tanh")
     def _tanh_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d tanh(x) = G·(1 - tanh²(x))
@@ -463,7 +455,7 @@ class Tensor(Node):
     def sin(self) -> Tensor:
         """``sin(x)``; nan at ±inf."""
         with _quiet():
-            return _unary(np.sin(self.data), self, "sin")
+            return _node(np.sin(self.data), (self,), "sin")
 
     @rule("sin")
     def _sin_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d sin(x) = G·cos(x)
@@ -473,7 +465,7 @@ class Tensor(Node):
     def cos(self) -> Tensor:
         """``cos(x)``; nan at ±inf."""
         with _quiet():
-            return _unary(np.cos(self.data), self, "cos")
+            return _node(np.cos(self.data), (self,), "cos")
 
     @rule("cos")
     def _cos_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d cos(x) = -G·sin(x)
@@ -484,7 +476,7 @@ class Tensor(Node):
         with _quiet():
             e = np.exp(-np.abs(self.data))  # in (0, 1]: never overflows
             data = np.where(self.data >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-        return _unary(data, self, "sigmoid")
+        return _node(data, (self,), "sigmoid")
 
     @rule("sigmoid")
     def _sigmoid_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d σ(x) = G·σ(x)(1 - σ(x))
@@ -492,7 +484,7 @@ class Tensor(Node):
 
     def relu(self) -> Tensor:
         """``max(x, 0)``; nan stays nan."""
-        return _unary(np.where(self.data <= 0, 0.0, self.data), self, "ReLU")
+        return _node(np.where(self.data <= 0, 0.0, self.data), (self,), "ReLU")
 
     @rule("ReLU")
     def _relu_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d relu(x) = G where x > 0, else 0 (0 at 0)
@@ -501,7 +493,7 @@ class Tensor(Node):
     @numpy_ufunc(np.absolute)
     def abs(self) -> Tensor:
         """``|x|``."""
-        return _unary(np.abs(self.data), self, "abs")
+        return _node(np.abs(self.data), (self,), "abs")
 
     @rule("abs")
     def _abs_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d|x| = G·sign(x) (0 at 0)
@@ -514,7 +506,7 @@ class Tensor(Node):
     def sqrt(self) -> Tensor:
         """``√x``: ``sqrt(x < 0) = nan``."""
         with _quiet():
-            return _unary(np.sqrt(self.data), self, "sqrt")
+            return _node(np.sqrt(self.data), (self,), "sqrt")
 
     @rule("sqrt")
     def _sqrt_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d√x = G/(2√x) (inf at 0)
@@ -524,7 +516,7 @@ class Tensor(Node):
     def maximum(self, other: ArrayLike) -> Tensor:
         """Elementwise ``max(a, b)`` with broadcasting; nan if either is nan (as ``torch.maximum``)."""
         other = _tensor(other)
-        return _binary(np.maximum(self.data, other.data), self, other, "max")
+        return _node(np.maximum(self.data, other.data), (self, other), "max")
 
     @rule("max")
     def _maximum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -539,7 +531,7 @@ class Tensor(Node):
     def minimum(self, other: ArrayLike) -> Tensor:
         """Elementwise ``min(a, b)`` with broadcasting; nan if either is nan (as ``torch.minimum``)."""
         other = _tensor(other)
-        return _binary(np.minimum(self.data, other.data), self, other, "min")
+        return _node(np.minimum(self.data, other.data), (self, other), "min")
 
     @rule("min")
     def _minimum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -557,7 +549,7 @@ class Tensor(Node):
         """Sum over ``axis`` (all by default)."""
         axes = _axes(axis, self.data.ndim)
         data = self.data.sum(axis=axes, keepdims=bool(keepdims))
-        return _unary(data, self, "sum", (axes, bool(keepdims)), _axis_text("sum", axes))
+        return _node(data, (self,), "sum", (axes, bool(keepdims)), _axis_text("sum", axes))
 
     @rule("sum")
     def _sum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # every summed element gets G: broadcast back
@@ -572,7 +564,7 @@ class Tensor(Node):
         n = self.data.size if axes is None else math.prod(self.data.shape[a] for a in axes)
         with _quiet():
             data = self.data.sum(axis=axes, keepdims=bool(keepdims)) / n  # 0/0 = nan for an empty mean
-        return _unary(data, self, "mean", (axes, bool(keepdims), n), _axis_text("mean", axes))
+        return _node(data, (self,), "mean", (axes, bool(keepdims), n), _axis_text("mean", axes))
 
     @rule("mean")
     def _mean_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # every averaged element gets G/n
@@ -583,7 +575,7 @@ class Tensor(Node):
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape (``t.reshape(2, 3)`` or ``t.reshape((2, 3))``; one ``-1`` allowed)."""
         new = shape[0] if len(shape) == 1 else shape
-        return _unary(self.data.reshape(new).copy(), self, "reshape")
+        return _node(self.data.reshape(new).copy(), (self,), "reshape")
 
     @rule("reshape")
     def _reshape_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # a relabelling: reshape G back
@@ -595,7 +587,7 @@ class Tensor(Node):
         perm = tuple(range(self.data.ndim))[::-1] if given is None else tuple(given)
         data = self.data.transpose(perm).copy()  # numpy checks perm is a permutation of the axes
         perm = tuple(int(a) % self.data.ndim for a in perm)
-        return _unary(data, self, "transpose", perm, "T" if given is None else f"transpose{perm}")
+        return _node(data, (self,), "transpose", perm, "T" if given is None else f"transpose{perm}")
 
     @rule("transpose")
     def _transpose_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # permute G back (inverse permutation)
@@ -613,7 +605,7 @@ class Tensor(Node):
             raise TypeError("a Tensor cannot index a Tensor: index with ints, slices, None, ... or t.data")
         basic = all(isinstance(i, _BASIC_INDEX) and not isinstance(i, bool) for i in items)
         data = np.array(self.data[index], dtype=np.float64)  # a copy: nodes never share memory
-        return _unary(data, self, "getitem", (index, basic), _index_text(items))
+        return _node(data, (self,), "getitem", (index, basic), _index_text(items))
 
     @rule("getitem")
     def _getitem_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # G scattered back where the elements came from
