@@ -14,10 +14,10 @@ import argparse
 import random
 import shutil
 
-from micrograd.draw import render
 from timing import seconds
 
 from micrograd import Value, draw
+from micrograd.drawing.render import render
 from micrograd.engine import topological_order
 
 OPS = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b, lambda a, b: (a * b).tanh(), lambda a, b: a.relu()]

