@@ -57,56 +57,19 @@ def _step_ms(design: str) -> float:
     return statistics.median(times) * 1e3
 
 
-def _per_node(build: Callable[[int], object], n: int) -> dict[str, float]:
-    from micrograd.engine import topological_order
+def _per_node(shape: str, n: int) -> dict[str, float]:
+    sys.path.insert(0, str(HERE))
+    from bench_engine import chain, forward_backward_ns, wide
 
-    t0 = time.perf_counter()
-    root = build(n)
-    t1 = time.perf_counter()
-    root.backward()  # type: ignore[attr-defined]
-    t2 = time.perf_counter()
-    nodes = len(topological_order(root))
-    return {"forward ns/node": (t1 - t0) / nodes * 1e9, "backward ns/node": (t2 - t1) / nodes * 1e9}
+    forward, backward, _ = forward_backward_ns(chain if shape == "chain" else wide, n)
+    return {"forward ns/node": forward, "backward ns/node": backward}
 
 
-def _chain(n: int) -> object:
-    from micrograd import Value
+def _bytes_per_node() -> float:
+    sys.path.insert(0, str(HERE))
+    from bench_engine import bytes_per_node
 
-    y = Value(0.5)
-    for _ in range(n):
-        y = (y * 0.999).tanh() + 0.001
-    return y
-
-
-def _wide(n: int) -> object:
-    import random
-
-    from micrograd import Value
-
-    rng = random.Random(0)
-    xs = [Value(rng.random()) for _ in range(n)]
-    return sum(x * x for x in xs)
-
-
-def _bytes_per_node(n: int = 200_000) -> float:
-    import gc
-    import random
-    import tracemalloc
-
-    from micrograd import Value
-    from micrograd.engine import topological_order
-
-    xs = [Value(random.random()) for _ in range(8)]
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    acc = xs[0]
-    for i in range(n // 2):
-        acc = acc * xs[i % 8] + xs[(i + 3) % 8]
-    acc.backward()
-    used = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
-    return used / len(topological_order(acc))
+    return bytes_per_node()
 
 
 def _tensor_step_ms() -> float:
@@ -154,8 +117,8 @@ METRICS: dict[str, Callable[[], dict[str, float]]] = {
     "import_all": lambda: {"import micrograd ms": _import_ms(package=True)},
     "step_gates": lambda: {"demo step, gate by gate ms": _step_ms("gate by gate")},
     "step_fused": lambda: {"demo step, nn.MLP ms": _step_ms("fused")},
-    "chain": lambda: {f"chain 1M {k}": v for k, v in _per_node(_chain, 200_000).items()},
-    "wide": lambda: {f"wide 600k {k}": v for k, v in _per_node(_wide, 200_000).items()},
+    "chain": lambda: {f"chain 1M {k}": v for k, v in _per_node("chain", 200_000).items()},
+    "wide": lambda: {f"wide 600k {k}": v for k, v in _per_node("wide", 200_000).items()},
     "memory": lambda: {"bytes/node": _bytes_per_node()},
     "tensor_step": lambda: {"demo step, Tensor ms": _tensor_step_ms()},
 }

@@ -175,22 +175,7 @@ def topological_order(root: Any) -> list[Any]:
 
     Iterative depth-first search, so a chain a million nodes deep is fine.
     """
-    order: list[Any] = []
-    visited: set[Any] = set()
-    stack: list[Any] = [root]
-    push, pop, visit, emit = stack.append, stack.pop, visited.add, order.append
-    while stack:
-        v = pop()
-        if v is _DONE:
-            emit(pop())
-        elif v not in visited:
-            visit(v)
-            push(v)
-            push(_DONE)
-            for p in v.parents:
-                if p not in visited:
-                    push(p)
-    return order
+    return _depth_first(root, leaves=True)
 
 
 def interior_order(root: Any) -> list[Any]:
@@ -198,6 +183,11 @@ def interior_order(root: Any) -> list[Any]:
 
     Leaves receive gradient but pass none on, so a backward pass need not order them.
     """
+    return _depth_first(root, leaves=False) if root.parents else []
+
+
+def _depth_first(root: Any, leaves: bool) -> list[Any]:
+    """Post-order depth-first search with an explicit stack: parents before the nodes that use them."""
     order: list[Any] = []
     visited: set[Any] = set()
     stack: list[Any] = [root]
@@ -211,9 +201,9 @@ def interior_order(root: Any) -> list[Any]:
             push(v)
             push(_DONE)
             for p in v.parents:
-                if p.parents and p not in visited:
+                if (leaves or p.parents) and p not in visited:
                     push(p)
-    return order if root.parents else []
+    return order
 
 
 _DONE = object()  # stack marker: the node below it has had all its parents emitted
