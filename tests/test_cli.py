@@ -149,6 +149,24 @@ ERRORS = {  # family -> [(arguments after "draw", words the message must contain
         (["x*y", "x=1", "y=-inf"], "finite"),
         (["x", "x=1", "z=2"], "'z' is not a variable"),
     ],
+    "slips": [  # math-style slips: what to write instead, at the column of the mistake
+        (["x^2", "x=1"], "operator ^ not allowed: for powers use **, as in x**2 (column 2)"),
+        (["(x+1) ^ 2", "x=1"], "as in (x+1)**2 (column 7)"),
+        (["x // 2", "x=1"], "operator // not allowed (operators: + - * / **) (column 3)"),
+        (["2x", "x=1"], "syntax error: 2x is not a number: to multiply, write 2*x (column 1)"),
+        (["2(x+1)", "x=1"], "2 is not a function: to multiply, write 2*(x+1)"),
+        (["y*x(y+1)", "x=1", "y=1"], "x is not a function: to multiply, write x*(y+1) (column 3)"),
+        (["ln(x)", "x=1"], "unknown function 'ln': use log (the natural logarithm), as in log(x) (column 1)"),
+        (["pow(x, 2)", "x=1"], "unknown function 'pow': use ** for powers, as in x**2 (column 1)"),
+        (["x*y*z", "x=1"], "unbound variables 'y', 'z': give each a value, e.g. y=1 z=1 (column 3)"),
+        (["-x*y*z", "x=1"], "unbound variables 'y', 'z'"),  # an expression starting with '-', options after it
+        (
+            ["-x", "x=1"],
+            'unknown option -x; if it is the formula, write it after --: micrograd draw -o out.svg -- "-x" x=1',
+        ),
+        (["-w0"], 'unknown option -w0; if it is the formula, write it after --: micrograd draw -o out.svg -- "-w0"'),
+        (["--x", "x=1"], "unknown option --x; if it is the formula, write it after --"),
+    ],
     "output": [
         (["x", "x=1", "--format", "gif"], "invalid choice: 'gif'"),
         (["x", "x=1", "--style", "fancy"], "invalid choice: 'fancy'"),
@@ -192,6 +210,80 @@ def test_one_mistake_per_family_as_a_subprocess(tmp_path, family):
     assert r.stdout == ""
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("micrograd: error: ") and words in r.stderr
     assert files(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-x*y", "x=1", "y=2"],
+        ["-x*y", "x=1", "-o", "f.svg", "y=2"],
+        ["-o", "f.svg", "-x*y", "x=1", "y=2"],
+        ["--style", "record", "-x*y", "x=1", "y=2"],
+        ["--output=f.svg", "-x * y", "--rankdir", "TB", "x=1", "y=2"],
+        ["--explain", "-(x*y)", "y=2", "x=1"],
+        ["-x*y", "x=1", "y=2", "--explain"],
+        ["-ofile.svg", "-x*y", "x=1", "y=2"],
+        ["-x*y", "x=1", "--", "y=2"],
+        ["-o", "-", "-x*y", "x=1", "y=2"],
+        ["-2*x*y/2", "x=1", "y=2"],
+        ["-1*x*y", "x=1", "y=2"],
+        ["--", "-x*y", "x=1", "y=2"],  # as before
+        ["-o", "-", "--", "-x*y", "x=1", "y=2"],
+    ],
+)
+def test_an_expression_starting_with_a_dash_needs_no_double_dash(tmp_path, monkeypatch, capsysbinary, args):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", *args]) == 0
+    out, err = capsysbinary.readouterr()
+    table = (err if "-" in args else out).decode()
+    rows = table_rows(table)
+    assert rows["f"] == ["-2"] and rows["x"] == ["1", "-2"] and rows["y"] == ["2", "-1"], table
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == (["file.svg"] if "-ofile.svg" in args else ["f.svg"] if any("f.svg" in a for a in args) else [])
+
+
+def test_the_lecture_examples_starting_with_a_dash(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", "-x*y", "x=1", "y=2"]) == 0
+    assert table_rows(capsys.readouterr().out)["f"] == ["-2"]
+    assert main(["draw", "-(x+1)", "x=2", "-o", "f.svg"]) == 0
+    assert table_rows(capsys.readouterr().out)["x"] == ["2", "-1"]
+    assert "-3" in " ".join(svg_texts((tmp_path / "f.svg").read_text()))
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["-o", "-x*y", "x=1"], "argument -o/--output: expected one argument"),  # as argparse reads it
+        (["x", "x=1", "-y*2"], "unrecognized arguments: -y*2"),  # the expression is x: -y*2 is not it
+        (["--bogus", "x", "x=1"], "unrecognized arguments: --bogus"),  # the expression is x
+        (["--st", "x", "x=1"], "ambiguous option: --st could match --style, --steps"),
+        (["-x"], 'unknown option -x; if it is the formula, write it after --: micrograd draw -- "-x"'),
+        (["-x", "-o", "a b.svg", "x=1"], """micrograd draw -o 'a b.svg' -- "-x" x=1"""),
+    ],
+)
+def test_what_still_looks_like_an_option(tmp_path, monkeypatch, capsys, args, words):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("micrograd: error: ") and words in err and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_is_still_help_with_a_dash_word(capsys):
+    assert main(["draw", "-x", "--help"]) == 0
+    assert "name=value" in capsys.readouterr().out
+
+
+def test_python_warnings_do_not_add_a_line(tmp_path):
+    r = run("draw", "1if x else 2", "x=1", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "conditional" in r.stderr, r.stderr
+
+
+def test_a_dash_expression_as_a_subprocess(tmp_path):
+    r = run("draw", "-(x+1)", "x=2", "-o", "f.svg", cwd=tmp_path, script=True)
+    assert r.returncode == 0, r.stderr
+    assert table_rows(r.stdout)["f"] == ["-3"] and (tmp_path / "f.svg").exists()
 
 
 def test_the_hostile_call_runs_nothing(tmp_path, monkeypatch, capsys):

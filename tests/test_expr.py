@@ -2,6 +2,7 @@
 
 import math
 import time
+import warnings
 
 import pytest
 from hypothesis import given, settings
@@ -103,8 +104,8 @@ def test_deep_formulas_do_not_overflow_the_stack():
         ("max(x)", "max() takes 2 arguments", 1),
         ("exp(x=1)", "keyword", 1),
         ("exp + 1", "exp is a function", 1),
-        ("x // 2", "operator //", 1),
-        ("x % 2", "operator %", 1),
+        ("x // 2", "operator //", 3),  # the operator's column
+        ("x % 2", "operator %", 3),
         ("x < y", "comparison", 1),
         ("x and y", "and/or", 1),
         ("not x", "operator not", 1),
@@ -137,6 +138,139 @@ def test_binding_errors():
         e.evaluate({"x": "1", "y": 2.0})
     with pytest.raises(TypeError):
         parse(b"x")
+
+
+# ---------------------------------------------------------------- math-style slips: what to write instead, and where
+
+
+@pytest.mark.parametrize(
+    "text, message, column",
+    [
+        # ^ is xor in Python: the column is the operator's, found between the operands (parentheses, blanks)
+        ("x^2", "operator ^ not allowed: for powers use **, as in x**2", 2),
+        ("(x+1) ^ 2", "operator ^ not allowed: for powers use **, as in (x+1)**2", 7),
+        ("( x + 1 )^( 2 )", "as in ( x + 1 )**( 2 )", 10),
+        ("y + x^2", "as in y + x**2", 6),  # Python reads (y + x) ^ 2: the suggestion keeps the text
+        ("  x ^ 2", "as in x**2", 5),  # leading blanks count
+        ("\u00e9 ^ 2", "as in \u00e9**2", 3),  # columns are characters, not UTF-8 bytes
+        ("a+b+c+d+e+f+g+h+i+j+k+l+m ^ 2", "as in a+b+c+d+e+...+i+j+k+l+m**2", 27),  # long operands are shortened
+        ("x // 2", "operator // not allowed", 3),
+        ("(x) % (2)", "operator % not allowed", 5),
+        ("x @ y", "operator @ not allowed", 3),
+        ("x<<1", "operator << not allowed", 2),
+        ("x >> 1", "operator >> not allowed", 3),
+        ("(x) | (y)", "operator | not allowed", 5),
+        ("(x)&(y)", "operator & not allowed", 4),
+        ("exp(x) + y % 2", "operator % not allowed", 12),
+        # a number before a name or a parenthesis: a product
+        ("2x", "syntax error: 2x is not a number: to multiply, write 2*x", 1),
+        ("y + 2.5x", "to multiply, write 2.5*x", 5),
+        ("  3e2x", "to multiply, write 3e2*x", 3),
+        ("2exp(x)", "to multiply, write 2*exp", 1),
+        ("2(x+1)", "2 is not a function: to multiply, write 2*(x+1); only the functions exp, log", 1),
+        ("y + 3 (x)", "to multiply, write 3*(x)", 5),
+        ("(x+1)(x-1)", "(x+1) is not a function: to multiply, write (x+1)*(x-1)", 1),
+        # a variable before a parenthesis: a product
+        ("x(y+1)", "x is not a function: to multiply, write x*(y+1)", 1),
+        ("y + w0 (y+1)", "w0 is not a function: to multiply, write w0*(y+1)", 5),
+        ("x(" + "y+" * 20 + "y)", "to multiply, write x*(y+y+y+y+y...y+y+y+y+y)", 1),
+        ("exp(y) + y^2 + x(2)", "operator ^ not allowed", 11),  # the leftmost mistake
+        ("y^2 + x(2) ", "operator ^ not allowed", 2),
+        ("foo(x)", "unknown function 'foo' (functions: exp,", 1),  # a word is a function, not a product
+        ("x(y, 2)", "unknown function 'x' (functions: exp,", 1),
+        # other notations' functions
+        ("ln(x)", "unknown function 'ln': use log (the natural logarithm), as in log(x)", 1),
+        ("y*LN(x + 1)", "unknown function 'LN': use log (the natural logarithm), as in log(x + 1)", 3),
+        ("log10(x)", "as in log(x)/log(10)", 1),
+        ("pow(x, 2)", "unknown function 'pow': use ** for powers, as in x**2", 1),
+        ("pow(x+1, -2)", "as in (x+1)**(-2)", 1),
+        ("pow(x)", "unknown function 'pow': use ** for powers", 1),
+        ("tan(x)", "as in sin(x)/cos(x)", 1),
+        ("Exp(x)", "unknown function 'Exp': use exp (function names are lowercase)", 1),
+        ("ReLU(x)", "use relu (function names are lowercase)", 1),
+        ("math.exp(x)", "attribute access (a.b) not allowed: write exp(x)", 1),
+        ("1 + np.power(x, 2)", "attribute access (a.b) not allowed: write x**2", 5),
+        ("max(x, y, 2)", "max() takes 2 arguments, got 3: nest them, as in max(x, max(y, 2))", 1),
+    ],
+)
+def test_math_style_slips_say_what_to_write_and_where(text, message, column):
+    with pytest.raises(ExprError) as info:
+        parse(text)
+    assert message in info.value.message, info.value.message
+    assert info.value.column == column
+
+
+# what each other notation's function means: the formula its message suggests must compute the same
+MEANINGS = {
+    "ln": math.log,
+    "log10": math.log10,
+    "log2": math.log2,
+    "pow": math.pow,
+    "power": math.pow,
+    "sqr": lambda x: x * x,
+    "square": lambda x: x * x,
+    "tan": math.tan,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "fabs": abs,
+    "logistic": lambda x: 1 / (1 + math.exp(-x)),
+    "expit": lambda x: 1 / (1 + math.exp(-x)),
+    "softplus": lambda x: math.log(1 + math.exp(x)),
+    "inv": lambda x: 1 / x,
+    "reciprocal": lambda x: 1 / x,
+    "maximum": max,
+    "minimum": min,
+    "fmax": max,
+    "fmin": min,
+}
+TWO_ARGUMENTS = {"pow", "power", "maximum", "minimum", "fmax", "fmin"}
+
+
+def message_of(text: str) -> str:
+    with pytest.raises(ExprError) as info:
+        parse(text)
+    return info.value.message
+
+
+@pytest.mark.parametrize("name", sorted(MEANINGS))
+def test_other_notations_suggest_the_same_function_in_this_grammar(name):
+    from micrograd.cli.expr import _OTHER_NOTATIONS
+
+    assert set(MEANINGS) == set(_OTHER_NOTATIONS)
+    assert name not in FUNCTIONS  # FUNCTIONS stays the one list of allowed names
+    values = {"x": 0.7, "y": 0.2} if name in TWO_ARGUMENTS else {"x": 0.7}
+    message = message_of(f"{name}({', '.join(values)})")
+    assert message.startswith(f"unknown function {name!r}: use ") and ", as in " in message, message
+    suggestion = message.split(", as in ", 1)[1]
+    assert build(suggestion, **values).data == pytest.approx(MEANINGS[name](*values.values())), suggestion
+
+
+def test_every_unbound_variable_is_named_at_once_at_the_first():
+    e = parse("exp(y*y) + x*y + z")
+    with pytest.raises(ExprError) as info:
+        e.evaluate({"x": 1.0})
+    assert info.value.message == "unbound variables 'y', 'z': give each a value, e.g. y=1 z=1"
+    assert info.value.column == 5
+    with pytest.raises(ExprError) as info:
+        parse("exp(y*y) + y").evaluate({})
+    assert info.value.message == "unbound variable 'y': give it a value, e.g. y=1"
+    assert info.value.column == 5  # the first occurrence, not the shallowest
+    with pytest.raises(ExprError) as info:
+        parse("  x + y").evaluate({"x": 1.0})
+    assert info.value.column == 7
+
+
+def test_every_extra_binding_is_named_at_once():
+    with pytest.raises(ExprError) as info:
+        parse("x").evaluate({"x": 1.0, "z": 2.0, "w": 3.0})
+    assert info.value.message == "'z', 'w' are not variables of the expression (its variables: x)"
+
+
+def test_python_warnings_stay_quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a SyntaxWarning printed would be a second line on the command line
+        with pytest.raises(ExprError, match="conditional"):
+            parse("1if x else 2")
 
 
 def test_length_limit_is_generous_for_slides():

@@ -14,14 +14,18 @@ Each variable becomes one leaf :class:`~micrograd.engine.Value` labelled with it
 is the very graph the same formula written in Python with Values would build. Numbers
 combined only with numbers are folded as Python folds them (``2*3*x`` has the constant
 ``6``), with IEEE results (``1/0 = inf``). Every mistake is an :class:`ExprError` naming
-the problem and its column.
+the problem and its column, and for the usual slips of math notation what to write instead:
+``x^2`` (write ``x**2``), ``2x`` and ``x(y+1)`` (products), ``ln(x)`` and other notations'
+functions (:data:`_OTHER_NOTATIONS`: ``log(x)``, ...).
 """
 
 from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Mapping
+import re
+import warnings
+from collections.abc import Callable, Collection, Mapping
 
 from ..engine import Value
 
@@ -85,6 +89,35 @@ _FORBIDDEN = {  # node type -> what to call it in the message
 }
 
 
+_OTHER_NOTATIONS: dict[str, tuple[str, str]] = {  # another notation's function -> (advice, the same here)
+    "ln": ("use log (the natural logarithm)", "log({0})"),
+    "log10": ("use log (the natural logarithm)", "log({0})/log(10)"),
+    "log2": ("use log (the natural logarithm)", "log({0})/log(2)"),
+    "pow": ("use ** for powers", "{0}**{1}"),
+    "power": ("use ** for powers", "{0}**{1}"),
+    "sqr": ("use ** for powers", "{0}**2"),
+    "square": ("use ** for powers", "{0}**2"),
+    "tan": ("use sin and cos", "sin({0})/cos({0})"),
+    "sinh": ("use exp", "(exp({0}) - exp(-{0}))/2"),
+    "cosh": ("use exp", "(exp({0}) + exp(-{0}))/2"),
+    "fabs": ("use abs", "abs({0})"),
+    "logistic": ("use sigmoid", "sigmoid({0})"),
+    "expit": ("use sigmoid", "sigmoid({0})"),
+    "softplus": ("use log and exp", "log(1 + exp({0}))"),
+    "inv": ("use recip", "recip({0})"),
+    "reciprocal": ("use recip", "recip({0})"),
+    "maximum": ("use max", "max({0}, {1})"),
+    "minimum": ("use min", "min({0}, {1})"),
+    "fmax": ("use max", "max({0}, {1})"),
+    "fmin": ("use min", "min({0}, {1})"),
+}
+_NUMBER_THEN_NAME = re.compile(  # "2x", "2.5x", "3e2x": Python's "invalid decimal literal", a product meant
+    r"(?<![\w.])((?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?)([^\W\d]\w*)"
+)
+_VARIABLE_LIKE = re.compile(r"[^\W\d_]_?\d*")  # x, w0, x_1: a name before "(" is more likely a factor than a function
+_SHORT = 24  # characters of the formula's own text quoted in a message, at most (then shortened in the middle)
+
+
 class ExprError(ValueError):
     """A formula that cannot be read or evaluated: ``message``, and ``column`` (1-based) where known."""
 
@@ -94,10 +127,43 @@ class ExprError(ValueError):
         super().__init__(f"{message} (column {column})" if column is not None else message)
 
 
-def _column(text: str, node: ast.AST) -> int:
-    """1-based character column of ``node`` (ast offsets count UTF-8 bytes)."""
-    offset = getattr(node, "col_offset", 0)
-    return len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore")) + 1
+class _Source:
+    """The formula's text, and where ast's positions fall in it.
+
+    ast counts UTF-8 bytes from the first non-blank character (the text is parsed without its
+    leading blanks, which ast.parse refuses); messages count characters from the very start.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        code = text.lstrip()
+        self._indent = len(text) - len(code)
+        self._bytes = code.encode("utf-8")
+
+    def index(self, offset: int) -> int:
+        """0-based character index in ``text`` of an ast byte offset."""
+        return self._indent + len(self._bytes[:offset].decode("utf-8", errors="ignore"))
+
+    def start(self, node: ast.AST) -> int:
+        return self.index(getattr(node, "col_offset", 0))
+
+    def end(self, node: ast.AST) -> int:
+        return self.index(getattr(node, "end_col_offset", 0) or 0)
+
+    def column(self, node: ast.AST) -> int:
+        """1-based character column of ``node``."""
+        return self.start(node) + 1
+
+    def segment(self, node: ast.AST) -> str:
+        return self.text[self.start(node) : self.end(node)]
+
+
+def _short(text: str) -> str:
+    """``text``, or its start and end around ``...`` if it is long."""
+    if len(text) <= _SHORT:
+        return text
+    half = (_SHORT - 3) // 2
+    return f"{text[:half]}...{text[-half:]}"
 
 
 class Expression:
@@ -119,20 +185,28 @@ class Expression:
         """
         unbound = [n for n in self.variables if n not in values]
         if unbound:
-            node = next(n for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id == unbound[0])
-            raise ExprError(
-                f"unbound variable {unbound[0]!r}: give it a value, e.g. {unbound[0]}=1", _column(self.text, node)
-            )
+            raise ExprError(_unbound_message(unbound), self._first_column(unbound[0]))
         extra = [n for n in values if n not in self.variables]
         if extra:
-            raise ExprError(
-                f"{extra[0]!r} is not a variable of the expression"
-                f" (its variables: {', '.join(self.variables) or 'none'})"
-            )
+            names = ", ".join(map(repr, extra))
+            are = "is not a variable" if len(extra) == 1 else "are not variables"
+            raise ExprError(f"{names} {are} of the expression (its variables: {', '.join(self.variables) or 'none'})")
         leaves = {name: Value(values[name], label=name) for name in self.variables}
         out = _evaluate(self.tree.body, leaves)
         root = out if isinstance(out, Value) else Value(out)
         return root, leaves
+
+    def _first_column(self, name: str) -> int:
+        """Column of the first occurrence of the variable ``name``."""
+        source = _Source(self.text)
+        return min(source.column(n) for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id == name)
+
+
+def _unbound_message(names: list[str]) -> str:
+    if len(names) == 1:
+        return f"unbound variable {names[0]!r}: give it a value, e.g. {names[0]}=1"
+    listed = ", ".join(map(repr, names))
+    return f"unbound variables {listed}: give each a value, e.g. {' '.join(f'{n}=1' for n in names)}"
 
 
 def parse(text: str) -> Expression:
@@ -147,16 +221,30 @@ def parse(text: str) -> Expression:
     stripped = flat.lstrip()
     indent = len(flat) - len(stripped)
     try:
-        tree = ast.parse(stripped, mode="eval")
+        with warnings.catch_warnings():  # e.g. "1if x": a warning printed would be a stray line on the command line
+            warnings.simplefilter("ignore")
+            tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
         col = exc.offset if exc.offset and exc.offset > 0 else len(stripped) + 1
-        raise ExprError(f"syntax error: {exc.msg}", col + indent) from None
+        raise _syntax_error(exc.msg, flat, col + indent) from None
     except (RecursionError, MemoryError):
         raise ExprError("expression nested too deeply") from None
     except ValueError as exc:  # e.g. a literal with more digits than Python converts
         raise ExprError(f"cannot read the expression: {exc}") from None
     variables = _check(tree, flat)
     return Expression(flat, tree, variables)
+
+
+def _syntax_error(message: str, text: str, column: int) -> ExprError:
+    """The ExprError for Python's SyntaxError ``message`` at ``column``; for ``2x``, what to write instead."""
+    if message == "invalid decimal literal":
+        for m in _NUMBER_THEN_NAME.finditer(text):
+            if m.start() < column <= m.end():
+                number, name = m.groups()
+                return ExprError(
+                    f"syntax error: {m[0]} is not a number: to multiply, write {number}*{name}", m.start() + 1
+                )
+    return ExprError(f"syntax error: {message}", column)
 
 
 def build(text: str, **values: float) -> Value:
@@ -168,62 +256,161 @@ def build(text: str, **values: float) -> Value:
 
 
 def _check(tree: ast.Expression, text: str) -> tuple[str, ...]:
-    """Raise ExprError at the first node outside the grammar; return the variable names in order."""
-    names: dict[str, None] = {}
+    """Raise ExprError at the leftmost mistake (column); return the variable names in order of appearance."""
+    source = _Source(text)
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     nodes = sorted(
         (n for n in ast.walk(tree.body) if hasattr(n, "col_offset")),
         key=lambda n: (n.col_offset, -getattr(n, "end_col_offset", 0)),
     )
-    for node in nodes:
-        col = _column(text, node)
-        problem = _problem(node)
-        if problem:
-            raise ExprError(problem, col)
-        if isinstance(node, ast.Name) and id(node) not in called:
-            if node.id in FUNCTIONS:
-                raise ExprError(f"{node.id} is a function: call it, as in {node.id}(x)", col)
-            names.setdefault(node.id)
-    return tuple(names)
+    variables = [n.id for n in nodes if isinstance(n, ast.Name) and id(n) not in called]
+    problems = [p for n in nodes if (p := _problem(n, source, variables, id(n) in called))]
+    if problems:
+        message, column = min(problems, key=lambda p: p[1])  # the first of those at the leftmost column
+        raise ExprError(message, column)
+    return tuple(dict.fromkeys(variables))
 
 
-def _problem(node: ast.AST) -> str | None:
-    """What is wrong with this one node, or None if the grammar allows it."""
+def _problem(node: ast.AST, source: _Source, variables: Collection[str], called: bool) -> tuple[str, int] | None:
+    """What is wrong with this one node, and its column; None if the grammar allows it."""
+    if isinstance(node, ast.BinOp) and type(node.op) not in _BINARY:
+        return _operator_problem(node, source)
+    if isinstance(node, ast.Call):
+        message = _call_problem(node, source, variables)
+    elif isinstance(node, ast.Name):
+        message = (
+            f"{node.id} is a function: call it, as in {node.id}(x)" if node.id in FUNCTIONS and not called else None
+        )
+    else:
+        message = _node_problem(node)
+    return None if message is None else (message, source.column(node))
+
+
+def _node_problem(node: ast.AST) -> str | None:
     kind = type(node)
     if kind in _FORBIDDEN:
         return f"{_FORBIDDEN[kind]} not allowed"
-    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+    if isinstance(node, ast.UnaryOp):
         op = type(node.op)
-        allowed = _BINARY if isinstance(node, ast.BinOp) else _UNARY
-        return None if op in allowed else f"operator {_OPERATOR_NAMES.get(op, op.__name__)} not allowed"
+        return None if op in _UNARY else f"operator {_OPERATOR_NAMES.get(op, op.__name__)} not allowed"
+    if isinstance(node, ast.BinOp):
+        return None
     if isinstance(node, ast.Constant):
         v = node.value
         if type(v) in (int, float):
             return None
         what = {bool: "booleans", complex: "complex numbers", str: "strings", bytes: "strings"}.get(type(v))
         return f"{what or repr(v)} not allowed: only real numbers"
-    if isinstance(node, ast.Name):
-        return None
-    if isinstance(node, ast.Call):
-        return _call_problem(node)
     return f"{kind.__name__} not allowed in an expression"
 
 
-def _call_problem(node: ast.Call) -> str | None:
-    allowed = ", ".join(FUNCTIONS)
-    if type(node.func) in _FORBIDDEN:  # lambda, attribute, subscript, ...: name the real problem
-        return f"{_FORBIDDEN[type(node.func)]} not allowed"
-    if not isinstance(node.func, ast.Name):
-        return f"only the functions {allowed} may be called"
-    name = node.func.id
+def _operator_problem(node: ast.BinOp, source: _Source) -> tuple[str, int]:
+    """A binary operator outside the grammar, at its own column (ast has none: it is between the operands)."""
+    op = type(node.op)
+    symbol = _OPERATOR_NAMES.get(op, op.__name__)
+    at = source.text.find(symbol, source.end(node.left), source.start(node.right))
+    at = at if at >= 0 else source.start(node)
+    if symbol != "^":
+        return f"operator {symbol} not allowed (operators: {' '.join(_BINARY.values())})", at + 1
+    left = source.text[source.start(node) : at].rstrip()
+    right = source.text[at + 1 : source.end(node)].lstrip()
+    return f"operator ^ not allowed: for powers use **, as in {_short(left)}**{_short(right)}", at + 1
+
+
+def _call_problem(node: ast.Call, source: _Source, variables: Collection[str]) -> str | None:
+    func = node.func
+    if type(func) in _FORBIDDEN:  # lambda, attribute, subscript, ...: name the real problem
+        message = f"{_FORBIDDEN[type(func)]} not allowed"
+        same = _same_here(func.attr, node, source) if isinstance(func, ast.Attribute) else None
+        return f"{message}: write {same}" if same else message  # math.exp(x): write exp(x)
+    if not isinstance(func, ast.Name):
+        return _not_a_function(node, source)
+    name = func.id
     if name not in FUNCTIONS:
-        return f"unknown function {name!r} (functions: {allowed})"
+        return _unknown_function(name, node, source, variables)
     if node.keywords:
         return f"{name}() takes no keyword arguments"
     arity = FUNCTIONS[name][0]
-    if len(node.args) != arity:
-        return f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, got {len(node.args)}"
-    return None
+    if len(node.args) == arity:
+        return None
+    message = f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, got {len(node.args)}"
+    if arity == 2 and len(node.args) > 2:
+        message += f": nest them, as in {_nested(name, [_short(source.segment(a)) for a in node.args])}"
+    return message
+
+
+def _unknown_function(name: str, node: ast.Call, source: _Source, variables: Collection[str]) -> str:
+    """``ln(x)``: the function of this grammar to use; ``x(y+1)``: a product; else the list of functions."""
+    lower = name.lower()
+    advice = _advice(lower)
+    if advice:
+        same = _same_here(lower, node, source)
+        return f"unknown function {name!r}: {advice}" + (f", as in {same}" if same else "")
+    factors = _factors(node, source)
+    if factors and (name in variables or _VARIABLE_LIKE.fullmatch(name)):
+        return f"{name} is not a function: {_product(*factors)}"
+    return f"unknown function {name!r} (functions: {', '.join(FUNCTIONS)})"
+
+
+def _advice(name: str) -> str | None:
+    """What to use instead of the function ``name`` (lowercase), if it is one of FUNCTIONS or of another notation."""
+    if name in FUNCTIONS:
+        return f"use {name} (function names are lowercase)"
+    return _OTHER_NOTATIONS[name][0] if name in _OTHER_NOTATIONS else None
+
+
+def _not_a_function(node: ast.Call, source: _Source) -> str:
+    """A call of something other than a name: ``2(x+1)``, ``(x+1)(x-1)``, ``exp(x)(2)``."""
+    functions = f"only the functions {', '.join(FUNCTIONS)} may be called"
+    func = node.func
+    number = isinstance(func, ast.Constant) and type(func.value) in (int, float)
+    factors = _factors(node, source) if number or isinstance(func, (ast.Call, ast.BinOp, ast.UnaryOp)) else None
+    if factors is None:
+        return functions
+    return f"{_short(factors[0])} is not a function: {_product(*factors)}; {functions}"
+
+
+def _factors(node: ast.Call, source: _Source) -> tuple[str, str] | None:
+    """``x(y+1)`` -> ``("x", "(y+1)")``: the text before the call's parenthesis and from it (None unless 1 argument)."""
+    if len(node.args) != 1 or node.keywords or isinstance(node.args[0], (ast.Starred, ast.GeneratorExp)):
+        return None
+    paren = source.text.index("(", source.end(node.func))
+    return source.text[source.start(node) : paren].rstrip(), source.text[paren : source.end(node)]
+
+
+def _product(left: str, right: str) -> str:
+    return f"to multiply, write {_short(left)}*{_short(right)}"
+
+
+def _same_here(name: str, node: ast.Call, source: _Source) -> str | None:
+    """The call ``name(args)`` written in this grammar (``pow(x, 2)``: ``x**2``), or None if it cannot be."""
+    if name in FUNCTIONS:
+        arity = FUNCTIONS[name][0]
+        template = f"{name}({', '.join(f'{{{i}}}' for i in range(arity))})"
+    elif name in _OTHER_NOTATIONS:
+        template = _OTHER_NOTATIONS[name][1]
+        arity = 2 if "{1}" in template else 1
+    else:
+        return None
+    if len(node.args) != arity or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    return re.sub(r"\{(\d)\}", lambda m: _argument(m, node.args[int(m[1])], source), template)
+
+
+def _argument(slot: re.Match[str], arg: ast.expr, source: _Source) -> str:
+    """The text of ``arg`` for a ``{i}`` slot of a template: in parentheses if an operator would bind it."""
+    text = _short(source.segment(arg))
+    template, start, end = slot.string, slot.start(), slot.end()
+    alone = start > 0 and template[start - 1] in "( " and template[end : end + 1] in (")", ",")
+    return text if alone or not isinstance(arg, (ast.BinOp, ast.UnaryOp)) else f"({text})"
+
+
+def _nested(name: str, args: list[str]) -> str:
+    """``max(a, b, c)`` as the grammar writes it: ``max(a, max(b, c))``."""
+    text = args[-1]
+    for arg in reversed(args[:-1]):
+        text = f"{name}({arg}, {text})"
+    return text
 
 
 # ---------------------------------------------------------------- evaluation (iterative: no recursion limit)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
+import shlex
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn
 
@@ -33,8 +36,9 @@ examples:
 grammar: numbers, variable names, + - * / **, unary -, parentheses, and the functions
 {_ONE} (one argument), {_TWO} (two arguments).
 Every variable needs a value name=number (a finite number: nan and inf are refused).
-An expression starting with '-' goes after '--' (options before it):
-  micrograd draw -o out.svg -- "-x*y" x=1 y=2
+An expression may start with '-' ("-x*y", "-(x+1)", "-2*x"); one that looks like an
+option, such as "-x", goes after '--' (options before it):
+  micrograd draw -o out.svg -- "-x" x=1
 
 output: without -o nothing is drawn: the table of the output value and each input's
 value and gradient is printed (and the derivation with --explain). With -o FILE the
@@ -44,10 +48,10 @@ it goes to stdout and the table to stderr. PNG and PDF need the system Graphviz 
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line on stderr (exit 2), like every other mistake."""
+    """argparse, but a usage mistake raises UsageError: :func:`main` makes it one line on stderr (exit 2)."""
 
     def error(self, message: str) -> NoReturn:
-        _fail(message)
+        raise UsageError(message)
 
 
 def _fail(message: str) -> NoReturn:
@@ -203,6 +207,107 @@ def _draw(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- an expression starting with '-'
+
+_OPTION_SHAPE = re.compile(r"--?[^\W\d][\w-]*(=.*)?")  # -x, --bogus=1: could be a mistyped option (or "-x")
+_NOT_A_VALUE = frozenset("*()")  # -o*x is a formula, not -o with the value "*x"
+
+
+def _token_kind(token: str, options: Mapping[str, bool]) -> str:
+    """How argparse would read ``token`` among the arguments of a subcommand with these ``options``.
+
+    ``options``: each option string -> whether it takes a value. Returns 'end' (``--``), 'positional',
+    'value' (an option, its value the next token), 'option' (no value, or attached), 'unsure' (an
+    ambiguous abbreviation), 'unknown' (no such option, but an option's shape) or 'formula'.
+    """
+    if token == "--":
+        return "end"
+    if not token.startswith("-") or token == "-":
+        return "positional"
+    if token.startswith("--"):
+        name, eq, _ = token.partition("=")
+        found = [name] if name in options else [o for o in options if o.startswith("--") and o.startswith(name)]
+        if len(found) > 1:
+            return "unsure"
+        if found:
+            return "value" if options[found[0]] and not eq else "option"
+    elif token in options:
+        return "value" if options[token] else "option"
+    elif options.get(token[:2]) and not _NOT_A_VALUE & set(token[2:]):
+        return "option"  # -ofile.svg
+    return "unknown" if _OPTION_SHAPE.fullmatch(token) else "formula"
+
+
+def _formula_first(args: list[str], options: Mapping[str, bool]) -> tuple[list[str], tuple[str, str] | None]:
+    """The arguments of ``draw`` with an expression starting with '-' after ``--``, so argparse takes it as EXPR.
+
+    A token in the expression's place (before any positional) that cannot be an option (``-x*y``,
+    ``-(x+1)``, ``-2*x``) is the expression: the options, with their values, go before ``--``, the
+    positionals after it. A token there that could be an option (``-x``), when no other argument can
+    be the expression, stays where it is: the second item is then (that token, the message to give if
+    argparse refuses it).
+    """
+    before: list[str] = []
+    positionals: list[str] = []
+    first: tuple[str, str] | None = None  # (token, kind): the first token in the expression's place
+    i = 0
+    while i < len(args):
+        kind = _token_kind(args[i], options)
+        step = 2 if kind == "value" else 1
+        if kind == "unsure":
+            return args, None
+        if kind == "end":
+            positionals += args[i + 1 :]
+            break
+        if kind == "positional":
+            positionals.append(args[i])
+        elif kind in ("formula", "unknown") and first is None and not positionals:
+            first = args[i], kind
+        else:
+            before += args[i : i + step]
+        i += step
+    if first is None:
+        return args, None
+    token, kind = first
+    if kind == "formula":
+        return [*before, "--", token, *positionals], None
+    if not all(_is_binding(p) for p in positionals):
+        return args, None
+    return args, (token, _after_dashes(token, before, positionals))
+
+
+def _after_dashes(token: str, options: list[str], positionals: list[str]) -> str:
+    """The error for ``-x`` in the expression's place: the command with ``-x`` after ``--``."""
+    quoted = f'"{token}"' if re.fullmatch(r"[\w-]+", token) else shlex.quote(token)
+    command = " ".join(["micrograd draw", *map(shlex.quote, options), "--", quoted, *map(shlex.quote, positionals)])
+    return f"unknown option {token}; if it is the formula, write it after --: {command}"
+
+
+def _is_binding(arg: str) -> bool:
+    name, eq, _ = arg.partition("=")
+    return bool(eq) and name.strip().isidentifier()
+
+
+def _options_of(parser: argparse.ArgumentParser, command: str) -> dict[str, bool]:
+    """Each option string of the subcommand ``command`` -> whether it takes a value."""
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {s: a.nargs != 0 for a in subcommands.choices[command]._actions for s in a.option_strings}
+
+
+def _parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parser.parse_args``, taking ``micrograd draw "-x*y" x=1`` as a user means it."""
+    hint = None
+    if argv[:1] == ["draw"]:
+        rest, hint = _formula_first(argv[1:], _options_of(parser, "draw"))
+        argv = ["draw", *rest]
+    try:
+        return parser.parse_args(argv)
+    except UsageError as exc:
+        if hint and (hint[0] in str(exc).split() or "are required" in str(exc)):  # argparse refused that token
+            raise UsageError(hint[1]) from None
+        raise
+
+
 # ---------------------------------------------------------------- the parser
 
 
@@ -264,8 +369,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 and one line on stderr for any mistake)."""
     try:
-        args = build_parser().parse_args(argv)
         try:
+            args = _parse_args(build_parser(), sys.argv[1:] if argv is None else list(argv))
             return args.func(args)
         except (UsageError, ExprError) as exc:
             _fail(str(exc))
