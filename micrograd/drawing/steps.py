@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ..core import BackwardTrace
-from .diagram import Diagram, Graph, View, check_options, check_root, count_nodes, diagram, gradients
-from .numbers import format_value
+from .diagram import WIDTH, Diagram, check_looks, check_options, check_root, directions, gradients, graph, picture
+from .numbers import format_number, format_value
+from .picture import Graph, Options, View
 from .render import atomic_write
+from .theme import theme_named
 
 __all__ = ["Steps", "draw_steps", "save_steps", "backward_frames"]
 
@@ -114,31 +116,48 @@ class Steps(list):
 def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagram]:
     """The frames of :func:`draw_steps` (see there), each with its ``caption``."""
     check_root(root, "draw_steps()")
-    style = kw.pop("style", "record")
-    rankdir = kw.pop("rankdir", "LR")
+    style = kw.pop("style", "circuit")
+    rankdir = kw.pop("rankdir", "auto")
     precision = kw.pop("precision", 4)
     annotate = kw.pop("annotate", False)
     engine = kw.pop("engine", None)
+    theme = theme_named(kw.pop("theme", "lecture"))
+    width = kw.pop("width", WIDTH)
+    font_size = kw.pop("font_size", 12.0)
+    names = kw.pop("names", None)
     if kw:
         raise TypeError(f"draw_steps() got unexpected keyword arguments: {', '.join(sorted(kw))}")
     check_options(style, rankdir, max_nodes, precision, engine)
-    count_nodes(root, max_nodes)
-    g = Graph(root, max_nodes)
+    check_looks(font_size, width)
+    g = graph(root, max_nodes, names)
     trace = gradients(root)
-    opts = {"style": style, "rankdir": rankdir, "precision": precision, "annotate": annotate, "engine": engine}
-    order = [v for v in reversed(g.topo) if trace is not None and v in trace.grads]  # the order gradients complete
+    order = [v for v in reversed(g.topo) if trace is not None and v in trace.grads]  # as gradients complete
     n = len(order)
-    rootname = g.names[root]
-    caption = f"forward pass: {rootname} = {format_value(root.data, precision)}; no gradients yet (step 0 of {n})"
-    frames = [diagram(g, View(trace, lambda v: False, pad=True), caption=caption, **opts)]
+    looks = {"style": style, "engine": engine, "theme": theme, "width": width}
+    caption = f"forward pass: {g.names[root]} = {format_value(root.data, precision)}; no gradients yet (step 0 of {n})"
+    start = View(trace, lambda v: False, pad=True)
+    first = Diagram(
+        [
+            picture(g, start, _options(d, style, precision, annotate, font_size), max_nodes)
+            for d in directions(rankdir, width)
+        ],
+        caption=caption,
+        **looks,
+    )
+    opts = _options(first.rankdir, style, precision, annotate, font_size)  # every frame in the first one's direction
+    frames = [first]
     for k, v in enumerate(order, start=1):
-        revealed = {id(u) for u in order[:k]}
         assert trace is not None
-        wires = trace.into(v)
-        hot = {(id(w.parent), id(w.node)) for w in wires}
-        view = View(trace, _among(revealed), hot, marked=v, pad=True)
-        frames.append(diagram(g, view, caption=_caption(k, n, v, g, trace, precision), **opts))
+        hot = {(id(w.parent), id(w.node)) for w in trace.into(v)}
+        view = View(trace, _among({id(u) for u in order[:k]}), hot, marked=v, pad=True)
+        frames.append(
+            Diagram(picture(g, view, opts, max_nodes), caption=_caption(k, n, v, g, trace, precision), **looks)
+        )
     return frames
+
+
+def _options(rankdir: str, style: str, precision: int, annotate: bool, font_size: float) -> Options:
+    return Options(style, rankdir, precision, annotate, float(font_size), show_names=True)  # captions name gates
 
 
 def _among(ids: set[int]) -> Callable[[Any], bool]:
@@ -147,13 +166,25 @@ def _among(ids: set[int]) -> Callable[[Any], bool]:
 
 
 def _caption(k: int, n: int, v: Any, g: Graph, trace: BackwardTrace, precision: int) -> str:
-    rootname = g.names[g.root]
-    grad = format_value(trace.grad(v), precision) or "(none)"
+    """What step ``k`` does, in the names the picture shows: ``df/dx0 = df/dn1 · dn1/dx0 = 0.1966 · 2 = 0.3932``."""
+    f, x = g.names[g.root], g.names[v]
+    total = format_value(trace.grad(v), precision) or "(an array)"
     if v is g.root:
-        return f"step 1 of {n}: seed d{rootname}/d{rootname} = {grad}"
-    users = " and ".join(dict.fromkeys(f"{w.node.op or '?'} ({g.names[w.node]})" for w in trace.into(v)))
-    made = f"{g.names[v]} is the output of {v.op or '?'}; " if v.parents else ""
-    return f"step {k} of {n}: d{rootname}/d{g.names[v]} = {grad} ({made}its gradient comes back from {users})"
+        return f"step 1 of {n}: the seed, d{f}/d{f} = {total}"
+    wires = trace.into(v)
+    step = f"step {k} of {n}: "
+    if any(w.local is None for w in wires):  # tensors: the local derivative is a Jacobian
+        sources = ", ".join(f"{g.names[w.node]} ({w.node.op})" for w in wires)
+        return step + f"d{f}/d{x} = {total}, back from {sources}"
+    chain = " + ".join(f"d{f}/d{g.names[w.node]} · d{g.names[w.node]}/d{x}" for w in wires)
+    numbers = " + ".join(f"{_num(w.upstream, precision)} · {_num(w.local, precision)}" for w in wires)
+    used = f" ({x} is used {len(wires)} times: the contributions add)" if len(wires) > 1 else ""
+    return step + f"d{f}/d{x} = {chain} = {numbers} = {total}{used}"
+
+
+def _num(x: float, precision: int) -> str:
+    text = format_number(x, precision)
+    return f"({text})" if text.startswith("-") else text
 
 
 def draw_steps(root: Any, **kw: Any) -> Steps:

@@ -1,0 +1,502 @@
+"""What one picture shows: the DOT text Graphviz lays out, and what each element of it is.
+
+Graphviz only places things; :mod:`micrograd.drawing.svg` then styles its SVG, reading the
+:class:`Role` of every node and edge (by its DOT ``id``). So the DOT uses nothing but what
+both Graphviz builds understand (records, plain shapes), and both draw the same picture.
+
+Circuit style, the lecture's: inputs by name, gates as circles, and every *wire* a small
+two-field record, the forward value above and the gradient below; its outline is dropped
+and the rule between the fields is the wire itself, so numbers sit on their own wire and
+Graphviz (which never overlaps nodes) keeps them clear of everything else. An output used
+more than once first runs along a *stem* carrying its total gradient, then splits at a dot
+into one *branch* per use, each carrying its own contribution: gradients add at a fork.
+Constants are written inside their gates (``+1``, ``*-1``, ``**2``, ``1/x``).
+
+Record style, the tutorial's: a box ``name | data | grad`` per value, an ellipse per op;
+wires out of a box used more than once carry their contributions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import Any
+
+from ..core import BackwardTrace, Wire
+from .dot import attrs, record_field
+from .names import is_constant, node_names
+from .numbers import format_number, format_value, shape_text
+
+__all__ = ["Role", "Picture", "Options", "View", "Graph", "build", "gate_text", "BLANK"]
+
+BLANK = "\u2007"  # a figure space: keeps a hidden number's width, so frames of the player keep their layout
+
+
+@dataclass
+class Role:
+    """What a DOT node or edge is, for the SVG styling: its ``kind`` and what to say about it.
+
+    ``fields`` names each text of a record in order (``value``, ``grad``, ``note``, ``name``,
+    ``data``, ``op``, ``blank``).
+    """
+
+    kind: str  # leaf, gate, wire, box, op, edge, end
+    tooltip: str = ""
+    fields: tuple[str, ...] = ()
+    hot: bool = False
+    marked: bool = False
+    junction: bool = False
+    arrow: bool = True
+
+
+@dataclass
+class Picture:
+    """The DOT text of a picture and the role of each element in it."""
+
+    source: str
+    roles: dict[str, Role]
+    title: str
+    desc: str
+    rankdir: str
+    nodes: int
+    layout_size: int
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to draw: ``style`` (circuit or record), ``rankdir``, ``precision``, ``annotate``,
+    ``font_size`` (points) and ``show_names`` (interior nodes' names on their gates; None: when
+    annotating, and always for labelled nodes)."""
+
+    style: str = "circuit"
+    rankdir: str = "LR"
+    precision: int = 4
+    annotate: bool = False
+    font_size: float = 12.0
+    show_names: bool | None = None
+
+
+class View:
+    """What one picture shows of the backward pass: its trace, which gradients, what is highlighted."""
+
+    def __init__(
+        self,
+        trace: BackwardTrace | None,
+        shown: Callable[[Any], bool],
+        hot: AbstractSet[Any] = frozenset(),
+        marked: Any = None,
+        pad: bool = False,
+    ) -> None:
+        self.trace, self.shown, self.hot, self.marked, self.pad = trace, shown, hot, marked, pad
+        self.grads: dict[Any, Any] = {} if trace is None else trace.grads
+        self.wires: dict[tuple[int, int], Wire] = {}
+        if trace is not None:
+            self.wires = {(id(w.node), w.index): w for w in trace.wires}
+
+    def wire(self, consumer: Any, index: int) -> Wire | None:
+        """The trace's wire from ``consumer`` back to its ``index``-th parent (None: no gradient flows)."""
+        return self.wires.get((id(consumer), index))
+
+    def text(self, x: Any, shown: bool, precision: int) -> str:
+        """A gradient (or note) as text when shown; hidden, blank of the same size (``pad``) or empty."""
+        text = x if isinstance(x, str) else format_value(x, precision)
+        if shown:
+            return text
+        return "\n".join(BLANK * len(line) for line in text.split("\n")) if self.pad else ""
+
+
+class Graph:
+    """The nodes of one picture: order, names, and who uses each node (consumer and argument index)."""
+
+    def __init__(self, root: Any, topo: list[Any], names: dict[Any, str] | None = None) -> None:
+        self.root = root
+        self.topo = topo
+        self.names = node_names(root, topo, names)
+        self.uses: dict[Any, list[tuple[Any, int]]] = {v: [] for v in topo}
+        for v in topo:
+            for i, p in enumerate(v.parents):
+                self.uses[p].append((v, i))
+        self.shown = [v for v in topo if not is_constant(v)]
+
+
+# ---------------------------------------------------------------- texts
+
+
+def _is_scalar(v: Any) -> bool:
+    return isinstance(v.data, (float, int))
+
+
+def value_text(v: Any, precision: int) -> str:
+    """A node's value as written on its wire: the number, or a tensor's shape and small values."""
+    data = format_value(v.data, precision)
+    if not _is_scalar(v) and len(v.data.shape) > 0:
+        return shape_text(v.data) + (" " + data if data else "")
+    return data
+
+
+_COMMUTATIVE = {"+", "*", "max", "min"}
+
+
+def gate_text(v: Any, precision: int = 4) -> str:
+    """The op of ``v`` with its constants written in: ``+1``, ``*-1``, ``**2``, ``/4``, ``1/x``, ``max 0``."""
+    op = v.op or "?"
+    constants = [(i, p) for i, p in enumerate(v.parents) if is_constant(p)]
+    if not constants:
+        return op
+    if len(v.parents) != 2:  # an op of many inputs: its constants listed under it
+        return op + "\n" + ", ".join(format_value(p.data, precision) or shape_text(p.data) for _, p in constants)
+    (i, c) = constants[0]
+    number = format_value(c.data, precision) or shape_text(c.data)
+    if op.isalpha():
+        return f"{op} {number}"
+    if i == 1 or op in _COMMUTATIVE:
+        return f"{op}{number}"
+    return f"{number}{op}x"  # the constant on the left of an op that is not commutative: 1/x, 1-x, 2**x
+
+
+# ---------------------------------------------------------------- building
+
+
+def _slots(rankdir: str) -> tuple[str, str]:
+    """The sides a wire leaves a wire record by and enters it by: where its rule ends."""
+    return ("e", "w") if rankdir in ("LR", "RL") else ("s", "n")
+
+
+class _Builder:
+    def __init__(self, g: Graph, view: View, opts: Options) -> None:
+        self.g, self.view, self.opts = g, view, opts
+        self.lines: list[str] = []
+        self.roles: dict[str, Role] = {}
+        self.nodes: list[str] = []
+        self.edges: list[tuple[str, str]] = []
+        self.out_port, self.in_port = _slots(opts.rankdir)
+        self.ids = {v: f"v{k}" for k, v in enumerate(g.topo)}
+
+    def node(self, nid: str, role: Role, **dot: object) -> None:
+        self.nodes.append(nid)
+        self.roles[nid] = role
+        self.lines.append(f"{nid} {attrs(id=nid, **dot)}")
+
+    def record(self, nid: str, role: Role, fields: list[str], flip: bool = False, **dot: object) -> None:
+        """A record node: its fields stacked across the wire (``flip``: along it, as a value box)."""
+        label = "|".join(record_field(f if f else BLANK) for f in fields)
+        label = "{" + label + "}" if flip else label
+        self.nodes.append(nid)
+        self.roles[nid] = role
+        self.lines.append(
+            f'{nid} [id="{nid}" shape=record label="{label}"' + (" " + attrs(**dot)[1:-1] if dot else "") + "]"
+        )
+
+    def edge(self, a: str, b: str, role: Role, **dot: object) -> None:
+        eid = f"e{len(self.edges)}"
+        self.edges.append((a, b))
+        self.roles[eid] = role
+        if not role.arrow:
+            dot["arrowhead"] = "none"
+        self.lines.append(f"{a} -> {b} {attrs(id=eid, **dot)}")
+
+    # -- the chain-rule texts
+
+    def name(self, v: Any) -> str:
+        return self.g.names[v]
+
+    def grad_shown(self, v: Any) -> bool:
+        return self.view.shown(v) and self.view.grads.get(v) is not None
+
+    def contribution(self, c: Any, i: int) -> Wire | None:
+        return self.view.wire(c, i)
+
+    def wire_note(self, w: Wire | None, shown: bool) -> str:
+        """On a wire: ``= upstream × local`` (the contribution's arithmetic), or ``local L`` before backward."""
+        if not self.opts.annotate or w is None or w.local is None:
+            return ""
+        p = self.opts.precision
+        if self.view.trace is None or not self.view.shown(w.parent):
+            return f"local {format_number(w.local, p)}"
+        text = f"= {format_number(w.upstream, p)}\n× {format_number(w.local, p)}"  # a column sum: narrow wires
+        return self.view.text(text, shown, p)
+
+    def sum_note(self, v: Any, shown: bool) -> str:
+        """On a stem: the gradient as the sum of its wires' contributions, ``= 1 + 1``."""
+        if not self.opts.annotate or self.view.trace is None:
+            return ""
+        terms = [w.contribution for w in self.view.trace.into(v)]
+        if len(terms) < 2 or not all(isinstance(t, (float, int)) for t in terms):
+            return ""
+        p = self.opts.precision
+        text = "\n".join(("= " if k == 0 else "+ ") + format_number(t, p) for k, t in enumerate(terms))
+        return self.view.text(text, shown, p)
+
+    def wire_tooltip(self, v: Any, c: Any, i: int, w: Wire | None) -> str:
+        p = self.opts.precision
+        head = f"{self.name(v)} → {self.name(c)} ({gate_text(c, p).splitlines()[0]}): value {value_text(v, p)}"
+        if w is None or not self.grad_shown(v):
+            return head
+        f = self.name(self.g.root)
+        if w.local is None:
+            return f"{head}; gradient along this wire {format_value(w.contribution, p)}"
+        return (
+            f"{head}; d{f}/d{self.name(v)} along this wire = d{f}/d{self.name(c)} × d{self.name(c)}/d{self.name(v)}"
+            f" = {format_number(w.upstream, p)} × {format_number(w.local, p)} = {format_number(w.contribution, p)}"
+        )
+
+    def node_tooltip(self, v: Any) -> str:
+        p = self.opts.precision
+        name, f = self.name(v), self.name(self.g.root)
+        text = f"{name} = {value_text(v, p)}"
+        if not v.is_leaf:
+            args = ", ".join(self.name(q) if not is_constant(q) else format_value(q.data, p) for q in v.parents)
+            text = f"{name} = {v.op}({args}) = {value_text(v, p)}"
+        grad = self.view.grads.get(v)
+        if grad is not None and self.grad_shown(v):
+            uses = len(self.view.trace.into(v)) if self.view.trace is not None else 0
+            how = f" (the sum over its {uses} wires)" if uses > 1 else ""
+            text += f"; d{f}/d{name} = {format_value(grad, p)}{how}"
+        elif not v.requires_grad:
+            text += " (needs no gradient)"
+        return text
+
+
+def build(g: Graph, view: View, opts: Options) -> Picture:
+    """The DOT text and roles of one picture of ``g`` as ``view`` sees it."""
+    b = _Builder(g, view, opts)
+    (_circuit if opts.style == "circuit" else _records)(b)
+    fs = opts.font_size
+    head = [
+        f"rankdir={opts.rankdir}",
+        "bgcolor=transparent",
+        'node [fontname="Helvetica,Arial,sans-serif" fontsize=' + f"{fs:g}" + "]",
+        'edge [fontname="Helvetica,Arial,sans-serif" fontsize=' + f"{fs:g} arrowsize=0.6]",
+    ]
+    head += ["nodesep=0.12", "ranksep=0.1"] if opts.style == "circuit" else ["nodesep=0.15", "ranksep=0.15"]
+    size = _layout_size(b.edges, b.nodes)
+    if size > BIG_GRAPH:
+        head.append(f"nslimit={BIG_GRAPH / size:.3g}")
+    source = "digraph micrograd {\n" + "".join(f"\t{line}\n" for line in head + b.lines) + "}\n"
+    return Picture(source, b.roles, _title(g, view, opts), _summary(g, view, opts), opts.rankdir, len(g.topo), size)
+
+
+# Beyond BIG_GRAPH laid-out nodes (virtual nodes of long wires included), dot's x-placement
+# (network simplex, ~quadratic) gets at most about BIG_GRAPH × (its node count) / size
+# iterations (nslimit): x+x+...+x (80 terms) 36 s -> 0.7 s; small pictures are untouched.
+BIG_GRAPH = 200
+
+
+def _layout_size(edges: list[tuple[str, str]], nodes: list[str]) -> int:
+    """Nodes plus the ranks every edge crosses: about the number of nodes dot lays out.
+
+    dot puts a virtual node on every rank a long edge passes, so one input feeding a long
+    chain costs as much as a graph quadratically larger. Ranks by longest path (a node one
+    past its deepest predecessor); a source just before its earliest successor, as dot does.
+    """
+    preds: dict[str, list[str]] = {n: [] for n in nodes}
+    succs: dict[str, list[str]] = {n: [] for n in nodes}
+    for a, b in edges:
+        preds[b].append(a)
+        succs[a].append(b)
+    waiting = {n: len(preds[n]) for n in nodes}
+    ready = [n for n in nodes if not waiting[n]]
+    rank = dict.fromkeys(ready, 0)
+    while ready:  # Kahn's algorithm: each node once all its predecessors are ranked
+        n = ready.pop()
+        for s in succs[n]:
+            rank[s] = max(rank.get(s, 0), rank[n] + 1)
+            waiting[s] -= 1
+            if not waiting[s]:
+                ready.append(s)
+    for n in nodes:
+        if not preds[n] and succs[n]:
+            rank[n] = min(rank[s] for s in succs[n]) - 1
+    return len(nodes) + sum(max(rank[b] - rank[a] - 1, 0) for a, b in edges)
+
+
+# ---------------------------------------------------------------- circuit style
+
+
+def _circuit(b: _Builder) -> None:
+    g, view, opts = b.g, b.view, b.opts
+    p = opts.precision
+    names = opts.show_names if opts.show_names is not None else opts.annotate
+    for v in g.shown:
+        nid = b.ids[v]
+        mark = v is view.marked
+        if v.is_leaf:
+            b.node(
+                nid, Role("leaf", b.node_tooltip(v), marked=mark), label=g.names[v], shape="plaintext", margin="0.02"
+            )
+            continue
+        op = gate_text(v, p)
+        show_name = v is not g.root and (names or bool(v.label))
+        label = op + ("\n" + g.names[v] if show_name else "")
+        fields = ("op",) * (op.count("\n") + 1) + (("name",) if show_name else ())
+        small = len(label) <= 3
+        b.node(
+            nid,
+            Role("gate", b.node_tooltip(v), fields=fields, marked=mark),
+            label=label,
+            shape="circle" if small else "ellipse",
+            width="0.36",
+            height="0.36",
+            margin="0.02",
+            fixedsize="true" if small else None,
+        )
+    for v in g.shown:
+        uses = g.uses[v]
+        if v is g.root:
+            _output_wire(b, v)
+        if len(uses) == 1:
+            c, i = uses[0]
+            _wire(b, v, c, i, b.ids[v], value_text(v, p))
+        elif len(uses) > 1:
+            _fork(b, v, uses)
+
+
+def _wire_record(
+    b: _Builder, wid: str, value: str, grad: str, note: str, tooltip: str, hot: bool, junction: bool = False
+) -> None:
+    """A wire as a record: the value above the rule, the gradient below it (and the note under that).
+
+    A note is balanced by a blank field above the value, so the rule stays at the record's
+    middle, where the wires attach.
+    """
+    pad = "\n".join(BLANK for _ in note.split("\n"))  # as many lines above the value as the note has below
+    fields = [pad, value, grad, note] if note else [value, grad]
+    role = Role(
+        "wire",
+        tooltip,
+        fields=("blank", "value", "grad", "note") if note else ("value", "grad"),
+        hot=hot,
+        junction=junction,
+    )
+    margin = "0.03,0.01" if b.out_port == "e" else "0.07,0.02"  # beside a vertical wire: room on either side
+    b.record(wid, role, fields, margin=margin, width="0", height="0")
+
+
+def _wire(b: _Builder, v: Any, c: Any, i: int, start: str, value: str) -> None:
+    """One wire from ``start`` (``v`` or its stem) into argument ``i`` of gate ``c``: value above, gradient below."""
+    w = b.contribution(c, i)
+    shown = b.grad_shown(v)
+    grad = "" if w is None else b.view.text(w.contribution, shown, b.opts.precision)
+    note = b.wire_note(w, shown)
+    hot = (id(v), id(c)) in b.view.hot
+    tip = b.wire_tooltip(v, c, i, w)
+    wid = f"w{b.ids[v]}_{b.ids[c]}_{i}"
+    _wire_record(b, wid, value, grad, note, tip, hot)
+    b.edge(
+        start,
+        wid,
+        Role("edge", tip, hot=hot, arrow=False),
+        headport=b.in_port,
+        tailport=b.out_port if start.startswith("s") else None,
+    )  # from a stem: from its junction
+    b.edge(wid, b.ids[c], Role("edge", tip, hot=hot), tailport=b.out_port)
+
+
+def _fork(b: _Builder, v: Any, uses: list[tuple[Any, int]]) -> None:
+    """A value used more than once: a stem with its total, then a branch per use with its contribution."""
+    p = b.opts.precision
+    shown = b.grad_shown(v)
+    total = b.view.text(b.view.grads.get(v), shown, p) if b.view.grads.get(v) is not None else ""
+    note = b.sum_note(v, shown)
+    sid = f"s{b.ids[v]}"
+    hot = any((id(v), id(c)) in b.view.hot for c, _ in uses)
+    tip = b.node_tooltip(v)
+    _wire_record(b, sid, value_text(v, p), total, note, tip, hot, junction=True)
+    b.edge(b.ids[v], sid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
+    for c, i in uses:
+        _wire(b, v, c, i, sid, "")
+
+
+def _output_wire(b: _Builder, root: Any) -> None:
+    p = b.opts.precision
+    shown = b.grad_shown(root)
+    grad = b.view.text(b.view.grads.get(root), shown, p) if b.view.grads.get(root) is not None else ""
+    hot = root is b.view.marked
+    tip = b.node_tooltip(root)
+    _wire_record(b, "out", f"{b.g.names[root]} = {value_text(root, p)}", grad, "", tip, hot)
+    b.edge(b.ids[root], "out", Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
+    b.node("end", Role("end", tip), shape="point", width="0.03")
+    b.edge("out", "end", Role("edge", tip, hot=hot), tailport=b.out_port)
+
+
+# ---------------------------------------------------------------- record style
+
+
+def _records(b: _Builder) -> None:
+    g, view, opts = b.g, b.view, b.opts
+    p = opts.precision
+    for v in g.shown:
+        nid = b.ids[v]
+        fields = [g.names[v]]
+        roles = ["name"]
+        if not _is_scalar(v):
+            fields.append(f"shape {shape_text(v.data)}")
+            roles.append("data")
+        data = format_value(v.data, p)
+        if data:
+            fields.append(f"data {data}")
+            roles.append("data")
+        grad = view.grads.get(v)
+        text = "" if grad is None else view.text(grad, b.grad_shown(v), p)
+        fields.append(f"grad {text}" if text else "grad")
+        roles.append("grad")
+        b.record(
+            nid,
+            Role("box", b.node_tooltip(v), fields=tuple(roles), marked=v is view.marked),
+            fields,
+            margin="0.06,0.02",
+        )
+        if not v.is_leaf:
+            oid = "o" + nid[1:]
+            op = gate_text(v, p)
+            small = len(op) <= 3
+            b.node(
+                oid,
+                Role("op", b.node_tooltip(v), fields=("op",) * (op.count("\n") + 1)),
+                label=op,
+                shape="circle" if small else "ellipse",
+                width="0.36",
+                height="0.36",
+                margin="0.02",
+                fixedsize="true" if small else None,
+            )
+            b.edge(oid, nid, Role("edge", b.node_tooltip(v)))
+    for v in g.shown:
+        uses = g.uses[v]
+        for c, i in uses:
+            w = b.contribution(c, i)
+            oid = "o" + b.ids[c][1:]
+            hot = (id(v), id(c)) in view.hot
+            tip = b.wire_tooltip(v, c, i, w)
+            note = b.wire_note(w, b.grad_shown(v))
+            if len(uses) > 1 or note:
+                shown = b.grad_shown(v)
+                grad = "" if w is None else view.text(w.contribution, shown, p)
+                wid = f"w{b.ids[v]}_{b.ids[c]}_{i}"
+                _wire_record(b, wid, "", grad, note, tip, hot)
+                b.edge(b.ids[v], wid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
+                b.edge(wid, oid, Role("edge", tip, hot=hot), tailport=b.out_port)
+            else:
+                b.edge(b.ids[v], oid, Role("edge", tip, hot=hot))
+
+
+def _title(g: Graph, view: View, opts: Options) -> str:
+    return f"{g.names[g.root]} = {value_text(g.root, opts.precision)}"
+
+
+def _summary(g: Graph, view: View, opts: Options) -> str:
+    """A text summary of the picture, for screen readers (the SVG's ``<desc>``)."""
+    p = opts.precision
+    root = g.names[g.root]
+    inputs = [v for v in g.shown if v.is_leaf]
+    gates = [v for v in g.shown if not v.is_leaf]
+    parts = [f"A computation graph of {len(gates)} gates computing {root} = {value_text(g.root, p)}"]
+    if inputs:
+        parts.append("from " + ", ".join(f"{g.names[v]} = {value_text(v, p)}" for v in inputs))
+    text = " ".join(parts) + "."
+    shown = [v for v in inputs if view.shown(v) and view.grads.get(v) is not None]
+    if shown:
+        text += " Gradients: " + ", ".join(f"d{root}/d{g.names[v]} = {format_value(view.grads[v], p)}" for v in shown)
+        text += "."
+    return text

@@ -1,0 +1,264 @@
+"""Finish Graphviz's SVG: colours and type from a theme, wires out of records, tooltips, a summary, a size.
+
+Graphviz lays the picture out (:mod:`micrograd.drawing.picture` writes DOT with an ``id`` on
+every node and edge); here each element is styled by its role: a wire record loses its
+outline and keeps the rule between its fields as the wire, its value above in the value
+colour, its gradient below in the gradient colour and in italics; every node and wire gets
+its chain-rule arithmetic as a ``<title>`` (hover text); the picture gets a ``<title>`` and a
+``<desc>`` for screen readers; and it is scaled down to fit ``width`` pixels.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from .dot import printable
+from .picture import BLANK, Picture, Role
+from .theme import Theme
+
+__all__ = ["finish", "NS", "PX_PER_PT"]
+
+NS = "http://www.w3.org/2000/svg"
+XLINK = "http://www.w3.org/1999/xlink"
+PX_PER_PT = 4 / 3  # CSS pixels per point: how a browser shows Graphviz's sizes
+ET.register_namespace("", NS)
+ET.register_namespace("xlink", XLINK)
+
+_S = f"{{{NS}}}"
+NOTE_SCALE = 0.82  # annotations and gate names are written smaller than the numbers
+
+
+def finish(svg: str, picture: Picture, theme: Theme, width: float | None) -> str:
+    """The final SVG text of ``picture`` from Graphviz's ``svg``, in ``theme``, at most ``width`` px wide."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    _size(root, width)
+    _describe(root, picture)
+    _background(root, theme)
+    horizontal = picture.rankdir in ("LR", "RL")
+    for g in root.iter(f"{_S}g"):
+        role = picture.roles.get(g.get("id", ""))
+        if role is not None:
+            _style(g, role, theme, horizontal)
+    text = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + text + "\n"
+
+
+# ---------------------------------------------------------------- the whole picture
+
+
+def _points(value: str) -> float:
+    return float(re.sub(r"[a-z]+$", "", value.strip()))
+
+
+def _size(root: ET.Element, width: float | None) -> None:
+    """Size in CSS pixels, scaled down (never up) to ``width``; the viewBox keeps the drawing."""
+    w, h = _points(root.get("width", "0")) * PX_PER_PT, _points(root.get("height", "0")) * PX_PER_PT
+    scale = 1.0 if width is None or w <= width else width / w
+    root.set("width", f"{w * scale:.0f}px")
+    root.set("height", f"{h * scale:.0f}px")
+    root.set("role", "img")
+    root.set("data-scale", f"{scale:.4g}")
+
+
+def _describe(root: ET.Element, picture: Picture) -> None:
+    """A ``<title>`` and a ``<desc>`` first in the SVG: what screen readers say for the picture."""
+    title, desc = ET.Element(f"{_S}title"), ET.Element(f"{_S}desc")
+    title.text, desc.text = printable(picture.title), printable(picture.desc)  # labels are data: XML-safe
+    title.set("id", "mg-title")
+    desc.set("id", "mg-desc")
+    root.insert(0, desc)
+    root.insert(0, title)
+    root.set("aria-labelledby", "mg-title mg-desc")
+    for g in root.findall(f"{_S}g"):  # Graphviz's own graph title ("micrograd") says nothing
+        for t in g.findall(f"{_S}title"):
+            g.remove(t)
+
+
+def _background(root: ET.Element, theme: Theme) -> None:
+    graph = root.find(f"{_S}g")
+    if graph is None:
+        return
+    polygon = graph.find(f"{_S}polygon")
+    if polygon is not None:  # Graphviz's canvas
+        polygon.set("fill", theme.background)
+        polygon.set("stroke", "none")
+
+
+# ---------------------------------------------------------------- one element
+
+
+def _style(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
+    g.set("data-role", role.kind)
+    title = g.find(f"{_S}title")
+    if title is not None:
+        title.text = printable(role.tooltip) if role.tooltip else title.text
+    _unlink(g)
+    if role.kind == "wire":
+        _wire(g, role, theme, horizontal)
+    elif role.kind in ("gate", "op", "box"):
+        _shape(g, role, theme, horizontal)
+    elif role.kind == "leaf":
+        for t in g.iter(f"{_S}text"):
+            t.set("class", "mg-name")
+            t.set("fill", theme.highlight if role.marked else theme.text)
+            if role.marked:
+                t.set("font-weight", "bold")
+    elif role.kind == "edge":
+        _edge(g, role, theme)
+    elif role.kind == "end":
+        for e in g.iter():
+            if e.tag in (f"{_S}ellipse", f"{_S}polygon"):
+                e.set("fill", theme.line)
+                e.set("stroke", theme.line)
+
+
+def _unlink(g: ET.Element) -> None:
+    """Graphviz wraps an element with a tooltip in ``<a>``: its children go back into the group."""
+    for a in g.findall(f"{_S}g") + [g]:
+        for link in a.findall(f"{_S}a"):
+            index = list(a).index(link)
+            a.remove(link)
+            for k, child in enumerate(list(link)):
+                a.insert(index + k, child)
+
+
+def _texts(g: ET.Element) -> list[ET.Element]:
+    return list(g.iter(f"{_S}text"))
+
+
+def _paint_text(t: ET.Element, kind: str, theme: Theme) -> None:
+    """Colour and type of a text by what it is; its class (``mg-value``, ``mg-grad``, ...) says so too."""
+    t.set("class", f"mg-{kind}")
+    if kind == "value" or kind == "data":
+        t.set("fill", theme.value)
+    elif kind == "grad":
+        t.set("fill", theme.gradient)
+        t.set("font-style", "italic")
+    elif kind in ("note", "name"):
+        t.set("fill", theme.note)
+        size = float(t.get("font-size", "12"))
+        t.set("font-size", f"{size * NOTE_SCALE:.2f}")
+    else:
+        t.set("fill", theme.text)
+
+
+def _drop_blanks(g: ET.Element) -> None:
+    for parent in g.iter():
+        for t in list(parent.findall(f"{_S}text")):
+            if not (t.text or "").strip(f" {BLANK}"):
+                parent.remove(t)
+
+
+def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
+    """A wire record: no outline; its first rule is the wire; value on one side, gradient and note on the other."""
+    middle = _middle(g.find(f"{_S}polygon"), horizontal)
+    for polygon in g.findall(f"{_S}polygon"):
+        g.remove(polygon)
+    rules = g.findall(f"{_S}polyline")
+    line = min(rules, key=lambda r: abs(_across(r, horizontal) - middle)) if rules else None  # the wire
+    for other in rules:
+        if other is not line:
+            g.remove(other)
+    colour, width = (theme.highlight, "2.5") if role.hot else (theme.line, "1")
+    if line is not None:
+        line.set("stroke", colour)
+        line.set("stroke-width", width)
+    across = _across(line, horizontal)
+    for t in _texts(g):
+        position = float(t.get("y" if horizontal else "x", "0"))
+        _paint_text(t, "value" if position < across else "grad", theme)  # above (left of) the wire: the value
+    _notes(g, across, horizontal, theme)
+    _drop_blanks(g)
+    if role.junction and line is not None:
+        _junction(g, line, colour, horizontal)
+
+
+def _middle(outline: ET.Element | None, horizontal: bool) -> float:
+    """The middle of a record, across the wire: where the wires attach."""
+    if outline is None:
+        return 0.0
+    ends = _ends(outline)
+    values = [y if horizontal else x for x, y in ends]
+    return (min(values) + max(values)) / 2
+
+
+def _across(line: ET.Element | None, horizontal: bool) -> float:
+    """Where the wire runs: its y (horizontal wires) or x (vertical ones)."""
+    if line is None:
+        return 0.0
+    x, y = _ends(line)[0]
+    return y if horizontal else x
+
+
+def _ends(line: ET.Element) -> list[tuple[float, float]]:
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", line.get("points", ""))]
+    return list(zip(numbers[0::2], numbers[1::2], strict=False))
+
+
+def _notes(g: ET.Element, across: float, horizontal: bool, theme: Theme) -> None:
+    """The texts past the gradient (farthest from the wire) are annotations: small and grey."""
+    key = "y" if horizontal else "x"
+    below = sorted((t for t in _texts(g) if float(t.get(key, "0")) > across), key=lambda t: float(t.get(key, "0")))
+    for t in below[1:]:
+        t.attrib.pop("font-style", None)
+        _paint_text(t, "note", theme)
+
+
+def _junction(g: ET.Element, line: ET.Element, colour: str, horizontal: bool) -> None:
+    """The dot where a stem splits into its branches."""
+    ends = _ends(line)
+    x, y = max(ends) if horizontal else max(ends, key=lambda p: p[1])  # the end the branches leave from
+    dot = ET.SubElement(g, f"{_S}circle")
+    dot.set("cx", f"{x:.2f}")
+    dot.set("cy", f"{y:.2f}")
+    dot.set("r", "2.4")
+    dot.set("fill", colour)
+
+
+def _shape(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
+    """A gate, an op or a value box: outline and fill; its texts painted by field."""
+    fill = theme.marked if role.marked else theme.gate
+    for e in g:
+        if e.tag in (f"{_S}ellipse", f"{_S}polygon"):
+            e.set("fill", fill)
+            e.set("stroke", theme.line)
+        elif e.tag == f"{_S}polyline":
+            e.set("stroke", theme.line)
+    texts = _texts(g)
+    along = "y" if role.kind != "box" or horizontal else "x"  # a box's fields run down it (LR) or across it (TB)
+    texts.sort(key=lambda t: (float(t.get(along, "0")), float(t.get("y", "0"))))
+    fields = list(role.fields) + [role.fields[-1] if role.fields else "op"] * max(0, len(texts) - len(role.fields))
+    for t, kind in zip(texts, fields, strict=False):
+        _paint_text(t, "text" if kind == "op" or (kind == "name" and role.kind == "box") else kind, theme)
+
+
+def _edge(g: ET.Element, role: Role, theme: Theme) -> None:
+    colour, width = (theme.highlight, "2.5") if role.hot else (theme.line, "1")
+    for e in g:
+        if e.tag == f"{_S}path":
+            e.set("stroke", colour)
+            e.set("stroke-width", width)
+        elif e.tag == f"{_S}polygon":  # the arrowhead
+            e.set("fill", colour)
+            e.set("stroke", colour)
+
+
+def text_boxes(svg: str) -> list[dict[str, Any]]:
+    """Every text of an SVG with what a box around it needs: x, y, anchor, size, style, content."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    out = []
+    for t in root.iter(f"{_S}text"):
+        out.append(
+            {
+                "text": t.text or "",
+                "x": float(t.get("x", "0")),
+                "y": float(t.get("y", "0")),
+                "anchor": t.get("text-anchor", "start"),
+                "size": float(t.get("font-size", "14")),
+                "italic": t.get("font-style") == "italic",
+                "fill": t.get("fill", ""),
+            }
+        )
+    return out

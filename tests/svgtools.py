@@ -1,0 +1,114 @@
+"""Reading the package's SVG in tests: texts, where they are, how big, and the wires they belong to."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from PIL import ImageFont
+
+import micrograd.drawing
+
+SVG = "{http://www.w3.org/2000/svg}"
+FONTS = Path(micrograd.drawing.__file__).parent / "fonts"
+
+
+def root(svg: str) -> ET.Element:
+    return ET.fromstring(svg.encode("utf-8"))  # fails on malformed SVG
+
+
+def texts(svg: str) -> list[str]:
+    """Every text of an SVG, in document order."""
+    return [t.text or "" for t in root(svg).iter(f"{SVG}text")]
+
+
+def texts_of(svg: str, kind: str) -> list[str]:
+    """The texts of one kind: value, grad, note, name, op, data."""
+    return [t.text or "" for t in root(svg).iter(f"{SVG}text") if t.get("class") == f"mg-{kind}"]
+
+
+@cache
+def _font(italic: bool) -> ImageFont.FreeTypeFont:
+    name = "LiberationSans-Italic.ttf" if italic else "LiberationSans-Regular.ttf"
+    return ImageFont.truetype(str(FONTS / name), size=1000)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A text's box in the SVG's user units: what it covers on the picture."""
+
+    text: str
+    kind: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: Box, slack: float = 0.3) -> bool:
+        return (
+            min(self.x1, other.x1) - max(self.x0, other.x0) > slack
+            and min(self.y1, other.y1) - max(self.y0, other.y0) > slack
+        )
+
+
+def box(t: ET.Element) -> Box:
+    """The box a text covers: its width measured with the font the PNG is drawn with (metric-compatible
+    with the Helvetica/Arial Graphviz lays out with), its height the font's ascent and descent."""
+    size = float(t.get("font-size", "14"))
+    text = t.text or ""
+    width = _font(t.get("font-style") == "italic").getlength(text) / 1000 * size
+    x, y = float(t.get("x", "0")), float(t.get("y", "0"))
+    anchor = t.get("text-anchor", "start")
+    left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
+    return Box(text, (t.get("class") or "")[3:], left, y - 0.905 * size, left + width, y + 0.212 * size)
+
+
+def boxes(svg: str) -> list[Box]:
+    return [box(t) for t in root(svg).iter(f"{SVG}text") if (t.text or "").strip()]
+
+
+def overlapping(svg: str) -> list[tuple[Box, Box]]:
+    """Every pair of texts whose boxes intersect."""
+    bs = boxes(svg)
+    return [(a, b) for i, a in enumerate(bs) for b in bs[i + 1 :] if a.overlaps(b)]
+
+
+def wires(svg: str) -> list[tuple[tuple[float, float, float, float], list[Box]]]:
+    """Each wire of a circuit: its line (x0, y0, x1, y1) and the boxes of its texts."""
+    out = []
+    for g in root(svg).iter(f"{SVG}g"):
+        if g.get("data-role") != "wire":
+            continue
+        line = g.find(f"{SVG}polyline")
+        if line is None:
+            continue
+        numbers = [float(n) for n in line.get("points", "").replace(",", " ").split()]
+        out.append(((numbers[0], numbers[1], numbers[-2], numbers[-1]), [box(t) for t in g.iter(f"{SVG}text")]))
+    return out
+
+
+def misplaced(svg: str, gap: float = 8.0) -> list[str]:
+    """Wire labels not next to their own wire: a value must sit just above its line, a gradient just
+    below it (within ``gap`` units), both within the line's length."""
+    problems = []
+    for (x0, y0, x1, y1), bs in wires(svg):
+        horizontal = abs(y1 - y0) < 0.01
+        for b in bs:
+            if b.kind not in ("value", "grad"):
+                continue
+            if horizontal:
+                near = (y0 - gap <= b.y1 <= y0 + 0.5) if b.kind == "value" else (y0 - 0.5 <= b.y0 <= y0 + gap)
+                along = min(x0, x1) - 1 <= (b.x0 + b.x1) / 2 <= max(x0, x1) + 1
+            else:
+                near = (x0 - gap <= b.x1 <= x0 + 0.5) if b.kind == "value" else (x0 - 0.5 <= b.x0 <= x0 + gap)
+                along = min(y0, y1) - 1 <= (b.y0 + b.y1) / 2 <= max(y0, y1) + 1
+            if not (near and along):
+                problems.append(f"{b.kind} {b.text!r} is not next to its wire {(x0, y0, x1, y1)}")
+    return problems
+
+
+def size_px(svg: str) -> tuple[float, float]:
+    r = root(svg)
+    return float(r.get("width", "0").removesuffix("px")), float(r.get("height", "0").removesuffix("px"))
