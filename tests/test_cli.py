@@ -168,11 +168,16 @@ ERRORS = {  # family -> [(arguments after "draw", words the message must contain
         (["--x", "x=1"], "unknown option --x; if it is the formula, write it after --"),
     ],
     "output": [
-        (["x", "x=1", "--format", "gif"], "invalid choice: 'gif'"),
+        (["x", "x=1", "--format", "jpeg"], "invalid choice: 'jpeg'"),
         (["x", "x=1", "--style", "fancy"], "invalid choice: 'fancy'"),
         (["x", "x=1", "--rankdir", "RL"], "invalid choice: 'RL'"),
         (["x", "x=1", "--bogus"], "unrecognized arguments: --bogus"),
-        (["x", "x=1", "-o", "picture.gif"], "cannot tell the format"),
+        (["x", "x=1", "-o", "picture.jpeg"], "cannot tell the format"),
+        (["x", "x=1", "--steps", "steps.txt"], "use a suffix .html"),
+        (["x", "x=1", "--precision", "0"], "from 1 to 17"),
+        (["x", "x=1", "--width", "50"], "a width from 100"),
+        (["x", "x=1", "--theme", "neon"], "invalid choice: 'neon'"),
+        (["x", "x=1", "--font-size", "big"], "not a number of points"),
         (["x", "x=1", "-o", "no/such/dir/p.svg"], "does not exist"),
         (["x", "x=1", "--format", "svg"], "--format needs -o"),
         (["x" + "+x" * 150, "x=1", "--steps", "new.html"], "max_nodes"),  # renders the SVG fine, steps refused
@@ -293,22 +298,33 @@ def test_the_hostile_call_runs_nothing(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "pwned").exists() and not (tmp_path / "pwned2").exists()
 
 
-def test_png_without_system_graphviz_is_refused_before_anything(tmp_path, monkeypatch, capsys):
-    from micrograd.drawing import render
+def test_png_and_gif_without_system_graphviz(tmp_path, monkeypatch, capsys):
+    """The issue's done-when: the lecture's neuron as a PNG for slides, and its backward pass as a GIF, from pip alone."""
+    from PIL import Image
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(render, "available_engine", lambda: "wasm")
-    assert main(["draw", "x*2", "x=1", "-o", "p.png"]) == 2
-    err = capsys.readouterr().err
-    assert "needs the system Graphviz" in err and err.count("\n") == 1
-    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Graphviz binary anywhere
+    assert shutil.which("dot") is None
+    neuron = ["1/(1+exp(-(w0*x0+w1*x1+w2)))", "w0=2", "x0=-1", "w1=-3", "x1=-2", "w2=-3"]
+    assert main(["draw", *neuron, "-o", "neuron.png", "--steps", "s.gif"]) == 0
+    png = Image.open(tmp_path / "neuron.png")
+    assert png.format == "PNG" and png.size[0] >= 1600  # twice the 900-pixel picture: sharp on a slide
+    gif = Image.open(tmp_path / "s.gif")
+    assert gif.format == "GIF" and gif.n_frames == 14  # the forward pass, then one frame per gradient
+    assert main(["draw", "x*y", "x=2", "y=3", "--format", "gif", "-o", "anim"]) == 0
+    assert Image.open(tmp_path / "anim").n_frames == 4
+    assert "wrote neuron.png, s.gif" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="PNG needs the system Graphviz dot")
-def test_png_with_system_graphviz(tmp_path, monkeypatch, capsys):
+def test_looks_from_the_command_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert main(["draw", "x*2", "x=1", "-o", "p.png"]) == 0
-    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    args = ["draw", "x**2 + 3*x*y", "x=1.23456", "y=-0.000123", "-o", "f.svg", "--annotate", "--precision", "3"]
+    assert main([*args, "--theme", "dark", "--width", "600", "--font-size", "10"]) == 0
+    svg = (tmp_path / "f.svg").read_text()
+    assert 'width="600px"' in svg and "#1e1e1e" in svg  # the dark theme's background, at most 600 px wide
+    assert "2.469" in svg and "= 2.469" in svg and 'font-size="10.00"' in svg
+    assert main([*args, "--width", "0"]) == 0
+    assert 'width="600px"' not in (tmp_path / "f.svg").read_text()
 
 
 def test_success_overwrites_atomically(tmp_path, monkeypatch, capsys):

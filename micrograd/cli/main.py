@@ -43,7 +43,8 @@ option, such as "-x", goes after '--' (options before it):
 output: without -o nothing is drawn: the table of the output value and each input's
 value and gradient is printed (and the derivation with --explain). With -o FILE the
 picture is written there too (format from --format, else from the suffix); with -o -
-it goes to stdout and the table to stderr. PNG and PDF need the system Graphviz `dot`.
+it goes to stdout and the table to stderr. PNG and GIF need nothing more than pip install;
+PDF needs the pdf extra (pip install "micrograd[pdf]").
 """
 
 
@@ -126,9 +127,10 @@ def parse_bindings(items: list[str]) -> dict[str, float]:
     return values
 
 
-def _output_format(out: str | None, fmt: str | None) -> str | None:
-    from ..drawing.diagram import FORMATS
+PICTURES = ("svg", "png", "pdf", "dot", "gif")  # gif: the backward pass, step by step, as an animation
 
+
+def _output_format(out: str | None, fmt: str | None) -> str | None:
     if out is None:
         if fmt is not None:
             raise UsageError("--format needs -o FILE (or -o - for stdout)")
@@ -136,14 +138,32 @@ def _output_format(out: str | None, fmt: str | None) -> str | None:
     if fmt is None:
         suffix = "svg" if out == "-" else Path(out).suffix.lstrip(".").lower()
         fmt = "dot" if suffix == "gv" else suffix
-        if fmt not in FORMATS:
-            raise UsageError(f"cannot tell the format of {out!r}: use a suffix .svg .png .pdf .dot, or --format")
-    if fmt in ("png", "pdf"):
-        from ..drawing.render import available_engine
-
-        if available_engine() != "dot":
-            raise UsageError(f"--format {fmt} needs the system Graphviz `dot` on PATH; svg and dot work without it")
+        if fmt not in PICTURES:
+            raise UsageError(f"cannot tell the format of {out!r}: use a suffix .svg .png .pdf .dot .gif, or --format")
     return fmt
+
+
+def _steps_format(path: str | None) -> str | None:
+    if path is None:
+        return None
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix not in ("html", "htm", "gif"):
+        raise UsageError(f"--steps {path!r}: use a suffix .html (a player) or .gif (an animation)")
+    return "gif" if suffix == "gif" else "html"
+
+
+def _looks(args: argparse.Namespace) -> dict[str, object]:
+    """The keywords of draw() and draw_steps() the command line sets."""
+    width = None if args.width == 0 else args.width
+    return {
+        "style": args.style,
+        "rankdir": args.rankdir,
+        "precision": args.precision,
+        "annotate": args.annotate,
+        "theme": args.theme,
+        "width": width,
+        "font_size": args.font_size,
+    }
 
 
 def _check_target(path: str, flag: str) -> None:
@@ -156,9 +176,10 @@ def _check_target(path: str, flag: str) -> None:
 
 def _draw(args: argparse.Namespace) -> int:
     from ..drawing import draw, draw_steps, explain
-    from ..drawing.render import atomic_write, render
+    from ..drawing.render import atomic_write
 
     fmt = _output_format(args.out, args.format)
+    steps_fmt = _steps_format(args.steps)
     for path, flag in ((args.out, "-o"), (args.steps, "--steps")):
         if path is not None and path != "-":
             _check_target(path, flag)
@@ -175,18 +196,16 @@ def _draw(args: argparse.Namespace) -> int:
     root.backward()
 
     # cheap checks first (node limits: DOT only), then render everything in memory: a failure writes nothing
-    frames = draw_steps(root, style=args.style, rankdir=args.rankdir) if args.steps else None
-    diagram = draw(root, style=args.style, rankdir=args.rankdir) if fmt is not None else None
+    looks = _looks(args)
+    frames = draw_steps(root, **looks) if args.steps or fmt == "gif" else None
+    diagram = draw(root, **looks) if fmt not in (None, "gif") else None
     picture = steps = None
     if diagram is not None and fmt is not None:
-        if fmt == "dot":
-            picture = diagram.source.encode("utf-8")
-        elif fmt == "svg":
-            picture = diagram.svg().encode("utf-8")
-        else:
-            picture = render(diagram.source, fmt)
-    if frames is not None:
-        steps = frames.html(standalone=True).encode("utf-8")
+        picture = diagram.to_bytes(fmt)
+    elif fmt == "gif" and frames is not None:
+        picture = frames.to_bytes("gif")
+    if frames is not None and steps_fmt is not None:
+        steps = frames.to_bytes(steps_fmt)
 
     report = [table(root, inputs, name)]
     if args.explain:
@@ -311,6 +330,36 @@ def _parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
 # ---------------------------------------------------------------- the parser
 
 
+def _precision(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= n <= 17:
+        raise argparse.ArgumentTypeError(f"significant digits from 1 to 17, got {n}")
+    return n
+
+
+def _pixels(text: str) -> float:
+    try:
+        px = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of pixels: {text!r}") from None
+    if px != 0 and not 100 <= px <= 100_000:
+        raise argparse.ArgumentTypeError(f"a width from 100 to 100000 pixels, or 0 for the natural size, got {text}")
+    return px
+
+
+def _points(text: str) -> float:
+    try:
+        pt = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of points: {text!r}") from None
+    if not 4 <= pt <= 72:
+        raise argparse.ArgumentTypeError(f"a font size from 4 to 72 points, got {text}")
+    return pt
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="micrograd", description="A scalar autograd engine you can see.")
     parser.add_argument("--version", action="version", version=f"micrograd {__version__}")
@@ -331,7 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         dest="out",
         metavar="FILE",
-        help="write the picture here (.svg .png .pdf .dot); '-' for stdout. Without -o: no picture",
+        help="write the picture here (.svg .png .pdf .dot, or .gif: the backward pass animated); "
+        "'-' for stdout. Without -o: no picture",
     )
     draw.add_argument(
         "--style",
@@ -339,13 +389,40 @@ def build_parser() -> argparse.ArgumentParser:
         default="circuit",
         help="circuit: gates, values above and gradients below each wire (default); record: boxes name | data | grad",
     )
-    draw.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="layout direction (default LR)")
+    draw.add_argument(
+        "--rankdir",
+        choices=("auto", "LR", "TB"),
+        default="auto",
+        help="layout direction (default auto: left to right unless top to bottom fits the width much better)",
+    )
     draw.add_argument(
         "--format",
-        choices=("svg", "png", "pdf", "dot"),
+        choices=PICTURES,
         help="picture format (default: from the -o suffix; svg for -o -)",
     )
-    draw.add_argument("--steps", metavar="HTML", help="also write the backward pass, step by step, as a web page")
+    draw.add_argument(
+        "--steps",
+        metavar="FILE",
+        help="also write the backward pass, step by step: a web page (.html) or an animated GIF (.gif)",
+    )
+    draw.add_argument(
+        "--annotate", action="store_true", help="write the chain rule under each wire (= upstream x local) and at forks"
+    )
+    draw.add_argument("--precision", type=_precision, default=4, metavar="N", help="significant digits (default 4)")
+    draw.add_argument(
+        "--theme",
+        choices=("lecture", "colorblind", "dark"),
+        default="lecture",
+        help="lecture: green values, red gradients (default); colorblind: Okabe-Ito; dark",
+    )
+    draw.add_argument(
+        "--width",
+        type=_pixels,
+        default=900,
+        metavar="PX",
+        help="scale the picture down to at most PX pixels wide (default 900; 0: natural size)",
+    )
+    draw.add_argument("--font-size", type=_points, default=12.0, metavar="PT", help="font size in points (default 12)")
     draw.add_argument("--explain", action="store_true", help="also print the chain-rule derivation, wire by wire")
     draw.set_defaults(func=_draw)
 

@@ -31,7 +31,8 @@ RANKDIRS = ("auto", "LR", "RL", "TB", "BT")
 FORMATS = ("svg", "png", "pdf", "dot")
 WIDTH = 900  # px: a notebook's output area; pictures wider than this are scaled down to it
 TALL = 1.25  # a picture may be this many times taller than ``width`` before it is scaled down for height too
-SHRUNK = 0.8  # left to right shrunk below this: try top to bottom too
+SHRUNK = 0.65  # left to right (the lecture's look, and a slide's shape) unless it would shrink below this
+BETTER = 1.25  # ... and top to bottom shows text this many times larger
 LAYOUT_PER_NODE = 10  # layout budget: dot takes seconds at ~10,000 laid-out nodes, minutes at ~100,000
 
 
@@ -170,13 +171,22 @@ class Diagram:
         for k, pic in enumerate(candidates):
             laid_out = render(pic.source, "svg", engine).decode("utf-8")
             scale = _scale(laid_out, self.width)
-            if best is None or scale > best[0] * 1.1:  # the first direction wins unless another shows text larger
+            if best is None or scale > best[0] * BETTER:  # the first direction, unless another is clearly better
                 best = (scale, pic, laid_out)
             if k == 0 and scale >= SHRUNK:
                 break
         assert best is not None
         _, self._chosen, laid_out = best
         return finish(laid_out, self._chosen, self.theme, self.width)
+
+    def decide(self, engine: str | None = None) -> str:
+        """Choose the direction now (rendering to compare, if there is a choice); the direction chosen."""
+        if self._chosen is None:
+            try:
+                self.svg(engine)
+            except RuntimeError:  # no Graphviz to measure with: the first direction
+                self._chosen = self.pictures[0]
+        return self.rankdir
 
     def png(self, scale: float = 2.0, engine: str | None = None) -> bytes:
         """The picture as PNG bytes, ``scale`` × its pixel size (2: sharp on a slide)."""

@@ -48,6 +48,7 @@ class Role:
     marked: bool = False
     junction: bool = False
     arrow: bool = True
+    hidden: bool = False  # its gradient laid out but not shown yet (a frame of the player: every frame the same size)
 
 
 @dataclass
@@ -99,11 +100,13 @@ class View:
         return self.wires.get((id(consumer), index))
 
     def text(self, x: Any, shown: bool, precision: int) -> str:
-        """A gradient (or note) as text when shown; hidden, blank of the same size (``pad``) or empty."""
+        """A gradient (or note) as text: when shown, or laid out to be hidden later (``pad``); else empty."""
         text = x if isinstance(x, str) else format_value(x, precision)
-        if shown:
-            return text
-        return "\n".join(BLANK * len(line) for line in text.split("\n")) if self.pad else ""
+        return text if shown or self.pad else ""
+
+    def hides(self, shown: bool) -> bool:
+        """Is a gradient laid out but hidden (a frame before its step)?"""
+        return self.pad and not shown
 
 
 class Graph:
@@ -212,7 +215,7 @@ class _Builder:
         if not self.opts.annotate or w is None or w.local is None:
             return ""
         p = self.opts.precision
-        if self.view.trace is None or not self.view.shown(w.parent):
+        if self.view.trace is None or not (shown or self.view.pad):  # no gradients to show: the local one alone
             return f"local {format_number(w.local, p)}"
         text = f"= {format_number(w.upstream, p)}\n× {format_number(w.local, p)}"  # a column sum: narrow wires
         return self.view.text(text, shown, p)
@@ -353,7 +356,15 @@ def _circuit(b: _Builder) -> None:
 
 
 def _wire_record(
-    b: _Builder, wid: str, value: str, grad: str, note: str, tooltip: str, hot: bool, junction: bool = False
+    b: _Builder,
+    wid: str,
+    value: str,
+    grad: str,
+    note: str,
+    tooltip: str,
+    hot: bool,
+    junction: bool = False,
+    hidden: bool = False,
 ) -> None:
     """A wire as a record: the value above the rule, the gradient below it (and the note under that).
 
@@ -368,6 +379,7 @@ def _wire_record(
         fields=("blank", "value", "grad", "note") if note else ("value", "grad"),
         hot=hot,
         junction=junction,
+        hidden=hidden,
     )
     margin = "0.03,0.01" if b.out_port == "e" else "0.07,0.02"  # beside a vertical wire: room on either side
     b.record(wid, role, fields, margin=margin, width="0", height="0")
@@ -382,7 +394,7 @@ def _wire(b: _Builder, v: Any, c: Any, i: int, start: str, value: str) -> None:
     hot = (id(v), id(c)) in b.view.hot
     tip = b.wire_tooltip(v, c, i, w)
     wid = f"w{b.ids[v]}_{b.ids[c]}_{i}"
-    _wire_record(b, wid, value, grad, note, tip, hot)
+    _wire_record(b, wid, value, grad, note, tip, hot, hidden=b.view.hides(shown))
     b.edge(
         start,
         wid,
@@ -402,7 +414,7 @@ def _fork(b: _Builder, v: Any, uses: list[tuple[Any, int]]) -> None:
     sid = f"s{b.ids[v]}"
     hot = any((id(v), id(c)) in b.view.hot for c, _ in uses)
     tip = b.node_tooltip(v)
-    _wire_record(b, sid, value_text(v, p), total, note, tip, hot, junction=True)
+    _wire_record(b, sid, value_text(v, p), total, note, tip, hot, junction=True, hidden=b.view.hides(shown))
     b.edge(b.ids[v], sid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
     for c, i in uses:
         _wire(b, v, c, i, sid, "")
@@ -414,7 +426,7 @@ def _output_wire(b: _Builder, root: Any) -> None:
     grad = b.view.text(b.view.grads.get(root), shown, p) if b.view.grads.get(root) is not None else ""
     hot = root is b.view.marked
     tip = b.node_tooltip(root)
-    _wire_record(b, "out", f"{b.g.names[root]} = {value_text(root, p)}", grad, "", tip, hot)
+    _wire_record(b, "out", f"{b.g.names[root]} = {value_text(root, p)}", grad, "", tip, hot, hidden=b.view.hides(shown))
     b.edge(b.ids[root], "out", Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
     b.node("end", Role("end", tip), shape="point", width="0.03")
     b.edge("out", "end", Role("edge", tip, hot=hot), tailport=b.out_port)
@@ -438,15 +450,12 @@ def _records(b: _Builder) -> None:
             fields.append(f"data {data}")
             roles.append("data")
         grad = view.grads.get(v)
-        text = "" if grad is None else view.text(grad, b.grad_shown(v), p)
+        shown = b.grad_shown(v)
+        text = "" if grad is None else view.text(grad, shown, p)
         fields.append(f"grad {text}" if text else "grad")
         roles.append("grad")
-        b.record(
-            nid,
-            Role("box", b.node_tooltip(v), fields=tuple(roles), marked=v is view.marked),
-            fields,
-            margin="0.06,0.02",
-        )
+        role = Role("box", b.node_tooltip(v), fields=tuple(roles), marked=v is view.marked, hidden=view.hides(shown))
+        b.record(nid, role, fields, margin="0.06,0.02")
         if not v.is_leaf:
             oid = "o" + nid[1:]
             op = gate_text(v, p)
@@ -474,7 +483,7 @@ def _records(b: _Builder) -> None:
                 shown = b.grad_shown(v)
                 grad = "" if w is None else view.text(w.contribution, shown, p)
                 wid = f"w{b.ids[v]}_{b.ids[c]}_{i}"
-                _wire_record(b, wid, "", grad, note, tip, hot)
+                _wire_record(b, wid, "", grad, note, tip, hot, hidden=view.hides(shown))
                 b.edge(b.ids[v], wid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
                 b.edge(wid, oid, Role("edge", tip, hot=hot), tailport=b.out_port)
             else:

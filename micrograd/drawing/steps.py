@@ -22,6 +22,7 @@ from .diagram import WIDTH, Diagram, check_looks, check_options, check_root, dir
 from .numbers import format_number, format_value
 from .picture import Graph, Options, View
 from .render import atomic_write
+from .svg import captioned
 from .theme import theme_named
 
 __all__ = ["Steps", "draw_steps", "save_steps", "backward_frames"]
@@ -105,9 +106,31 @@ class Steps(list):
             f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
         )
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the player as one self-contained HTML file (atomically)."""
-        return atomic_write(path, self.html(standalone=True).encode("utf-8"))
+    def gif(self, *, scale: float = 1.0, seconds: float = 1.6) -> bytes:
+        """The frames as an animated GIF (for slides that run no HTML), each with its caption under it."""
+        from .raster import frames_to_gif, svg_to_png
+
+        if not self:
+            raise ValueError("no frames to show")
+        pngs = [svg_to_png(captioned(d.svg(), d.caption, d.theme), scale=scale) for d in self]
+        return frames_to_gif(pngs, durations_ms=int(seconds * 1000))
+
+    def to_bytes(self, format: str) -> bytes:
+        """The backward pass as ``"html"`` (the player) or ``"gif"`` (an animation), in memory."""
+        if format == "html":
+            return self.html(standalone=True).encode("utf-8")
+        if format == "gif":
+            return self.gif()
+        raise ValueError(f"steps are saved as .html (a player) or .gif (an animation), got {format!r}")
+
+    def save(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
+        """Write the backward pass to ``path``: a self-contained HTML player (.html) or an animated GIF (.gif).
+
+        Atomic: a failure leaves an existing file untouched.
+        """
+        fmt = (format or Path(path).suffix.lstrip(".")).lower()
+        fmt = "html" if fmt == "htm" else fmt
+        return atomic_write(path, self.to_bytes(fmt))
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -144,7 +167,7 @@ def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagr
         caption=caption,
         **looks,
     )
-    opts = _options(first.rankdir, style, precision, annotate, font_size)  # every frame in the first one's direction
+    opts = _options(first.decide(), style, precision, annotate, font_size)  # every frame in the first one's direction
     frames = [first]
     for k, v in enumerate(order, start=1):
         assert trace is not None
@@ -203,5 +226,11 @@ def draw_steps(root: Any, **kw: Any) -> Steps:
 
 
 def save_steps(root: Any, path: str | os.PathLike[str], **kw: Any) -> Path:
-    """Write the backward pass of ``root`` as one self-contained HTML player; see :func:`draw_steps`."""
+    """Write the backward pass of ``root`` as an HTML player (``.html``) or an animated GIF (``.gif``).
+
+    Keywords as :func:`draw_steps`.
+    """
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix not in ("html", "htm", "gif"):
+        raise ValueError(f"cannot tell the format of {str(path)!r}: use .html (a player) or .gif (an animation)")
     return draw_steps(root, **kw).save(path)

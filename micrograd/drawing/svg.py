@@ -77,13 +77,20 @@ def _describe(root: ET.Element, picture: Picture) -> None:
 
 
 def _background(root: ET.Element, theme: Theme) -> None:
+    """The theme's background under everything (Graphviz was told to draw none), so a PNG is not transparent."""
     graph = root.find(f"{_S}g")
-    if graph is None:
-        return
-    polygon = graph.find(f"{_S}polygon")
-    if polygon is not None:  # Graphviz's canvas
-        polygon.set("fill", theme.background)
-        polygon.set("stroke", "none")
+    if graph is not None:
+        for polygon in graph.findall(f"{_S}polygon"):  # a canvas Graphviz may still have drawn
+            if polygon.get("fill") in ("transparent", "white", "none"):
+                graph.remove(polygon)
+    x, y, w, h = (float(n) for n in root.get("viewBox", "0 0 0 0").split())
+    rect = ET.Element(f"{_S}rect")
+    for key, value in (("x", x), ("y", y), ("width", w), ("height", h)):
+        rect.set(key, f"{value:g}")
+    rect.set("fill", theme.background)
+    rect.set("class", "mg-background")
+    index = next((k for k, e in enumerate(root) if e.tag == f"{_S}g"), len(root))
+    root.insert(index, rect)
 
 
 # ---------------------------------------------------------------- one element
@@ -170,6 +177,11 @@ def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
         position = float(t.get("y" if horizontal else "x", "0"))
         _paint_text(t, "value" if position < across else "grad", theme)  # above (left of) the wire: the value
     _notes(g, across, horizontal, theme)
+    if role.hidden:  # a frame before this gradient's step: laid out, not shown
+        for parent in g.iter():
+            for t in list(parent.findall(f"{_S}text")):
+                if t.get("class") in ("mg-grad", "mg-note"):
+                    parent.remove(t)
     _drop_blanks(g)
     if role.junction and line is not None:
         _junction(g, line, colour, horizontal)
@@ -232,6 +244,8 @@ def _shape(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
     fields = list(role.fields) + [role.fields[-1] if role.fields else "op"] * max(0, len(texts) - len(role.fields))
     for t, kind in zip(texts, fields, strict=False):
         _paint_text(t, "text" if kind == "op" or (kind == "name" and role.kind == "box") else kind, theme)
+        if kind == "grad" and role.hidden:  # a box's gradient, laid out but not shown yet
+            t.text = "grad"
 
 
 def _edge(g: ET.Element, role: Role, theme: Theme) -> None:
@@ -262,3 +276,44 @@ def text_boxes(svg: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def captioned(svg: str, caption: str, theme: Theme, px: float = 13.0) -> str:
+    """``svg`` with ``caption`` written in a band under the picture (for a GIF: no web page around it).
+
+    The caption is ``px`` pixels high on screen whatever the picture's scale, and wraps to its width.
+    """
+    root = ET.fromstring(svg.encode("utf-8"))
+    x0, y0, w, h = (float(n) for n in root.get("viewBox", "0 0 100 100").split())
+    width_px = _points(root.get("width", f"{w}px"))
+    unit = width_px / w  # on-screen pixels per viewBox unit
+    size = px / unit
+    lines = _wrap(printable(caption), max(12, int(w / (0.52 * size))))
+    band = size * (1.35 * len(lines) + 0.8)
+    root.set("viewBox", f"{x0:g} {y0:g} {w:g} {h + band:g}")
+    root.set("height", f"{(h + band) * unit:.0f}px")
+    rect = ET.SubElement(root, f"{_S}rect")
+    for key, value in (("x", x0), ("y", y0 + h), ("width", w), ("height", band)):
+        rect.set(key, f"{value:.2f}")
+    rect.set("fill", theme.background)
+    for k, line in enumerate(lines):
+        t = ET.SubElement(root, f"{_S}text")
+        t.text = line
+        t.set("class", "mg-caption")
+        t.set("x", f"{x0 + size * 0.5:.2f}")
+        t.set("y", f"{y0 + h + size * (1.35 * k + 1.2):.2f}")
+        t.set("font-family", "Helvetica,Arial,sans-serif")
+        t.set("font-size", f"{size:.2f}")
+        t.set("fill", theme.text)
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
