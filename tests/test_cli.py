@@ -299,7 +299,7 @@ def test_the_hostile_call_runs_nothing(tmp_path, monkeypatch, capsys):
 
 
 def test_png_and_gif_without_system_graphviz(tmp_path, monkeypatch, capsys):
-    """The issue's done-when: the lecture's neuron as a PNG for slides, and its backward pass as a GIF, from pip alone."""
+    """Done-when: the lecture's neuron as a PNG for slides, and its backward pass as a GIF, from pip alone."""
     from PIL import Image
 
     monkeypatch.chdir(tmp_path)
