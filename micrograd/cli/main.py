@@ -16,7 +16,7 @@ import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .. import __version__
 from ..core import topological_order
@@ -152,7 +152,7 @@ def _steps_format(path: str | None) -> str | None:
     return "gif" if suffix == "gif" else "html"
 
 
-def _looks(args: argparse.Namespace) -> dict[str, object]:
+def _looks(args: argparse.Namespace) -> dict[str, Any]:
     """The keywords of draw() and draw_steps() the command line sets."""
     width = None if args.width == 0 else args.width
     return {

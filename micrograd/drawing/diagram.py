@@ -273,6 +273,8 @@ def draw(
     font_size: float = 12.0,
     names: Mapping[Any, str] | None = None,
     show_names: bool | None = None,
+    neurons: str | None = None,
+    shade: bool = False,
 ) -> Diagram:
     """Draw the graph ``root`` depends on: every value, and every gradient once computed.
 
@@ -295,6 +297,11 @@ def draw(
     ``font_size`` in points; ``precision``: significant digits. ``names``: node -> name, over
     labels and the automatic names (inputs ``a``, ``b``, ..., other nodes ``n1``, ``n2``, ...);
     ``show_names``: names of interior nodes on their gates (default: when annotating).
+    ``neurons``: a graph built by :mod:`micrograd.nn` drawn as a teacher draws a network, neurons
+    in layers (``L1.N2``, weights ``L1.N2.w0``): ``"collapsed"`` (one box per neuron, the weights
+    its connections), ``"expanded"`` (each neuron a group of its weights, sum and activation) or
+    ``"off"`` (gate by gate); None: collapsed when the graph has two or more neurons.
+    ``shade=True`` draws each connection darker the larger its weight's gradient (log scale).
     ``max_nodes``: beyond it a ValueError at once (draw a subexpression or raise the limit).
     ``engine``: ``"dot"``, ``"wasm"`` or None (system dot if on PATH, else WebAssembly).
     Tensor nodes show their shape, and their values when they have at most 6 elements.
@@ -302,16 +309,21 @@ def draw(
     check_root(root)
     check_options(style, rankdir, max_nodes, precision, engine)
     check_looks(font_size, width)
+    if neurons not in (None, "collapsed", "expanded", "off"):
+        raise ValueError(f"neurons must be 'collapsed', 'expanded', 'off' or None (automatic), got {neurons!r}")
     theme = theme_named(theme)
     g = graph(root, max_nodes, names)
     started = has_grad(root)
     show = started if show_grad is None else bool(show_grad)
     trace = gradients(root, root.grad if started else None) if show or annotate else None
     view = View(trace, lambda v: show)
-    pictures = [
-        picture(g, view, Options(style, d, precision, annotate, float(font_size), show_names), max_nodes)
-        for d in directions(rankdir, width)
-    ]
+
+    def options(direction: str) -> Options:
+        return Options(
+            style, direction, precision, annotate, float(font_size), show_names, neurons or "collapsed", bool(shade)
+        )
+
+    pictures = [picture(g, view, options(d), max_nodes) for d in directions(rankdir, width)]
     return Diagram(pictures, style=style, engine=engine, theme=theme, width=width)
 
 

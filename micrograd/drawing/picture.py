@@ -26,6 +26,7 @@ from typing import Any
 from ..core import BackwardTrace, Wire
 from .dot import attrs, record_field
 from .names import is_constant, node_names
+from .neurons import build_network, find_network
 from .numbers import format_number, format_value, shape_text
 
 __all__ = ["Role", "Picture", "Options", "View", "Graph", "build", "gate_text", "BLANK"]
@@ -48,7 +49,9 @@ class Role:
     marked: bool = False
     junction: bool = False
     arrow: bool = True
-    hidden: bool = False  # its gradient laid out but not shown yet (a frame of the player: every frame the same size)
+    hidden: bool = False  # its gradient laid out, not shown yet: frames of the player keep one size
+    shade: float | None = None  # 0 to 1: how much gradient flows along an edge (drawn darker and thicker)
+    faint: bool = False  # one of many connections (a neural net's): drawn light
 
 
 @dataclass
@@ -67,8 +70,9 @@ class Picture:
 @dataclass(frozen=True)
 class Options:
     """How to draw: ``style`` (circuit or record), ``rankdir``, ``precision``, ``annotate``,
-    ``font_size`` (points) and ``show_names`` (interior nodes' names on their gates; None: when
-    annotating, and always for labelled nodes)."""
+    ``font_size`` (points), ``show_names`` (interior nodes' names on their gates; None: when
+    annotating, and always for labelled nodes), ``neurons`` (a neural net's view: ``"collapsed"``,
+    ``"expanded"`` or ``"off"``) and ``shade`` (its connections darker the larger their gradient)."""
 
     style: str = "circuit"
     rankdir: str = "LR"
@@ -76,6 +80,8 @@ class Options:
     annotate: bool = False
     font_size: float = 12.0
     show_names: bool | None = None
+    neurons: str = "off"
+    shade: bool = False
 
 
 class View:
@@ -181,9 +187,15 @@ class _Builder:
         self.roles[nid] = role
         self.lines.append(f"{nid} {attrs(id=nid, **dot)}")
 
-    def record(self, nid: str, role: Role, fields: list[str], flip: bool = False, **dot: object) -> None:
-        """A record node: its fields stacked across the wire (``flip``: along it, as a value box)."""
-        label = "|".join(record_field(f if f else BLANK) for f in fields)
+    def record(
+        self, nid: str, role: Role, fields: list[str], flip: bool = False, raw: bool = False, **dot: object
+    ) -> None:
+        """A record node: its fields stacked across the wire (``flip``: along it, as a value box).
+
+        ``raw``: a field that is already record syntax (``{a|b}``, nested fields) is left as it is
+        after the first, which is escaped as text.
+        """
+        label = "|".join(f if raw and k > 0 else record_field(f if f else BLANK) for k, f in enumerate(fields))
         label = "{" + label + "}" if flip else label
         self.nodes.append(nid)
         self.roles[nid] = role
@@ -264,7 +276,11 @@ class _Builder:
 def build(g: Graph, view: View, opts: Options) -> Picture:
     """The DOT text and roles of one picture of ``g`` as ``view`` sees it."""
     b = _Builder(g, view, opts)
-    (_circuit if opts.style == "circuit" else _records)(b)
+    network = find_network(g.topo, g.uses) if opts.neurons != "off" else None
+    if network is not None:
+        build_network(b, network, expanded=opts.neurons == "expanded")
+    else:
+        (_circuit if opts.style == "circuit" else _records)(b)
     fs = opts.font_size
     head = [
         f"rankdir={opts.rankdir}",
@@ -272,7 +288,12 @@ def build(g: Graph, view: View, opts: Options) -> Picture:
         'node [fontname="Helvetica,Arial,sans-serif" fontsize=' + f"{fs:g}" + "]",
         'edge [fontname="Helvetica,Arial,sans-serif" fontsize=' + f"{fs:g} arrowsize=0.6]",
     ]
-    head += ["nodesep=0.12", "ranksep=0.1"] if opts.style == "circuit" else ["nodesep=0.15", "ranksep=0.15"]
+    if network is not None:
+        head += ["nodesep=0.06", "ranksep=1.6"]  # room for the many connections between layers
+    elif opts.style == "circuit":
+        head += ["nodesep=0.12", "ranksep=0.1"]
+    else:
+        head += ["nodesep=0.15", "ranksep=0.15"]
     size = _layout_size(b.edges, b.nodes)
     if size > BIG_GRAPH:
         head.append(f"nslimit={BIG_GRAPH / size:.3g}")

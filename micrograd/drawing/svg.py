@@ -240,7 +240,8 @@ def _shape(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
             e.set("stroke", theme.line)
     texts = _texts(g)
     along = "y" if role.kind != "box" or horizontal else "x"  # a box's fields run down it (LR) or across it (TB)
-    texts.sort(key=lambda t: (float(t.get(along, "0")), float(t.get("y", "0"))))
+    other = "x" if along == "y" else "y"
+    texts.sort(key=lambda t: (float(t.get(along, "0")), float(t.get(other, "0"))))
     fields = list(role.fields) + [role.fields[-1] if role.fields else "op"] * max(0, len(texts) - len(role.fields))
     for t, kind in zip(texts, fields, strict=False):
         _paint_text(t, "text" if kind == "op" or (kind == "name" and role.kind == "box") else kind, theme)
@@ -249,11 +250,17 @@ def _shape(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
 
 
 def _edge(g: ET.Element, role: Role, theme: Theme) -> None:
-    colour, width = (theme.highlight, "2.5") if role.hot else (theme.line, "1")
+    colour, width, opacity = (theme.highlight, "2.5", 1.0) if role.hot else (theme.line, "1", 1.0)
+    if role.shade is not None and not role.hot:  # gradient flow: darker and thicker the larger |gradient|
+        colour, width, opacity = theme.gradient, f"{0.4 + 2.2 * role.shade:.2f}", 0.12 + 0.88 * role.shade
+    elif role.faint and not role.hot:
+        opacity = 0.35
     for e in g:
         if e.tag == f"{_S}path":
             e.set("stroke", colour)
             e.set("stroke-width", width)
+            if opacity < 1:
+                e.set("stroke-opacity", f"{opacity:.2f}")
         elif e.tag == f"{_S}polygon":  # the arrowhead
             e.set("fill", colour)
             e.set("stroke", colour)

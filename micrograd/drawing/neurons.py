@@ -1,0 +1,282 @@
+"""Neural nets as a teacher draws them: neurons in layers, weights as the connections between them.
+
+A graph built by :mod:`micrograd.nn` holds one ``Σwx+b`` node per neuron (its weighted sum,
+parents ``(w..., x..., b)``), usually followed by its activation. Here those are found in the
+graph itself and laid out as columns, one per layer, each neuron named ``L1.N2`` and each
+weight ``L1.N2.w0`` (layer 1, neuron 2, input 0):
+
+- ``"collapsed"``: one box per neuron (its name and activation, its output and gradient);
+  every weight is the edge from its input to its neuron, its value and gradient in the
+  edge's tooltip, and with ``shade=True`` the edge darker the larger ``|dL/dw|`` (log scale);
+- ``"expanded"``: each neuron a group holding its weights, its bias, its ``Σwx+b`` and its
+  activation.
+
+The network's inputs are the columns' first (``x0``, ``x1``, ...); what comes after the
+network (a loss) is drawn as boxes too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .numbers import format_value
+
+__all__ = ["Neuron", "Network", "find_network", "ACTIVATIONS"]
+
+SUM = "Σwx+b"
+ACTIVATIONS = {"ReLU": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
+
+
+@dataclass
+class Neuron:
+    """One neuron of the graph: its weighted sum, its output (the activation, or the sum if linear)."""
+
+    total: Any
+    out: Any
+    activation: str
+    layer: int = 0
+    index: int = 0
+
+    @property
+    def weights(self) -> tuple[Any, ...]:
+        return self.total.parents[: self.inputs_count]
+
+    @property
+    def inputs(self) -> tuple[Any, ...]:
+        return self.total.parents[self.inputs_count : 2 * self.inputs_count]
+
+    @property
+    def bias(self) -> Any:
+        return self.total.parents[-1]
+
+    @property
+    def inputs_count(self) -> int:
+        return len(self.total.parents) // 2
+
+    @property
+    def name(self) -> str:
+        return f"L{self.layer}.N{self.index}"
+
+
+@dataclass
+class Network:
+    """The neurons of a graph by layer, and what names they give its nodes."""
+
+    layers: list[list[Neuron]]
+    inputs: int  # how many inputs the first layer takes
+    names: dict[Any, str] = field(default_factory=dict)
+    owner: dict[Any, Neuron] = field(default_factory=dict)  # weight, bias, sum, output -> its neuron
+
+    def input_position(self, node: Any) -> int | None:
+        """Which of the network's inputs ``node`` is (the first layer's inputs, by position)."""
+        for neuron in self.layers[0]:
+            for i, x in enumerate(neuron.inputs):
+                if x is node:
+                    return i
+        return None
+
+
+def find_network(topo: list[Any], uses: dict[Any, list[tuple[Any, int]]]) -> Network | None:
+    """The neurons of the graph in layers, or None if it has fewer than two ``Σwx+b`` nodes."""
+    neurons = [_neuron(v, uses) for v in topo if v.op == SUM and len(v.parents) % 2 == 1]
+    if len(neurons) < 2:
+        return None
+    by_output = {n.out: n for n in neurons}
+    for n in neurons:  # parents come first in topo: a neuron's inputs' neurons already have their layer
+        n.layer = 1 + max((by_output[x].layer for x in n.inputs if x in by_output), default=0)
+    depth = max(n.layer for n in neurons)
+    layers = [[n for n in neurons if n.layer == k] for k in range(1, depth + 1)]
+    for k, layer in enumerate(layers):
+        _order(layer, layers[k + 1] if k + 1 < len(layers) else [])
+    net = Network(layers, inputs=max(n.inputs_count for n in layers[0]))
+    _name(net)
+    return net
+
+
+def _neuron(total: Any, uses: dict[Any, list[tuple[Any, int]]]) -> Neuron:
+    consumers = uses.get(total, [])
+    if len(consumers) == 1:
+        act = consumers[0][0]
+        if act.op in ACTIVATIONS and len(act.parents) == 1:
+            return Neuron(total, act, ACTIVATIONS[act.op])
+    return Neuron(total, total, "linear")
+
+
+def _order(layer: list[Neuron], following: list[Neuron]) -> None:
+    """Number a layer's neurons as the next layer reads them (its first neuron's inputs, in order)."""
+    reader = following[0].inputs if following else ()
+    place = {id(x): k for k, x in enumerate(reader)}
+    layer.sort(key=lambda n: place.get(id(n.out), len(place)))
+    for k, n in enumerate(layer, start=1):
+        n.index = k
+
+
+def _name(net: Network) -> None:
+    for layer in net.layers:
+        for n in layer:
+            for i, w in enumerate(n.weights):
+                net.names.setdefault(w, f"{n.name}.w{i}")
+                net.owner[w] = n
+            net.names.setdefault(n.bias, f"{n.name}.b")
+            net.owner[n.bias] = n
+            net.names[n.total] = f"{n.name}.Σ" if n.out is not n.total else n.name
+            net.names[n.out] = n.name
+            net.owner[n.total] = net.owner[n.out] = n
+    for n in net.layers[0]:
+        for i, x in enumerate(n.inputs):
+            if not x.label:
+                net.names.setdefault(x, f"x{i}")
+
+
+def shades(grads: list[float]) -> list[float]:
+    """0 to 1 for each gradient: how large ``|g|`` is among them, on a log scale (0 for a zero)."""
+    logs = [math.log10(abs(g)) if g and math.isfinite(g) else None for g in grads]
+    present = [x for x in logs if x is not None]
+    if not present:
+        return [0.0] * len(grads)
+    lo, hi = min(present), max(present)
+    span = hi - lo or 1.0
+    return [0.0 if x is None else (x - lo) / span if hi > lo else 1.0 for x in logs]
+
+
+def weight_text(name: str, w: Any, grad: Any, upstream: Any, x: Any, precision: int) -> str:
+    """A connection's tooltip: the weight, and its gradient as upstream × input."""
+    text = f"{name} = {format_value(w.data, precision)}"
+    if grad is not None:
+        text += f"; dL/d{name} = {format_value(grad, precision)}"
+        if upstream is not None:
+            text += f" = {format_value(upstream, precision)} × input {format_value(x.data, precision)}"
+    return text
+
+
+# ---------------------------------------------------------------- the picture
+
+
+def build_network(b: Any, net: Network, expanded: bool) -> None:
+    """Write the network ``net`` of builder ``b``'s graph as columns of neurons (see the module docstring)."""
+    from .picture import Role, gate_text, value_text
+
+    g, view, opts = b.g, b.view, b.opts
+    p = opts.precision
+    names = {**g.names, **net.names}
+    drawn: dict[int, str] = {}  # id(node) -> the DOT id that stands for it
+
+    def box(nid: str, node: Any, title: str, tooltip: str) -> None:
+        """A node as its name over its value and its gradient, side by side (compact: columns of many)."""
+        shown = b.grad_shown(node)
+        grad = view.grads.get(node)
+        text = "" if grad is None else view.text(grad, shown, p)
+        role = Role(
+            "box", tooltip, fields=("name", "data", "grad"), marked=node is view.marked, hidden=view.hides(shown)
+        )
+        across = b.out_port == "e"  # left to right: the name above, value | gradient under it
+        fields = [title, "{" + value_text(node, p) + "|" + (text or " ") + "}"] if across else None
+        b.record(nid, role, fields or [title, value_text(node, p), text], margin="0.05,0.01", raw=bool(fields))
+
+    first = net.layers[0][0]
+    inputs = []
+    for i in range(net.inputs):
+        x = first.inputs[i] if i < len(first.inputs) else None
+        if x is None:
+            continue
+        nid = f"x{i}"
+        box(nid, x, names.get(x, f"x{i}"), f"input {names.get(x, f'x{i}')} = {value_text(x, p)}")
+        inputs.append(nid)
+        for n in net.layers[0]:  # every first-layer neuron's own copy of input i is this one
+            if i < n.inputs_count:
+                drawn[id(n.inputs[i])] = nid
+    _column(b, "inputs", inputs)
+    for layer in net.layers:
+        column = []
+        for n in layer:
+            nid = f"N{n.layer}_{n.index}"
+            bias, out = format_value(n.bias.data, p), value_text(n.out, p)
+            tip = f"{n.name}: {n.activation}(Σ w·x + b) with b = {bias}; output {out}"
+            if expanded:
+                _expanded(b, n, nid, names, box, drawn)
+            else:
+                box(nid, n.out, n.name, tip)
+            drawn[id(n.out)] = nid
+            column.append(nid)
+        if not expanded:
+            acts = sorted({n.activation for n in layer})
+            _column(b, f"L{layer[0].layer} · {', '.join(acts)}", column)
+    _connections(b, net, names, drawn, expanded)
+    _after(b, net, names, drawn, box, gate_text, value_text)
+
+
+def _column(b: Any, title: str, nodes: list[str]) -> None:
+    """One layer as a column: a heading, then its nodes in order (invisible links keep dot from reordering)."""
+    from .picture import Role
+
+    head = f"head{len(b.nodes)}"
+    b.node(head, Role("leaf", title), label=title, shape="plaintext", fontsize=f"{b.opts.font_size * 0.9:g}")
+    chain = [head, *nodes]
+    b.lines.append("{rank=same; " + " ".join(chain) + "}")
+    b.lines.extend(f"{a} -> {c} [style=invis]" for a, c in zip(chain, chain[1:], strict=False))
+
+
+def _expanded(b: Any, n: Neuron, nid: str, names: dict[Any, str], box: Any, drawn: dict[int, str]) -> None:
+    """One neuron as a group: its weights and bias, its weighted sum, its activation."""
+    from .picture import Role
+
+    p = b.opts.precision
+    linear = n.out is n.total
+    total = nid if linear else f"{nid}_sum"  # a linear neuron's sum is its output
+    start = len(b.lines)
+    for i, w in enumerate(n.weights):
+        box(f"{nid}_w{i}", w, names[w], f"{names[w]} = {format_value(w.data, p)}")
+        b.edge(f"{nid}_w{i}", total, Role("edge", names[w], arrow=False))
+    box(f"{nid}_b", n.bias, names[n.bias], f"{names[n.bias]} = {format_value(n.bias.data, p)}")
+    b.edge(f"{nid}_b", total, Role("edge", names[n.bias], arrow=False))
+    box(total, n.total, f"{n.name} {SUM}" if linear else SUM, f"{n.name}: Σ w·x + b")
+    if not linear:
+        box(nid, n.out, n.activation, f"{n.name}: {n.activation}")
+        b.edge(total, nid, Role("edge", n.name, arrow=False))
+    style = f'fontname="Helvetica,Arial,sans-serif" fontsize={b.opts.font_size:g} color="#999999"'
+    b.lines[start:] = [f'subgraph cluster_{nid} {{ label="{n.name}" {style}', *b.lines[start:], "}"]
+
+
+def _connections(b: Any, net: Network, names: dict[Any, str], drawn: dict[int, str], expanded: bool) -> None:
+    """A neuron's inputs: an edge from each input (or neuron) to it, a weight per edge."""
+    from .picture import Role
+
+    p = b.opts.precision
+    edges = []
+    for layer in net.layers:
+        for n in layer:
+            head = f"N{n.layer}_{n.index}" + ("_sum" if expanded and n.out is not n.total else "")
+            upstream = b.view.grads.get(n.total)
+            for w, x in zip(n.weights, n.inputs, strict=True):
+                tail = drawn.get(id(x))
+                if tail is None:
+                    continue
+                grad = b.view.grads.get(w) if b.grad_shown(w) else None
+                tip = weight_text(names[w], w, grad, upstream if grad is not None else None, x, p)
+                edges.append((tail, head, tip, grad, (id(x), id(n.out))))
+    levels = shades([abs(e[3]) if isinstance(e[3], (int, float)) else 0.0 for e in edges]) if b.opts.shade else []
+    for k, (tail, head, tip, _, wire) in enumerate(edges):
+        level = levels[k] if levels else None
+        b.edge(tail, head, Role("edge", tip, hot=wire in b.view.hot, arrow=False, shade=level, faint=True))
+
+
+def _after(
+    b: Any, net: Network, names: dict[Any, str], drawn: dict[int, str], box: Any, gate_text: Any, value_text: Any
+) -> None:
+    """What the network's outputs go on to (a loss): boxes, and edges from what they are made of."""
+    from .picture import Role
+
+    inside = {id(x) for x in net.owner} | set(drawn)
+    p = b.opts.precision
+    for v in b.g.shown:
+        if id(v) in inside or v.is_leaf and id(v) in drawn:
+            continue
+        nid = b.ids[v]
+        title = gate_text(v, p).replace("\n", " ") if not v.is_leaf else names[v]
+        box(nid, v, f"{names[v]} {title}" if not v.is_leaf else title, b.node_tooltip(v))
+        drawn[id(v)] = nid
+        for q in v.parents:
+            if id(q) in drawn:
+                b.edge(drawn[id(q)], nid, Role("edge", b.node_tooltip(v)))
