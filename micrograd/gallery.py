@@ -8,6 +8,7 @@ Graphviz build), plus one step-by-step backward player.
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 
@@ -69,6 +70,40 @@ def relu_neuron() -> Value:
     return f
 
 
+def fork_a_plus_a() -> Value:
+    """b = a + a at a = 3: a feeds the add gate twice, each wire brings back 1, so db/da = 1 + 1 = 2."""
+    (a,) = _leaves(a=3.0)
+    b = a + a
+    b.label = "b"
+    return b
+
+
+def fork_xy() -> Value:
+    """f = x² + 3·x·y at x = 1.23456, y = -0.000123: x's gradient 2.4688 is 2x + 3y = 2.4691 + (-0.000369).
+
+    The command line's example (``micrograd draw "x**2 + 3*x*y" x=1.23456 y=-0.000123``).
+    """
+    x, y = _leaves(x=1.23456, y=-0.000123)
+    f = x**2 + 3 * x * y
+    f.label = "f"
+    return f
+
+
+def mlp(sizes: tuple[int, ...] = (2, 16, 16, 1), inputs: tuple[float, ...] = (0.5, -1.2), seed: int = 1) -> Value:
+    """The output of a ``micrograd.nn.MLP`` (seeded weights) on one input: a network to draw neuron by neuron."""
+    from .nn import MLP
+
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        model = MLP(sizes[0], list(sizes[1:]))
+    finally:
+        random.setstate(state)
+    out = model(list(inputs))
+    assert isinstance(out, Value)
+    return out
+
+
 def lecture_circuits() -> dict[str, Value]:
     """The lecture's circuits by name, each after ``backward()``: values and gradients filled in."""
     circuits = {
@@ -83,13 +118,27 @@ def lecture_circuits() -> dict[str, Value]:
 
 
 def gallery_diagrams() -> dict[str, Diagram]:
-    """Every picture of the gallery by file stem: each circuit in both styles, and one annotated."""
+    """Every picture of the gallery by file stem: the lecture's circuits in both styles, one annotated and in
+    each theme, forks in both styles, and neural nets neuron by neuron."""
     circuits = lecture_circuits()
     diagrams: dict[str, Diagram] = {}
     for name, f in circuits.items():
         for style in STYLES:
-            diagrams[f"{name}_{style}"] = draw(f, style=style)
-    diagrams["sigmoid_neuron_circuit_annotated"] = draw(circuits["sigmoid_neuron"], style="circuit", annotate=True)
+            diagrams[f"{name}_{style}"] = draw(f, style=style, rankdir="LR")
+    neuron = circuits["sigmoid_neuron"]
+    diagrams["sigmoid_neuron_circuit_annotated"] = draw(neuron, style="circuit", annotate=True, rankdir="LR")
+    for theme in ("colorblind", "dark"):
+        diagrams[f"sigmoid_neuron_circuit_{theme}"] = draw(neuron, style="circuit", theme=theme, rankdir="LR")
+    for name, f in (("fork_a_plus_a", fork_a_plus_a()), ("fork_xy", fork_xy())):
+        f.backward()
+        diagrams[f"{name}_circuit_annotated"] = draw(f, style="circuit", annotate=True, rankdir="LR")
+        diagrams[f"{name}_record"] = draw(f, style="record", rankdir="LR")
+    net = mlp()
+    net.backward()
+    diagrams["mlp_2_16_16_1_neurons"] = draw(net, shade=True, rankdir="LR")
+    small = mlp((2, 3, 1))
+    small.backward()
+    diagrams["mlp_2_3_1_expanded"] = draw(small, neurons="expanded", rankdir="LR")
     return diagrams
 
 
@@ -100,9 +149,9 @@ def render_gallery(out_dir: str | Path, *, write_svg: bool = True) -> list[Path]
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for stem, diagram in gallery_diagrams().items():
-        written.append(diagram.save(out / f"{stem}.dot"))
         if write_svg:
             written.append(diagram.save(out / f"{stem}.svg"))
+        written.append(diagram.save(out / f"{stem}.dot"))
     if write_svg:
         written.append(draw_steps(sigmoid_neuron(), style="circuit").save(out / STEPS_FILE))
     return written

@@ -188,14 +188,18 @@ def build_network(b: Any, net: Network, expanded: bool) -> None:
             if i < n.inputs_count:
                 drawn[id(n.inputs[i])] = nid
     _column(b, "inputs", inputs)
+    if expanded:
+        b.lines.insert(0, "newrank=true")  # ranks across the neurons' groups: each layer's weights, sums, outputs
     for layer in net.layers:
         column = []
+        ranks: tuple[list[str], list[str], list[str]] = ([], [], [])
         for n in layer:
             nid = f"N{n.layer}_{n.index}"
             bias, out = format_value(n.bias.data, p), value_text(n.out, p)
             tip = f"{n.name}: {n.activation}(Σ w·x + b) with b = {bias}; output {out}"
             if expanded:
-                _expanded(b, n, nid, names, box, drawn)
+                for rank, ids in zip(ranks, _expanded(b, n, nid, names, box, drawn), strict=True):
+                    rank.extend(ids)
             else:
                 box(nid, n.out, n.name, tip)
             drawn[id(n.out)] = nid
@@ -203,6 +207,8 @@ def build_network(b: Any, net: Network, expanded: bool) -> None:
         if not expanded:
             acts = sorted({n.activation for n in layer})
             _column(b, f"L{layer[0].layer} · {', '.join(acts)}", column)
+        else:
+            b.lines.extend("{rank=same; " + " ".join(ids) + "}" for ids in ranks if ids)
     _connections(b, net, names, drawn, expanded)
     _after(b, net, names, drawn, box, gate_text, value_text)
 
@@ -212,14 +218,19 @@ def _column(b: Any, title: str, nodes: list[str]) -> None:
     from .picture import Role
 
     head = f"head{len(b.nodes)}"
-    b.node(head, Role("leaf", title), label=title, shape="plaintext", fontsize=f"{b.opts.font_size * 0.9:g}")
+    b.node(head, Role("heading", title), label=title, shape="plaintext", fontsize=f"{b.opts.font_size * 0.9:g}")
     chain = [head, *nodes]
     b.lines.append("{rank=same; " + " ".join(chain) + "}")
     b.lines.extend(f"{a} -> {c} [style=invis]" for a, c in zip(chain, chain[1:], strict=False))
 
 
-def _expanded(b: Any, n: Neuron, nid: str, names: dict[Any, str], box: Any, drawn: dict[int, str]) -> None:
-    """One neuron as a group: its weights and bias, its weighted sum, its activation."""
+def _expanded(
+    b: Any, n: Neuron, nid: str, names: dict[Any, str], box: Any, drawn: dict[int, str]
+) -> tuple[list[str], list[str], list[str]]:
+    """One neuron as a group: its weights and bias (in order), its weighted sum, its activation.
+
+    Returns the DOT ids of its parameters, its sum and its output: the layer's three ranks.
+    """
     from .picture import Role
 
     p = b.opts.precision
@@ -235,8 +246,12 @@ def _expanded(b: Any, n: Neuron, nid: str, names: dict[Any, str], box: Any, draw
     if not linear:
         box(nid, n.out, n.activation, f"{n.name}: {n.activation}")
         b.edge(total, nid, Role("edge", n.name, arrow=False))
+    params = [f"{nid}_w{i}" for i in range(len(n.weights))] + [f"{nid}_b"]
+    order = params[::-1]  # invisible links between nodes of one rank run upwards when drawn left to right
+    b.lines.extend(f"{a} -> {c} [style=invis]" for a, c in zip(order, order[1:], strict=False))
     style = f'fontname="Helvetica,Arial,sans-serif" fontsize={b.opts.font_size:g} color="#999999"'
     b.lines[start:] = [f'subgraph cluster_{nid} {{ label="{n.name}" {style}', *b.lines[start:], "}"]
+    return params, [total], ([] if linear else [nid])
 
 
 def _connections(b: Any, net: Network, names: dict[Any, str], drawn: dict[int, str], expanded: bool) -> None:

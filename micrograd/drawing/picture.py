@@ -42,7 +42,7 @@ class Role:
     ``data``, ``op``, ``blank``).
     """
 
-    kind: str  # leaf, gate, wire, box, op, edge, end
+    kind: str  # leaf, gate, wire, box, op, edge, end, heading
     tooltip: str = ""
     fields: tuple[str, ...] = ()
     hot: bool = False
@@ -354,7 +354,7 @@ def _circuit(b: _Builder) -> None:
         show_name = v is not g.root and (names or bool(v.label))
         label = op + ("\n" + g.names[v] if show_name else "")
         fields = ("op",) * (op.count("\n") + 1) + (("name",) if show_name else ())
-        small = len(label) <= 3
+        small = len(label) <= 2  # a circle holds one or two characters; longer symbols get an ellipse
         b.node(
             nid,
             Role("gate", b.node_tooltip(v), fields=fields, marked=mark),
@@ -389,10 +389,10 @@ def _wire_record(
 ) -> None:
     """A wire as a record: the value above the rule, the gradient below it (and the note under that).
 
-    A note is balanced by a blank field above the value, so the rule stays at the record's
-    middle, where the wires attach.
+    A note is balanced by a copy of it on the other side of the value (dropped after layout),
+    so the rule stays at the record's middle, where the wires attach, whatever the direction.
     """
-    pad = "\n".join(BLANK for _ in note.split("\n"))  # as many lines above the value as the note has below
+    pad = note  # the note again on the value's side (removed after layout): the rule stays in the middle, both ways
     fields = [pad, value, grad, note] if note else [value, grad]
     role = Role(
         "wire",
@@ -480,7 +480,7 @@ def _records(b: _Builder) -> None:
         if not v.is_leaf:
             oid = "o" + nid[1:]
             op = gate_text(v, p)
-            small = len(op) <= 3
+            small = len(op) <= 2
             b.node(
                 oid,
                 Role("op", b.node_tooltip(v), fields=("op",) * (op.count("\n") + 1)),

@@ -106,6 +106,10 @@ def _style(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
         _wire(g, role, theme, horizontal)
     elif role.kind in ("gate", "op", "box"):
         _shape(g, role, theme, horizontal)
+    elif role.kind == "heading":
+        for t in g.iter(f"{_S}text"):
+            t.set("class", "mg-heading")
+            t.set("fill", theme.note)
     elif role.kind == "leaf":
         for t in g.iter(f"{_S}text"):
             t.set("class", "mg-name")
@@ -135,9 +139,16 @@ def _texts(g: ET.Element) -> list[ET.Element]:
     return list(g.iter(f"{_S}text"))
 
 
-def _paint_text(t: ET.Element, kind: str, theme: Theme) -> None:
-    """Colour and type of a text by what it is; its class (``mg-value``, ``mg-grad``, ...) says so too."""
+def _paint_text(t: ET.Element, kind: str, theme: Theme, small: bool = True) -> None:
+    """Colour and type of a text by what it is; its class (``mg-value``, ``mg-grad``, ...) says so too.
+
+    A ``name`` is small and grey under a gate's symbol; ``small=False``: the title of a box.
+    """
     t.set("class", f"mg-{kind}")
+    t.attrib.pop("font-style", None)
+    if kind == "name" and not small:
+        t.set("fill", theme.text)
+        return
     if kind == "value" or kind == "data":
         t.set("fill", theme.value)
     elif kind == "grad":
@@ -173,9 +184,16 @@ def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
         line.set("stroke", colour)
         line.set("stroke-width", width)
     across = _across(line, horizontal)
+    key = "y" if horizontal else "x"
+    before = sorted((t for t in _texts(g) if float(t.get(key, "0")) < across), key=lambda t: -float(t.get(key, "0")))
     for t in _texts(g):
-        position = float(t.get("y" if horizontal else "x", "0"))
-        _paint_text(t, "value" if position < across else "grad", theme)  # above (left of) the wire: the value
+        _paint_text(t, "grad", theme)
+    if before:
+        _paint_text(before[0], "value", theme)  # just above (left of) the wire: the value
+    for pad in before[1:]:  # farther out: the copy of the note that kept the wire in the middle
+        for parent in g.iter():
+            if pad in list(parent):
+                parent.remove(pad)
     _notes(g, across, horizontal, theme)
     if role.hidden:  # a frame before this gradient's step: laid out, not shown
         for parent in g.iter():
@@ -244,7 +262,7 @@ def _shape(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
     texts.sort(key=lambda t: (float(t.get(along, "0")), float(t.get(other, "0"))))
     fields = list(role.fields) + [role.fields[-1] if role.fields else "op"] * max(0, len(texts) - len(role.fields))
     for t, kind in zip(texts, fields, strict=False):
-        _paint_text(t, "text" if kind == "op" or (kind == "name" and role.kind == "box") else kind, theme)
+        _paint_text(t, "text" if kind == "op" else kind, theme, small=role.kind != "box")
         if kind == "grad" and role.hidden:  # a box's gradient, laid out but not shown yet
             t.text = "grad"
 
