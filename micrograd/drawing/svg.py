@@ -183,6 +183,7 @@ def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
     if line is not None:
         line.set("stroke", colour)
         line.set("stroke-width", width)
+        _reach(line, horizontal)
     across = _across(line, horizontal)
     key = "y" if horizontal else "x"
     before = sorted((t for t in _texts(g) if float(t.get(key, "0")) < across), key=lambda t: -float(t.get(key, "0")))
@@ -203,6 +204,16 @@ def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
     _drop_blanks(g)
     if role.junction and line is not None:
         _junction(g, line, colour, horizontal)
+
+
+def _reach(line: ET.Element, horizontal: bool, by: float = 1.0) -> None:
+    """Lengthen the rule a little at both ends: Graphviz stops the wires a point short of a record."""
+    (x0, y0), (x1, y1) = _ends(line)[0], _ends(line)[-1]
+    if horizontal:
+        x0, x1 = min(x0, x1) - by, max(x0, x1) + by
+    else:
+        y0, y1 = min(y0, y1) - by, max(y0, y1) + by
+    line.set("points", f"{x0:.2f},{y0:.2f} {x1:.2f},{y1:.2f}")
 
 
 def _middle(outline: ET.Element | None, horizontal: bool) -> float:
