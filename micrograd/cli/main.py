@@ -330,34 +330,27 @@ def _parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
 # ---------------------------------------------------------------- the parser
 
 
-def _precision(text: str) -> int:
+def _number(text: str, what: str, low: float, high: float, cast: Any = float, zero: bool = False) -> Any:
+    """``text`` as a number from ``low`` to ``high`` (or 0 if ``zero``), else argparse's error naming ``what``."""
     try:
-        n = int(text)
+        n = cast(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= n <= 17:
-        raise argparse.ArgumentTypeError(f"significant digits from 1 to 17, got {n}")
+        raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+    if not (low <= n <= high or zero and n == 0):
+        raise argparse.ArgumentTypeError(f"{what} from {low:g} to {high:g}{' (or 0)' if zero else ''}, got {text}")
     return n
 
 
+def _precision(text: str) -> int:
+    return int(_number(text, "significant digits", 1, 17, cast=int))
+
+
 def _pixels(text: str) -> float:
-    try:
-        px = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of pixels: {text!r}") from None
-    if px != 0 and not 100 <= px <= 100_000:
-        raise argparse.ArgumentTypeError(f"a width from 100 to 100000 pixels, or 0 for the natural size, got {text}")
-    return px
+    return float(_number(text, "a width in pixels", 100, 100_000, zero=True))
 
 
 def _points(text: str) -> float:
-    try:
-        pt = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of points: {text!r}") from None
-    if not 4 <= pt <= 72:
-        raise argparse.ArgumentTypeError(f"a font size from 4 to 72 points, got {text}")
-    return pt
+    return float(_number(text, "a font size in points", 4, 72))
 
 
 def build_parser() -> argparse.ArgumentParser:

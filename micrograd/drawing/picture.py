@@ -338,6 +338,21 @@ def _layout_size(edges: list[tuple[str, str]], nodes: list[str]) -> int:
 # ---------------------------------------------------------------- circuit style
 
 
+def _gate(b: _Builder, nid: str, role: Role, label: str) -> None:
+    """A gate: a circle holds one or two characters; a longer symbol (``exp``, ``Σwx+b``) gets an ellipse."""
+    small = len(label) <= 2
+    b.node(
+        nid,
+        role,
+        label=label,
+        shape="circle" if small else "ellipse",
+        width="0.36",
+        height="0.36",
+        margin="0.02",
+        fixedsize="true" if small else None,
+    )
+
+
 def _circuit(b: _Builder) -> None:
     g, view, opts = b.g, b.view, b.opts
     p = opts.precision
@@ -354,17 +369,7 @@ def _circuit(b: _Builder) -> None:
         show_name = v is not g.root and (names or bool(v.label))
         label = op + ("\n" + g.names[v] if show_name else "")
         fields = ("op",) * (op.count("\n") + 1) + (("name",) if show_name else ())
-        small = len(label) <= 2  # a circle holds one or two characters; longer symbols get an ellipse
-        b.node(
-            nid,
-            Role("gate", b.node_tooltip(v), fields=fields, marked=mark),
-            label=label,
-            shape="circle" if small else "ellipse",
-            width="0.36",
-            height="0.36",
-            margin="0.02",
-            fixedsize="true" if small else None,
-        )
+        _gate(b, nid, Role("gate", b.node_tooltip(v), fields=fields, marked=mark), label)
     for v in g.shown:
         uses = g.uses[v]
         if v is g.root:
@@ -480,17 +485,7 @@ def _records(b: _Builder) -> None:
         if not v.is_leaf:
             oid = "o" + nid[1:]
             op = gate_text(v, p)
-            small = len(op) <= 2
-            b.node(
-                oid,
-                Role("op", b.node_tooltip(v), fields=("op",) * (op.count("\n") + 1)),
-                label=op,
-                shape="circle" if small else "ellipse",
-                width="0.36",
-                height="0.36",
-                margin="0.02",
-                fixedsize="true" if small else None,
-            )
+            _gate(b, oid, Role("op", b.node_tooltip(v), fields=("op",) * (op.count("\n") + 1)), op)
             b.edge(oid, nid, Role("edge", b.node_tooltip(v)))
     for v in g.shown:
         uses = g.uses[v]
