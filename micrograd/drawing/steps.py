@@ -19,9 +19,9 @@ from typing import Any
 
 from ..core import BackwardTrace
 from .diagram import WIDTH, Diagram, check_looks, check_options, check_root, directions, gradients, graph, picture
+from .files import atomic_write
 from .numbers import format_number, format_value
 from .picture import Graph, Options, View
-from .render import atomic_write
 from .svg import captioned
 from .theme import theme_named
 
