@@ -5,15 +5,22 @@ Right under it stands the op's *rule*, registered by that name in the derivative
 (:data:`RULES`): given the output node and the gradient that has arrived at it
 (``upstream``), it returns what flows back to each parent::
 
-    contribution = local × upstream          # local = ∂out/∂parent, stated once, in the rule
+    contribution = upstream × local          # local = ∂out/∂parent, stated once, in the rule
+
+Each rule computes its contributions with PyTorch's formula for that op (``upstream / x``
+for ``log``, not ``(1/x) × upstream``, which overflows first), so gradients match
+PyTorch's float64 ones to the last bit wherever the arithmetic is the same. Where the local
+gradient is a *choice* (relu, the losing side of max/min, ``x**0``), the rule selects:
+a stopped wire carries exactly 0, even when the upstream gradient is inf or nan.
 
 A rule is one shared function per op: nothing is allocated per node, and no node refers
 to itself, so a dropped graph is freed at once by reference counting. The chain rule is
 applied in one place, :func:`micrograd.core.chain_rule`.
 
 Numeric edge cases follow IEEE 754 and PyTorch (float64): ``1/0 → inf``, ``log(0) → -inf``,
-``log(-1) → nan``, ``exp(1000) → inf``, ``(-1)**0.5 → nan``; never a Python exception and
-never a complex number. The engine imports only the standard library.
+``log(-1) → nan``, ``exp(1000) → inf``, ``(-1)**0.5 → nan``, and an integer beyond a
+float's range (``10**400``) rounds to ±inf; never a Python exception and never a complex
+number. The engine imports only the standard library.
 
 To add an op: a method that returns ``_unary(data, self, "name")`` (or ``_binary``), and
 under it ``@rule("name")`` on a function ``(out, upstream) -> contribution per parent``;
@@ -58,7 +65,9 @@ def _pow(a: float, b: float) -> float:
         r = a**b
     except ZeroDivisionError:  # 0 ** negative: inf, with 0's sign for an odd integer power
         return math.copysign(_INF, a) if _odd_integer(b) else _INF
-    except OverflowError:
+    except OverflowError:  # |result| too big; a negative base to a fractional power has none (nan)
+        if a < 0 and not b.is_integer():
+            return _NAN
         return -_INF if a < 0 and _odd_integer(b) else _INF
     return r if type(r) is float else _NAN  # a negative base to a fractional power: complex in Python
 
@@ -85,10 +94,7 @@ def _sqrt(a: float) -> float:
 
 
 def _sigmoid(a: float) -> float:
-    if a >= 0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = _exp(a)  # a < 0 (or nan): exp cannot overflow here
-    return e / (1.0 + e)
+    return 1.0 / (1.0 + _exp(-a))  # PyTorch's formula; below about -709 exp(-a) is inf and σ is 0
 
 
 # ---------------------------------------------------------------- numbers in, Values out
@@ -100,11 +106,15 @@ def _is_number(x: object) -> bool:
     return type(x) in _PLAIN_NUMBERS or isinstance(x, numbers.Real)  # numbers.Real: Fraction, numpy scalars
 
 
-def _as_float(data: object, what: str = "Value()") -> float:
+def as_float(data: object, what: str = "Value()") -> float:
+    """``data`` as a float: any real number (an int beyond float's range is ±inf), else a TypeError."""
     if type(data) is float:
         return data
     if _is_number(data):
-        return float(data)  # type: ignore[arg-type]
+        try:
+            return float(data)  # type: ignore[arg-type]
+        except OverflowError:  # an int (or Fraction) beyond float's range: IEEE rounding gives ±inf
+            return _INF if data > 0 else -_INF  # type: ignore[operator]
     raise TypeError(
         f"{what} takes a real number (int, float, bool or numpy scalar), got {type(data).__name__}: {data!r:.60}"
     )
@@ -131,7 +141,7 @@ def _operand(x: object, op: str) -> Value:
     if isinstance(x, Value):
         return x
     if _is_number(x):
-        return _leaf(float(x), False)  # type: ignore[arg-type]
+        return _leaf(as_float(x), False)
     raise TypeError(f"unsupported operand for {op}: Value and {type(x).__name__} ({x!r:.60})")
 
 
@@ -204,7 +214,7 @@ class Value(Node):
         label: str = "",
         requires_grad: bool = True,
     ) -> None:
-        self.data = _as_float(data)
+        self.data = as_float(data)
         self.grad = 0.0
         self.parents: tuple[Value, ...] = tuple(_children)
         self._op = _op
@@ -245,7 +255,7 @@ class Value(Node):
     @rule("*")
     def _mul_rule(out, upstream: float) -> tuple[float, float]:  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
         a, b = out.parents
-        return b.data * upstream, a.data * upstream
+        return upstream * b.data, upstream * a.data
 
     def __rmul__(self, other: float) -> Value:
         return _operand(other, "*") * self
@@ -258,7 +268,7 @@ class Value(Node):
     @rule("/")
     def _div_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b
         b = out.parents[1].data
-        return _div(1.0, b) * upstream, -_div(out.data, b) * upstream
+        return _div(upstream, b), -upstream * _div(out.data, b)
 
     def __rtruediv__(self, other: float) -> Value:
         return _operand(other, "/") / self
@@ -273,11 +283,13 @@ class Value(Node):
 
     @rule("**")
     def _pow_rule(out, upstream: float) -> tuple[float, float | None]:
-        """∂(x**y)/∂x = y·x**(y-1), 0 where y = 0 (x**0 is constant); ∂/∂y = x**y·log(x), 0 where x = 0."""
+        """∂(x**y)/∂x = y·x**(y-1), and none at all where y = 0 (x**0 is constant: the wire is stopped);
+        ∂(x**y)/∂y = x**y·log(x), taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
         x, y = out.parents
-        dx = 0.0 if y.data == 0 else y.data * _pow(x.data, y.data - 1.0)
-        dy = (0.0 if x.data == 0 else out.data * _log(x.data)) if y.requires_grad else None
-        return dx * upstream, None if dy is None else dy * upstream
+        dx = 0.0 if y.data == 0 else upstream * (y.data * _pow(x.data, y.data - 1.0))
+        if not y.requires_grad:
+            return dx, None
+        return dx, upstream * (0.0 if x.data == 0 and y.data >= 0 else out.data * _log(x.data))
 
     def __rpow__(self, other: float) -> Value:
         return _operand(other, "**") ** self
@@ -301,7 +313,7 @@ class Value(Node):
 
     @rule("exp")
     def _exp_rule(out, upstream: float) -> tuple[float]:  # ∂exp(x)/∂x = exp(x)
-        return (out.data * upstream,)
+        return (upstream * out.data,)
 
     def log(self) -> Value:
         """Natural ``log(x)``: ``log(0) = -inf``, ``log(x < 0) = nan``."""
@@ -309,15 +321,16 @@ class Value(Node):
 
     @rule("log")
     def _log_rule(out, upstream: float) -> tuple[float]:  # ∂log(x)/∂x = 1/x
-        return (_div(1.0, out.parents[0].data) * upstream,)
+        return (_div(upstream, out.parents[0].data),)
 
     def tanh(self) -> Value:
         """``tanh(x)``."""
         return _unary(math.tanh(self.data), self, "tanh")
 
     @rule("tanh")
-    def _tanh_rule(out, upstream: float) -> tuple[float]:  # ∂tanh(x)/∂x = 1 - tanh(x)²
-        return ((1.0 - out.data * out.data) * upstream,)
+    def _tanh_rule(out, upstream: float) -> tuple[float]:  # ∂tanh(x)/∂x = 1 - tanh(x)² = (1 - y)(1 + y)
+        y = out.data
+        return (upstream * ((1.0 - y) * (1.0 + y)),)  # factored: 1 - y·y loses digits as y nears ±1
 
     def sin(self) -> Value:
         """``sin(x)``; nan at ±inf."""
@@ -327,7 +340,7 @@ class Value(Node):
     @rule("sin")
     def _sin_rule(out, upstream: float) -> tuple[float]:  # ∂sin(x)/∂x = cos(x)
         x = out.parents[0].data
-        return ((math.cos(x) if math.isfinite(x) else _NAN) * upstream,)
+        return (upstream * (math.cos(x) if math.isfinite(x) else _NAN),)
 
     def cos(self) -> Value:
         """``cos(x)``; nan at ±inf."""
@@ -337,33 +350,34 @@ class Value(Node):
     @rule("cos")
     def _cos_rule(out, upstream: float) -> tuple[float]:  # ∂cos(x)/∂x = -sin(x)
         x = out.parents[0].data
-        return (-(math.sin(x) if math.isfinite(x) else _NAN) * upstream,)
+        return (upstream * -(math.sin(x) if math.isfinite(x) else _NAN),)
 
     def sigmoid(self) -> Value:
-        """``σ(x) = 1/(1+exp(-x))``, computed without overflow."""
+        """``σ(x) = 1/(1+exp(-x))``: 0 for x below about -709, where exp(-x) overflows to inf."""
         return _unary(_sigmoid(self.data), self, "sigmoid")
 
     @rule("sigmoid")
     def _sigmoid_rule(out, upstream: float) -> tuple[float]:  # ∂σ(x)/∂x = σ(x)(1 - σ(x))
-        return (out.data * (1.0 - out.data) * upstream,)
+        return (upstream * (1.0 - out.data) * out.data,)
 
     def relu(self) -> Value:
-        """``relu(x) = max(0, x)``."""
+        """``relu(x) = max(x, 0)``: x itself unless x < 0 (so relu(-0.0) is -0.0 and relu(nan) nan, as PyTorch)."""
         x = self.data
-        return _unary(0.0 if x <= 0 else x, self, "ReLU")
+        return _unary(0.0 if x < 0 else x, self, "ReLU")
 
     @rule("ReLU")
-    def _relu_rule(out, upstream: float) -> tuple[float]:  # ∂relu(x)/∂x = 1 for x > 0, else 0 (0 at 0)
-        return ((1.0 if out.parents[0].data > 0 else 0.0) * upstream,)
+    def _relu_rule(out, upstream: float) -> tuple[float]:
+        """∂relu(x)/∂x = 1 where relu(x) > 0 (or nan), else 0: the gradient passes or is stopped."""
+        return (0.0 if out.data <= 0 else upstream,)
 
     def abs(self) -> Value:
         """``|x|``."""
         return _unary(abs(self.data), self, "abs")
 
     @rule("abs")
-    def _abs_rule(out, upstream: float) -> tuple[float]:  # ∂|x|/∂x = sign(x), 0 at 0
+    def _abs_rule(out, upstream: float) -> tuple[float]:  # ∂|x|/∂x = sign(x): 0 at 0 and at nan (as PyTorch)
         x = out.parents[0].data
-        return ((1.0 if x > 0 else -1.0 if x < 0 else 0.0 if x == 0 else _NAN) * upstream,)
+        return (upstream * (1.0 if x > 0 else -1.0 if x < 0 else 0.0),)
 
     def __abs__(self) -> Value:
         return self.abs()
@@ -374,7 +388,7 @@ class Value(Node):
 
     @rule("sqrt")
     def _sqrt_rule(out, upstream: float) -> tuple[float]:  # ∂√x/∂x = 1/(2√x), inf at 0
-        return (_div(0.5, out.data) * upstream,)
+        return (_div(upstream, 2.0 * out.data),)
 
     def reciprocal(self) -> Value:
         """``1/x``: ``1/0 = inf``, ``1/(-0.0) = -inf``."""
@@ -382,7 +396,7 @@ class Value(Node):
 
     @rule("1/x")
     def _reciprocal_rule(out, upstream: float) -> tuple[float]:  # ∂(1/x)/∂x = -1/x² = -(1/x)²
-        return (-(out.data * out.data) * upstream,)
+        return (-upstream * (out.data * out.data),)
 
     def max(self, other: Value | float) -> Value:
         """The gate ``max(a, b)``; nan if either side is nan, as ``torch.maximum``."""
@@ -394,8 +408,7 @@ class Value(Node):
     def _max_rule(out, upstream: float) -> tuple[float, float]:
         """The larger input gets it all: ∂/∂a = 1 if a > b, 0 if a < b, ½ on a tie (and b the other way)."""
         a, b = out.parents[0].data, out.parents[1].data
-        da, db = (1.0, 0.0) if a > b else (0.0, 1.0) if a < b else (0.5, 0.5) if a == b else (1.0, 1.0)
-        return da * upstream, db * upstream
+        return _gate_share(upstream, a, b), _gate_share(upstream, b, a)
 
     def min(self, other: Value | float) -> Value:
         """The gate ``min(a, b)``; nan if either side is nan, as ``torch.minimum``."""
@@ -407,8 +420,7 @@ class Value(Node):
     def _min_rule(out, upstream: float) -> tuple[float, float]:
         """The smaller input gets it all: ∂/∂a = 1 if a < b, 0 if a > b, ½ on a tie (and b the other way)."""
         a, b = out.parents[0].data, out.parents[1].data
-        da, db = (1.0, 0.0) if a < b else (0.0, 1.0) if a > b else (0.5, 0.5) if a == b else (1.0, 1.0)
-        return da * upstream, db * upstream
+        return _gate_share(upstream, -a, -b), _gate_share(upstream, -b, -a)  # min(a, b) = -max(-a, -b)
 
     # -- comparisons compare data (so builtin max()/sorted() work); they are not gates
 
@@ -443,7 +455,7 @@ class Value(Node):
             raise RuntimeError(
                 "this Value does not require a gradient (a constant, or made under no_grad): nothing to backpropagate"
             )
-        return 1.0 if seed is None else _as_float(seed, "backward(seed)")
+        return 1.0 if seed is None else as_float(seed, "backward(seed)")
 
     def item(self) -> float:
         """The ``data`` as a Python float (as ``torch.Tensor.item``)."""
@@ -452,6 +464,14 @@ class Value(Node):
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
+
+
+def _gate_share(upstream: float, mine: float, other: float) -> float:
+    """What a max gate passes back to the side holding ``mine``: all of it if that side won,
+    half on a tie, exactly 0 if it lost (selected, so an inf upstream stays out), all if either is nan."""
+    if mine < other:
+        return 0.0
+    return upstream / 2 if mine == other else upstream
 
 
 def _data_of(x: object) -> float:

@@ -130,7 +130,7 @@ def test_every_number_agrees_with_backward(make):
             c, v = step.consumer, step.node
             assert step.upstream == c.grad
             assert step.local == local_grads(c)[c.parents.index(v)]
-            assert step.value == step.upstream * step.local
+            assert step.value == pytest.approx(step.upstream * step.local, rel=1e-15)
         elif step.kind == "sum":
             assert sum(step.terms) == pytest.approx(step.value)
     for v, g in e.grads.items():

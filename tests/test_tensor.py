@@ -49,6 +49,7 @@ UNARY = {
     "abs": (lambda x: abs(x), np.abs, False),
     "sqrt": (lambda x: x.sqrt(), np.sqrt, True),
     "neg": (lambda x: -x, np.negative, False),
+    "reciprocal": (lambda x: np.reciprocal(x), np.reciprocal, False),  # numpy's function reaches the op
     "square": (lambda x: x**2, np.square, False),
     "cube root": (lambda x: x ** (1 / 3), np.cbrt, True),
 }

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Node, Rules, chain_rule, interior_order, recording, topological_order
+from ..engine import as_float
 from . import numpy_api
 
 __all__ = ["Tensor", "RULES", "rule", "unbroadcast", "NUMPY_UFUNCS", "NUMPY_FUNCTIONS"]
@@ -116,10 +117,16 @@ def _as_data(data: Any, what: str = "Tensor()") -> np.ndarray:
         arr = np.array(data)
     except (ValueError, TypeError) as e:
         raise TypeError(f"{what} takes real numbers or (nested lists of) arrays of them, got {data!r:.60}: {e}") from e
+    if arr.dtype.kind == "O" and all(map(_is_real, arr.flat)):  # ints too big for int64 (2**64), Fractions
+        return np.array([as_float(x, what) for x in arr.flat], dtype=np.float64).reshape(arr.shape)
     if arr.dtype.kind not in "biuf":
         kind = type(data).__name__ if arr.dtype.kind == "O" and arr.ndim == 0 else f"dtype {arr.dtype}"
         raise TypeError(f"{what} takes real numbers (bool, int or float), got {kind}: {data!r:.60}")
     return arr.astype(np.float64, copy=False)
+
+
+def _is_real(x: object) -> bool:
+    return isinstance(x, numbers.Real)
 
 
 def _tensor(x: Any) -> Tensor:
@@ -148,14 +155,20 @@ def _node(data: Any, parents: tuple[Tensor, ...], op: str, args: Any = None, sho
     return out
 
 
-def _pow_base_local(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """∂(x**y)/∂x = y·x**(y-1), exactly 0 where y = 0 (x**0 is constant)."""
-    return np.where(y == 0, 0.0, y * np.power(x, y - 1.0))
+def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x ** y`` as C's ``pow`` (and PyTorch) defines it at -0.0 and -inf.
+
+    numpy's power gives ``(-0.0)**0.5 = -0.0`` and ``(-inf)**0.5 = nan``; C gives +0.0 and
+    +inf: the sign of a zero or infinite base shows only when ``y`` is an odd integer.
+    """
+    keeps_sign = np.mod(y, 2.0) == 1.0
+    return np.power(np.where(((x == 0) | (x == -np.inf)) & ~keeps_sign, np.abs(x), x), y)
 
 
-def _gate_share(a: np.ndarray, b: np.ndarray, wins: np.ndarray, loses: np.ndarray) -> np.ndarray:
-    """1 where a wins, 0 where it loses, ½ on a tie, 1 where either is nan (as torch)."""
-    return np.where(wins, 1.0, np.where(loses, 0.0, np.where(a == b, 0.5, 1.0)))
+def _gate_share(upstream: np.ndarray, mine: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """What a max gate passes back to the side holding ``mine``: G where it won, G/2 on a tie,
+    exactly 0 where it lost (selected: an inf upstream stays out), G where either is nan."""
+    return np.where(mine < other, 0.0, np.where(mine == other, upstream / 2, upstream))
 
 
 def _mT(x: np.ndarray) -> np.ndarray:
@@ -290,7 +303,8 @@ class Tensor(Node):
     def __add__(self, other: ArrayLike) -> Tensor:
         """``a + b`` with broadcasting."""
         other = _tensor(other)
-        return _node(self.data + other.data, (self, other), "+")
+        with _quiet():
+            return _node(self.data + other.data, (self, other), "+")
 
     @rule("+")
     def _add_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a+b): G, G (summed back)
@@ -307,7 +321,8 @@ class Tensor(Node):
     def __sub__(self, other: ArrayLike) -> Tensor:
         """``a - b`` with broadcasting."""
         other = _tensor(other)
-        return _node(self.data - other.data, (self, other), "-")
+        with _quiet():
+            return _node(self.data - other.data, (self, other), "-")
 
     @rule("-")
     def _sub_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a-b): G, -G
@@ -350,7 +365,7 @@ class Tensor(Node):
         a, b = out.parents
         return (
             unbroadcast(upstream / b.data, a.data.shape) if a.requires_grad else None,
-            unbroadcast(-upstream * out.data / b.data, b.data.shape) if b.requires_grad else None,
+            unbroadcast(-upstream * (out.data / b.data), b.data.shape) if b.requires_grad else None,
         )
 
     def __rtruediv__(self, other: ArrayLike) -> Tensor:
@@ -364,16 +379,18 @@ class Tensor(Node):
         """
         other = _tensor(other)
         with _quiet():
-            return _node(np.power(self.data, other.data), (self, other), "**")
+            return _node(_power(self.data, other.data), (self, other), "**")
 
     @rule("**")
     def _pow_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        """G·y·x**(y-1) (0 where y = 0) for x; G·x**y·log(x) (0 where x = 0) for y."""
-        x, y = out.parents
-        dx = unbroadcast(upstream * _pow_base_local(x.data, y.data), x.data.shape) if x.requires_grad else None
-        dy = None
+        """For x: G·y·x**(y-1), and exactly 0 where y = 0 (x**0 is constant: the wire is stopped);
+        for y: G·x**y·log(x), with x**y·log(x) taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
+        (x, y), (xd, yd) = out.parents, (out.parents[0].data, out.parents[1].data)
+        dx = dy = None
+        if x.requires_grad:
+            dx = unbroadcast(np.where(yd == 0, 0.0, upstream * (yd * _power(xd, yd - 1.0))), xd.shape)
         if y.requires_grad:
-            dy = unbroadcast(upstream * np.where(x.data == 0, 0.0, out.data * np.log(x.data)), y.data.shape)
+            dy = unbroadcast(upstream * np.where((xd == 0) & (yd >= 0), 0.0, out.data * np.log(xd)), yd.shape)
         return dx, dy
 
     def __rpow__(self, other: ArrayLike) -> Tensor:
@@ -448,8 +465,9 @@ class Tensor(Node):
         return _node(np.tanh(self.data), (self,), "tanh")
 
     @rule("tanh")
-    def _tanh_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d tanh(x) = G·(1 - tanh²(x))
-        return (upstream * (1.0 - out.data * out.data),)
+    def _tanh_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d tanh(x) = G·(1 - y²) = G·(1 - y)(1 + y)
+        y = out.data
+        return (upstream * ((1.0 - y) * (1.0 + y)),)  # factored: 1 - y·y loses digits as y nears ±1
 
     @numpy_ufunc(np.sin)
     def sin(self) -> Tensor:
@@ -472,23 +490,21 @@ class Tensor(Node):
         return (-upstream * np.sin(out.parents[0].data),)
 
     def sigmoid(self) -> Tensor:
-        """``σ(x) = 1/(1+exp(-x))``, computed without overflow."""
+        """``σ(x) = 1/(1+exp(-x))``: 0 below about -709, where exp(-x) overflows to inf."""
         with _quiet():
-            e = np.exp(-np.abs(self.data))  # in (0, 1]: never overflows
-            data = np.where(self.data >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-        return _node(data, (self,), "sigmoid")
+            return _node(1.0 / (1.0 + np.exp(-self.data)), (self,), "sigmoid")
 
     @rule("sigmoid")
     def _sigmoid_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d σ(x) = G·σ(x)(1 - σ(x))
-        return (upstream * out.data * (1.0 - out.data),)
+        return (upstream * (1.0 - out.data) * out.data,)
 
     def relu(self) -> Tensor:
-        """``max(x, 0)``; nan stays nan."""
-        return _node(np.where(self.data <= 0, 0.0, self.data), (self,), "ReLU")
+        """``max(x, 0)``: x itself unless x < 0 (relu(-0.0) is -0.0, nan stays nan, as PyTorch)."""
+        return _node(np.where(self.data < 0, 0.0, self.data), (self,), "ReLU")
 
     @rule("ReLU")
-    def _relu_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d relu(x) = G where x > 0, else 0 (0 at 0)
-        return (upstream * (out.parents[0].data > 0),)
+    def _relu_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d relu(x) = G where relu(x) > 0 (or nan), else 0
+        return (np.where(out.data <= 0, 0.0, upstream),)
 
     @numpy_ufunc(np.absolute)
     def abs(self) -> Tensor:
@@ -496,8 +512,9 @@ class Tensor(Node):
         return _node(np.abs(self.data), (self,), "abs")
 
     @rule("abs")
-    def _abs_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d|x| = G·sign(x) (0 at 0)
-        return (upstream * np.sign(out.parents[0].data),)
+    def _abs_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d|x| = G·sign(x): 0 at 0 and at nan (as PyTorch)
+        x = out.parents[0].data
+        return (upstream * (np.greater(x, 0) * 1.0 - np.less(x, 0)),)
 
     def __abs__(self) -> Tensor:
         return self.abs()
@@ -510,36 +527,48 @@ class Tensor(Node):
 
     @rule("sqrt")
     def _sqrt_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d√x = G/(2√x) (inf at 0)
-        return (upstream * (0.5 / out.data),)
+        return (upstream / (2.0 * out.data),)
+
+    @numpy_ufunc(np.reciprocal)
+    def reciprocal(self) -> Tensor:
+        """``1/x`` elementwise: ``1/0 = inf``, ``1/(-0.0) = -inf``."""
+        with _quiet():
+            return _node(1.0 / self.data, (self,), "1/x")
+
+    @rule("1/x")
+    def _reciprocal_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d(1/x) = -G/x² = -G·(1/x)²
+        return (-upstream * (out.data * out.data),)
 
     @numpy_ufunc(np.maximum)
     def maximum(self, other: ArrayLike) -> Tensor:
         """Elementwise ``max(a, b)`` with broadcasting; nan if either is nan (as ``torch.maximum``)."""
         other = _tensor(other)
-        return _node(np.maximum(self.data, other.data), (self, other), "max")
+        a, b = self.data, other.data
+        return _node(np.where((a >= b) | np.isnan(a), a, b), (self, other), "max")  # a on a tie (-0.0 vs 0.0)
 
     @rule("max")
     def _maximum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
         """The larger side gets G, the smaller 0, a tie G/2 each."""
         (a, b), (x, y) = out.parents, (out.parents[0].data, out.parents[1].data)
         return (
-            unbroadcast(upstream * _gate_share(x, y, x > y, x < y), x.shape) if a.requires_grad else None,
-            unbroadcast(upstream * _gate_share(y, x, y > x, y < x), y.shape) if b.requires_grad else None,
+            unbroadcast(_gate_share(upstream, x, y), x.shape) if a.requires_grad else None,
+            unbroadcast(_gate_share(upstream, y, x), y.shape) if b.requires_grad else None,
         )
 
     @numpy_ufunc(np.minimum)
     def minimum(self, other: ArrayLike) -> Tensor:
         """Elementwise ``min(a, b)`` with broadcasting; nan if either is nan (as ``torch.minimum``)."""
         other = _tensor(other)
-        return _node(np.minimum(self.data, other.data), (self, other), "min")
+        a, b = self.data, other.data
+        return _node(np.where((a <= b) | np.isnan(a), a, b), (self, other), "min")  # a on a tie (-0.0 vs 0.0)
 
     @rule("min")
     def _minimum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        """The smaller side gets G, the larger 0, a tie G/2 each."""
+        """The smaller side gets G, the larger 0, a tie G/2 each: min(a, b) = -max(-a, -b)."""
         (a, b), (x, y) = out.parents, (out.parents[0].data, out.parents[1].data)
         return (
-            unbroadcast(upstream * _gate_share(x, y, x < y, x > y), x.shape) if a.requires_grad else None,
-            unbroadcast(upstream * _gate_share(y, x, y < x, y > x), y.shape) if b.requires_grad else None,
+            unbroadcast(_gate_share(upstream, -x, -y), x.shape) if a.requires_grad else None,
+            unbroadcast(_gate_share(upstream, -y, -x), y.shape) if b.requires_grad else None,
         )
 
     # -- reductions and shapes
@@ -548,7 +577,8 @@ class Tensor(Node):
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (all by default)."""
         axes = _axes(axis, self.data.ndim)
-        data = self.data.sum(axis=axes, keepdims=bool(keepdims))
+        with _quiet():
+            data = self.data.sum(axis=axes, keepdims=bool(keepdims))
         return _node(data, (self,), "sum", (axes, bool(keepdims)), _axis_text("sum", axes))
 
     @rule("sum")
