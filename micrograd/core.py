@@ -24,7 +24,6 @@ import contextlib
 import contextvars
 import copy
 import copyreg
-import functools
 import importlib
 import operator
 import threading
@@ -175,7 +174,7 @@ class Node:
             listed.update(map(id, ancestors))
         rule = self._rules.get(self._op)
         state = (ancestors, _field_getter(type(self))(self), getattr(rule, "__module__", None))
-        return copyreg.__newobj__, (type(self),), state
+        return _NEWOBJ, (type(self),), state
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         """A copy of the graph up to this node (nodes already copied under ``memo`` are reused).
@@ -220,11 +219,17 @@ def _listed() -> set[int]:
         return _listing.ids
 
 
-@functools.cache
+_NEWOBJ = getattr(copyreg, "__newobj__")  # noqa: B009  (pickle's "a new object of this class", untyped)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
 def _fields(cls: type) -> tuple[str, ...]:
     """The slots of a node class and its bases, as a copy stores them."""
-    names = [s for c in reversed(cls.__mro__) for s in getattr(c, "__slots__", ()) if s != "__weakref__"]
-    return tuple(dict.fromkeys(names))
+    if cls not in _FIELDS:
+        names = [s for c in reversed(cls.__mro__) for s in getattr(c, "__slots__", ()) if s != "__weakref__"]
+        _FIELDS[cls] = tuple(dict.fromkeys(names))
+    return _FIELDS[cls]
 
 
 def _copy_of(node: Node, memo: dict[int, Any]) -> Any:
@@ -236,9 +241,10 @@ def _copy_of(node: Node, memo: dict[int, Any]) -> Any:
     return twin
 
 
-@functools.cache
 def _field_getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
-    return operator.attrgetter(*_fields(cls))
+    if cls not in _GETTERS:
+        _GETTERS[cls] = operator.attrgetter(*_fields(cls))
+    return _GETTERS[cls]
 
 
 class Rules(dict[str, Rule]):
