@@ -7,6 +7,7 @@ and one result type (:class:`GradcheckResult`) serve scalar ``Value`` functions 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,7 +118,11 @@ def gradcheck(
     ``L = Σ seed · f``. A gradient passes when ``|backward - numeric| <= atol + rtol·|numeric|``;
     infinities must match exactly and nan matches nan. Returns a :class:`GradcheckResult`,
     truthy when all pass, whose ``str`` names the worst element.
+
+    Raises TypeError if ``f`` is not callable, ValueError unless ``eps`` > 0 and ``atol``,
+    ``rtol`` >= 0 (all finite).
     """
+    _check_settings(f, eps, atol, rtol)
     if any(_is_array_input(x) for x in inputs):
         from .tensor import Tensor
 
@@ -146,6 +151,17 @@ def gradcheck(
         if err[j] > worst_err:
             worst, element, worst_err = i, tuple(int(k) for k in j), float(err[j])
     return GradcheckResult(ok, analytic, numeric, worst, element, max(worst_err, 0.0), atol, rtol)
+
+
+def _check_settings(f: object, eps: object, atol: object, rtol: object) -> None:
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be a function of the inputs, got {type(f).__name__}: {f!r:.60}")
+    for name, value, low in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+            raise TypeError(f"gradcheck: {name} must be a number, got {type(value).__name__}: {value!r:.60}")
+        positive = value > 0 if low == "> 0" else value >= 0
+        if not (math.isfinite(value) and positive):
+            raise ValueError(f"gradcheck: {name} must be a finite number {low}, got {value!r}")
 
 
 def _leaf(node_type: type[Node], x: np.ndarray) -> Any:
