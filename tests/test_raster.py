@@ -349,7 +349,7 @@ def test_pdf_of_the_package_picture_has_its_size_in_points() -> None:
 @pytest.mark.parametrize("module", ["svglib.svglib", "svglib.fonts", "reportlab.graphics.renderPDF"])
 def test_pdf_without_its_optional_packages_says_what_to_install(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
     monkeypatch.setitem(sys.modules, module, None)
-    with pytest.raises(RuntimeError, match=re.escape('pip install "micrograd[pdf]"')):
+    with pytest.raises(RuntimeError, match=re.escape('pip install "micrograd-visual[pdf]"')):
         raster.svg_to_pdf(svg_doc())
 
 

@@ -1,18 +1,23 @@
 """The ``micrograd`` command line: ``micrograd draw EXPR name=value ...`` and ``micrograd demo``.
 
-Every mistake (a bad formula, a bad ``name=value``, an unknown format, ...) ends the
-command with exit status 2 and one line on stderr, ``micrograd: error: ...``, before
-anything is written: the pictures are rendered in memory first and then written
-atomically, so an existing output file is never left half-written or changed by a
-failed command.
+Every mistake (a bad formula, a bad ``name=value``, an unknown format, a graph too large
+or too slow to lay out, no Graphviz, a file that cannot be written, ...) ends the command
+with exit status 2 and one line on stderr, ``micrograd: error: ...``, before anything is
+written: the pictures are rendered in memory first and then written atomically, so an
+existing output file is never left half-written or changed by a failed command. Those
+mistakes are caught by their types where they arise; any other exception is a bug in the
+package and shows its traceback. Ctrl-C stops at once (Graphviz too): exit 130, one line,
+nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import shlex
+import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +25,9 @@ from typing import Any, NoReturn
 
 from .. import __version__
 from ..core import topological_order
+from ..drawing.errors import DrawingError, GraphTooLarge, RenderTimeout
 from ..drawing.numbers import format_number
+from ..drawing.render import TIMEOUT, Deadline
 from ..engine import Value
 from .expr import FUNCTIONS, ExprError, parse
 
@@ -44,7 +51,7 @@ output: without -o nothing is drawn: the table of the output value and each inpu
 value and gradient is printed (and the derivation with --explain). With -o FILE the
 picture is written there too (format from --format, else from the suffix); with -o -
 it goes to stdout and the table to stderr. PNG and GIF need nothing more than pip install;
-PDF needs the pdf extra (pip install "micrograd[pdf]").
+PDF needs the pdf extra (pip install "micrograd-visual[pdf]").
 """
 
 
@@ -63,6 +70,24 @@ def _fail(message: str) -> NoReturn:
 
 class UsageError(Exception):
     """A mistake in what the user asked for: exit 2, one line."""
+
+
+def _write(path: str | Path, data: bytes) -> None:
+    """Save ``data`` atomically at the user's ``path``; a failure (no room, no permission) is a UsageError."""
+    from ..drawing.files import atomic_write
+
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def _to_stdout(data: bytes) -> None:
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    except OSError as exc:  # e.g. the reader of a pipe has gone
+        raise UsageError(f"cannot write to stdout: {exc.strerror or exc}") from None
 
 
 # ---------------------------------------------------------------- the sigmoid neuron (demo)
@@ -87,13 +112,15 @@ def _new_dir(base: str = "micrograd-demo") -> Path:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ..gallery import render_gallery, sigmoid_neuron
+    from ..gallery import sigmoid_neuron
 
     out = Path(args.out) if args.out else _new_dir()
     if out.exists() and not out.is_dir():
         raise UsageError(f"-o {str(out)!r} exists and is not a directory")
-    written = render_gallery(out)
-    print(f"wrote {len(written)} files (the lecture's circuits, SVG and DOT, and a steps player) to {out}/")
+    if not out.parent.is_dir():
+        raise UsageError(f"-o {str(out)!r}: directory {str(out.parent)!r} does not exist")
+    count = _render_demo(out)
+    print(f"wrote {count} files (the lecture's circuits, SVG and DOT, and a steps player) to {out}/")
     f = sigmoid_neuron()
     f.backward()
     leaves = {v.label: v for v in topological_order(f) if v.is_leaf}
@@ -102,6 +129,30 @@ def _demo(args: argparse.Namespace) -> int:
     print("the sigmoid neuron f = 1/(1+exp(-(w0*x0 + w1*x1 + w2)))")
     print(table(f, inputs))
     return 0
+
+
+def _render_demo(out: Path) -> int:
+    """Render the gallery into ``out``, all or nothing: into a new hidden folder beside it, moved into
+    place once complete (a failure or Ctrl-C leaves no trace). Returns how many files it holds."""
+    from ..gallery import render_gallery
+
+    try:
+        staging = out.parent / f".{out.name}-{os.urandom(4).hex()}.tmp"
+        staging.mkdir()
+    except OSError as exc:
+        raise UsageError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from None
+    try:
+        count = len(render_gallery(staging))
+        if out.exists():  # -o an existing folder: each file replaced in one step
+            for path in staging.iterdir():
+                os.replace(path, out / path.name)
+        else:
+            staging.rename(out)
+        return count
+    except OSError as exc:
+        raise UsageError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- draw
@@ -175,15 +226,14 @@ def _check_target(path: str, flag: str) -> None:
 
 
 def _draw(args: argparse.Namespace) -> int:
-    from ..drawing import draw, draw_steps, explain
-    from ..drawing.files import atomic_write
+    from ..drawing import explain
 
     fmt = _output_format(args.out, args.format)
     steps_fmt = _steps_format(args.steps)
     for path, flag in ((args.out, "-o"), (args.steps, "--steps")):
         if path is not None and path != "-":
             _check_target(path, flag)
-    if args.out and args.steps and args.out != "-" and Path(args.out).resolve() == Path(args.steps).resolve():
+    if args.out and args.steps and args.out != "-" and os.path.realpath(args.out) == os.path.realpath(args.steps):
         raise UsageError("-o and --steps name the same file")
     expression = parse(args.expression)
     values = parse_bindings(args.bindings)
@@ -195,35 +245,60 @@ def _draw(args: argparse.Namespace) -> int:
     name = root.label
     root.backward()
 
-    # cheap checks first (node limits: DOT only), then render everything in memory: a failure writes nothing
-    looks = _looks(args)
-    frames = draw_steps(root, **looks) if args.steps or fmt == "gif" else None
-    diagram = draw(root, **looks) if fmt not in (None, "gif") else None
-    picture = steps = None
-    if diagram is not None and fmt is not None:
-        picture = diagram.to_bytes(fmt)
-    elif fmt == "gif" and frames is not None:
-        picture = frames.to_bytes("gif")
-    if frames is not None and steps_fmt is not None:
-        steps = frames.to_bytes(steps_fmt)
-
+    picture, steps = _pictures(args, root, fmt, steps_fmt)  # in memory: a failure writes nothing
     report = [table(root, inputs, name)]
     if args.explain:
         report += ["", str(explain(root))]
     to_stdout = args.out == "-"
     if picture is not None:
         if to_stdout:
-            sys.stdout.buffer.write(picture)
-            sys.stdout.flush()
+            _to_stdout(picture)
         else:
-            atomic_write(args.out, picture)
+            _write(args.out, picture)
     if steps is not None:
-        atomic_write(args.steps, steps)
+        _write(args.steps, steps)
     print("\n".join(report), file=sys.stderr if to_stdout else sys.stdout)
     written = [p for p in (None if to_stdout else args.out, args.steps) if p]
     if written:
         print(f"wrote {', '.join(written)}", file=sys.stderr if to_stdout else sys.stdout)
     return 0
+
+
+def _pictures(
+    args: argparse.Namespace, root: Value, fmt: str | None, steps_fmt: str | None
+) -> tuple[bytes | None, bytes | None]:
+    """The picture (in ``fmt``) and the steps (in ``steps_fmt``) asked for, rendered within one --timeout.
+
+    The cheap checks first (node limits: DOT only), then Graphviz.
+    """
+    from ..drawing import draw, draw_steps
+
+    looks = _looks(args)
+    limit = {} if args.max_nodes is None else {"max_nodes": args.max_nodes}
+    deadline = Deadline(args.timeout)
+    try:
+        frames = draw_steps(root, **looks, **limit, timeout=deadline.left()) if args.steps or fmt == "gif" else None
+        diagram = draw(root, **looks, **limit) if fmt not in (None, "gif") else None
+        picture = steps = None
+        if diagram is not None and fmt is not None:
+            picture = diagram.to_bytes(fmt, timeout=deadline.left())
+        elif fmt == "gif" and frames is not None:
+            picture = frames.to_bytes("gif", timeout=deadline.left())
+        if frames is not None and steps_fmt is not None:
+            steps = frames.to_bytes(steps_fmt, timeout=deadline.left())
+    except GraphTooLarge as exc:
+        raise UsageError(f"{exc} Here: --max-nodes N.") from None
+    except RenderTimeout as exc:
+        raise UsageError(_too_slow(exc.nodes, args.timeout)) from None
+    return picture, steps
+
+
+def _too_slow(nodes: int | None, timeout: float | None) -> str:
+    what = f"the picture ({nodes} nodes)" if nodes is not None else "the picture"
+    return (
+        f"Graphviz did not finish laying out {what} within --timeout {timeout or 0:g} s, and was stopped. "
+        f"Draw a subexpression, or raise the limit (--timeout 60; --timeout 0: no limit)."
+    )
 
 
 # ---------------------------------------------------------------- an expression starting with '-'
@@ -353,6 +428,15 @@ def _points(text: str) -> float:
     return float(_number(text, "a font size in points", 4, 72))
 
 
+def _seconds(text: str) -> float | None:
+    seconds = float(_number(text, "a number of seconds", 0, 1e6))
+    return seconds or None  # 0: no limit
+
+
+def _node_count(text: str) -> int:
+    return int(_number(text, "a number of nodes", 1, 10**7, cast=int))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="micrograd", description="A scalar autograd engine you can see.")
     parser.add_argument("--version", action="version", version=f"micrograd {__version__}")
@@ -417,6 +501,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     draw.add_argument("--font-size", type=_points, default=12.0, metavar="PT", help="font size in points (default 12)")
     draw.add_argument("--explain", action="store_true", help="also print the chain-rule derivation, wire by wire")
+    draw.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop Graphviz if laying out the pictures takes longer (default {TIMEOUT:g}; 0: no limit)",
+    )
+    draw.add_argument(
+        "--max-nodes",
+        type=_node_count,
+        metavar="N",
+        help="refuse a graph of more than N nodes, or one Graphviz would need to lay out 5 x N for "
+        "(default 1000; 100 for --steps and .gif: a frame per node)",
+    )
     draw.set_defaults(func=_draw)
 
     demo = sub.add_parser(
@@ -437,17 +535,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 and one line on stderr for any mistake)."""
+    """Run the command line; returns the exit status (2 and one line on stderr for any mistake, 130 on Ctrl-C).
+
+    A mistake is one of the user's (the formula, the arguments, a graph too large or too slow to
+    draw, no Graphviz, a file that cannot be written): anything else is a bug and goes up as it is.
+    """
     try:
         try:
             args = _parse_args(build_parser(), sys.argv[1:] if argv is None else list(argv))
             return args.func(args)
-        except (UsageError, ExprError) as exc:
-            _fail(str(exc))
-        except (ValueError, TypeError, RuntimeError, OSError) as exc:  # e.g. too many nodes to draw, no Graphviz
+        except (UsageError, ExprError, DrawingError) as exc:
             _fail(str(exc))
     except SystemExit as exc:  # --help, --version, and every mistake above
         return exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:  # Graphviz is stopped and nothing half-written is left: say so, no traceback
+        sys.stderr.write("micrograd: interrupted\n")
+        return 130
 
 
 if __name__ == "__main__":

@@ -14,18 +14,31 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..core import BackwardTrace, Node, topological_order
+from .errors import GraphTooLarge, RendererMissing, RenderTimeout
 from .files import atomic_write
 from .picture import Graph, Options, Picture, View, build
-from .render import ENGINES, render, resolve_engine
+from .render import ENGINES, TIMEOUT, Deadline, check_timeout, render, resolve_engine
 from .svg import PX_PER_PT, finish
 from .theme import Theme, theme_named
 
-__all__ = ["Diagram", "draw", "STYLES", "FORMATS", "RANKDIRS", "has_grad", "gradients", "check_root", "WIDTH"]
+__all__ = [
+    "Diagram",
+    "draw",
+    "STYLES",
+    "FORMATS",
+    "RANKDIRS",
+    "has_grad",
+    "gradients",
+    "check_root",
+    "WIDTH",
+    "TIMEOUT",
+]
 
 STYLES = ("record", "circuit")
 RANKDIRS = ("auto", "LR", "RL", "TB", "BT")
@@ -34,7 +47,14 @@ WIDTH = 900  # px: a notebook's output area; pictures wider than this are scaled
 TALL = 1.25  # a picture may be this many times taller than ``width`` before it is scaled down for height too
 SHRUNK = 0.65  # left to right (the lecture's look, and a slide's shape) unless it would shrink below this
 BETTER = 1.25  # ... and top to bottom shows text this many times larger
-LAYOUT_PER_NODE = 10  # layout budget: dot takes seconds at ~10,000 laid-out nodes, minutes at ~100,000
+# Layout budget: Graphviz's time grows about as the square of the nodes it lays out (long wires'
+# virtual nodes included), and its cost per node varies 100-fold with the shape and direction
+# (routing long wires past wide records is the most of it). At 5 x max_nodes = 5,000 the slowest
+# pictures measured (x+x+...+x as records, top to bottom) take ~4 s with the WebAssembly build,
+# so both directions of rankdir="auto" fit the default timeout; the timeout guarantees the rest.
+LAYOUT_PER_NODE = 5
+ALTERNATIVE = 3.0  # rankdir="auto": another direction may take this many times the first's layout time ...
+ALTERNATIVE_MIN = 1.0  # ... or this many seconds, whichever is more; past that it is not chosen
 
 
 def _is_scalar(v: Any) -> bool:
@@ -70,7 +90,7 @@ def check_root(root: Any, what: str = "draw()") -> None:
 
 
 def count_nodes(root: Any, limit: int) -> int:
-    """Number of nodes ``root`` depends on (itself included); ValueError as soon as it exceeds ``limit``.
+    """Number of nodes ``root`` depends on (itself included); GraphTooLarge as soon as it exceeds ``limit``.
 
     Stops at the first node past the limit, so a graph of millions of nodes is refused at once.
     """
@@ -81,7 +101,7 @@ def count_nodes(root: Any, limit: int) -> int:
             if p not in seen:
                 seen.add(p)
                 if len(seen) > limit:
-                    raise ValueError(
+                    raise GraphTooLarge(
                         f"the graph has more than max_nodes={limit} nodes: too many to draw readably or quickly. "
                         f"Draw a subexpression instead (draw(some_inner_node)), or raise the limit "
                         f"(draw(root, max_nodes=N) with N at least the number of nodes)."
@@ -91,16 +111,16 @@ def count_nodes(root: Any, limit: int) -> int:
 
 
 def graph(root: Any, max_nodes: int, names: Mapping[Any, str] | None = None) -> Graph:
-    """The nodes of a picture of ``root``; ValueError at once beyond ``max_nodes``."""
+    """The nodes of a picture of ``root``; GraphTooLarge (a ValueError) at once beyond ``max_nodes``."""
     count_nodes(root, max_nodes)
     return Graph(root, topological_order(root), dict(names) if names else None)
 
 
 def picture(g: Graph, view: View, opts: Options, max_nodes: int) -> Picture:
-    """The picture's DOT; ValueError if Graphviz would have to lay out far more than ``max_nodes``."""
+    """The picture's DOT; GraphTooLarge if Graphviz would have to lay out far more than ``max_nodes``."""
     pic = build(g, view, opts)
     if pic.layout_size > LAYOUT_PER_NODE * max_nodes:
-        raise ValueError(
+        raise GraphTooLarge(
             f"the graph has {len(g.topo)} nodes, but its wires cross so many ranks that Graphviz would lay "
             f"out about {pic.layout_size} (more than {LAYOUT_PER_NODE} x max_nodes={max_nodes}): an input "
             f"feeding a long chain, like x+x+...+x. Draw a subexpression instead, or raise max_nodes."
@@ -111,12 +131,23 @@ def picture(g: Graph, view: View, opts: Options, max_nodes: int) -> Picture:
 # ---------------------------------------------------------------- Diagram
 
 
+class OwnTimeout:
+    """The default ``timeout`` of a Diagram's methods: the diagram's own (``draw(..., timeout=...)``)."""
+
+    def __repr__(self) -> str:
+        return "<the diagram's timeout>"
+
+
+OWN = OwnTimeout()
+
+
 class Diagram:
     """A drawn graph: ``.source`` (DOT), ``.svg()``, ``.png()``, ``.save(path)``; shows inline in Jupyter.
 
     ``pictures`` are the same picture laid out in the directions to choose from (the first
     is the default); ``theme`` and ``width`` (the most pixels it may take, None: its natural
-    size) apply to the SVG and what is made from it (PNG, PDF).
+    size) apply to the SVG and what is made from it (PNG, PDF). ``timeout``: the seconds
+    Graphviz may take to lay it out (None: no limit), unless a method is given its own.
     """
 
     def __init__(
@@ -128,13 +159,16 @@ class Diagram:
         theme: str | Theme = "lecture",
         width: float | None = WIDTH,
         caption: str = "",
+        timeout: float | None = TIMEOUT,
     ) -> None:
+        check_timeout(timeout)
         self.pictures = [pictures] if isinstance(pictures, Picture) else list(pictures)
         self.style = style
         self.engine = engine
         self.theme = theme_named(theme)
         self.width = width
         self.caption = caption
+        self.timeout = timeout
         self._chosen: Picture | None = self.pictures[0] if len(self.pictures) == 1 else None
         self._svg: dict[str, str] = {}
 
@@ -159,18 +193,32 @@ class Diagram:
         """How many graph nodes the picture is of."""
         return self.pictures[0].nodes
 
-    def svg(self, engine: str | None = None) -> str:
-        """The picture as SVG text (system ``dot`` if on PATH, else WebAssembly Graphviz; or as ``engine`` says)."""
+    def svg(self, engine: str | None = None, *, timeout: float | None | OwnTimeout = OWN) -> str:
+        """The picture as SVG text (system ``dot`` if on PATH, else WebAssembly Graphviz; or as ``engine`` says).
+
+        RenderTimeout if Graphviz takes more than ``timeout`` seconds in all (default: the
+        diagram's, 10 s unless ``draw`` was given another; None: no limit).
+        """
+        deadline = Deadline(self.timeout if isinstance(timeout, OwnTimeout) else timeout)
         resolved = resolve_engine(engine if engine is not None else self.engine)
         if resolved not in self._svg:
-            self._svg[resolved] = self._render(resolved)
+            self._svg[resolved] = self._render(resolved, deadline)
         return self._svg[resolved]
 
-    def _render(self, engine: str) -> str:
+    def _render(self, engine: str, deadline: Deadline) -> str:
         candidates = [self._chosen] if self._chosen is not None else self.pictures
         best: tuple[float, Picture, str] | None = None
+        first = 0.0  # seconds the first direction took
         for k, pic in enumerate(candidates):
-            laid_out = render(pic.source, "svg", engine).decode("utf-8")
+            started = time.monotonic()
+            try:
+                laid_out = render(pic.source, "svg", engine, timeout=_budget(deadline, k, first)).decode("utf-8")
+            except RenderTimeout:
+                if best is None:
+                    raise RenderTimeout(deadline.timeout or 0.0, self.nodes) from None
+                break  # another direction Graphviz cannot lay out in time is not chosen
+            if k == 0:
+                first = time.monotonic() - started
             scale = _scale(laid_out, self.width)
             if best is None or scale > best[0] * BETTER:  # the first direction, unless another is clearly better
                 best = (scale, pic, laid_out)
@@ -180,45 +228,52 @@ class Diagram:
         _, self._chosen, laid_out = best
         return finish(laid_out, self._chosen, self.theme, self.width)
 
-    def decide(self, engine: str | None = None) -> str:
+    def decide(self, engine: str | None = None, *, timeout: float | None | OwnTimeout = OWN) -> str:
         """Choose the direction now (rendering to compare, if there is a choice); the direction chosen."""
         if self._chosen is None:
             try:
-                self.svg(engine)
-            except RuntimeError:  # no Graphviz to measure with: the first direction
+                self.svg(engine, timeout=timeout)
+            except RendererMissing:  # no Graphviz to measure with: the first direction
                 self._chosen = self.pictures[0]
         return self.rankdir
 
-    def png(self, scale: float = 2.0, engine: str | None = None) -> bytes:
+    def png(self, scale: float = 2.0, engine: str | None = None, *, timeout: float | None | OwnTimeout = OWN) -> bytes:
         """The picture as PNG bytes, ``scale`` × its pixel size (2: sharp on a slide)."""
         from .raster import svg_to_png
 
-        return svg_to_png(self.svg(engine), scale=scale)
+        return svg_to_png(self.svg(engine, timeout=timeout), scale=scale)
 
-    def save(self, path: str | os.PathLike[str], format: str | None = None, engine: str | None = None) -> Path:
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        format: str | None = None,
+        engine: str | None = None,
+        *,
+        timeout: float | None | OwnTimeout = OWN,
+    ) -> Path:
         """Write the picture to ``path``; format from ``format`` or the suffix (.svg .png .pdf .dot/.gv).
 
-        Atomic: a failed render leaves an existing file untouched.
+        Atomic: a failed render leaves an existing file untouched. ``timeout``: as :meth:`svg`.
         """
         path = Path(path)
         fmt = (format or path.suffix.lstrip(".")).lower()
         fmt = "dot" if fmt == "gv" else fmt
         if fmt not in FORMATS:
             raise ValueError(f"cannot tell the format of {str(path)!r}: use a suffix .svg .png .pdf .dot, or format=")
-        return atomic_write(path, self.to_bytes(fmt, engine))
+        return atomic_write(path, self.to_bytes(fmt, engine, timeout=timeout))
 
-    def to_bytes(self, format: str, engine: str | None = None) -> bytes:
-        """The picture in ``format`` (svg, png, pdf, dot), in memory."""
+    def to_bytes(self, format: str, engine: str | None = None, *, timeout: float | None | OwnTimeout = OWN) -> bytes:
+        """The picture in ``format`` (svg, png, pdf, dot), in memory. ``timeout``: as :meth:`svg`."""
         if format == "dot":
             return self.source.encode("utf-8")
         if format == "svg":
-            return self.svg(engine).encode("utf-8")
+            return self.svg(engine, timeout=timeout).encode("utf-8")
         if format == "png":
-            return self.png(engine=engine)
+            return self.png(engine=engine, timeout=timeout)
         if format == "pdf":
             from .raster import svg_to_pdf
 
-            return svg_to_pdf(self.svg(engine))
+            return svg_to_pdf(self.svg(engine, timeout=timeout))
         raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
 
     def _repr_svg_(self) -> str:
@@ -226,6 +281,16 @@ class Diagram:
 
     def __repr__(self) -> str:
         return f"<Diagram: {self.nodes} nodes, style={self.style!r}>"
+
+
+def _budget(deadline: Deadline, k: int, first: float) -> float | None:
+    """Seconds the ``k``-th direction may take: what is left, and for another direction (``k`` > 0) at
+    most ``ALTERNATIVE`` times what the first took (``first`` seconds), or ``ALTERNATIVE_MIN``."""
+    left = deadline.left()
+    if k == 0:
+        return left
+    cap = max(ALTERNATIVE_MIN, ALTERNATIVE * first)
+    return cap if left is None else min(left, cap)
 
 
 def _scale(svg: str, width: float | None) -> float:
@@ -276,6 +341,7 @@ def draw(
     show_names: bool | None = None,
     neurons: str | None = None,
     shade: bool = False,
+    timeout: float | None = TIMEOUT,
 ) -> Diagram:
     """Draw the graph ``root`` depends on: every value, and every gradient once computed.
 
@@ -291,7 +357,8 @@ def draw(
     writes under each wire ``= upstream × local`` and at each fork the sum (scalar Values).
 
     ``rankdir``: ``"auto"`` (left to right, or top to bottom if the picture would have to
-    shrink less so) or ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
+    shrink less so, unless Graphviz takes over 3 times as long, and 1 s, to lay that out) or
+    ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
     ``theme``: ``"lecture"`` (green values, red gradients), ``"colorblind"`` (Okabe–Ito) or
     ``"dark"``; values always above a wire in upright type, gradients below in italics.
     ``width``: at most this many pixels wide (scaled down to fit; None: natural size);
@@ -303,13 +370,18 @@ def draw(
     its connections), ``"expanded"`` (each neuron a group of its weights, sum and activation) or
     ``"off"`` (gate by gate); None: collapsed when the graph has two or more neurons.
     ``shade=True`` draws each connection darker the larger its weight's gradient (log scale).
-    ``max_nodes``: beyond it a ValueError at once (draw a subexpression or raise the limit).
+    ``max_nodes``: beyond it a ValueError (:class:`GraphTooLarge`) at once, and also when
+    Graphviz would lay out more than 5 × as many nodes (long wires count the ranks they cross):
+    draw a subexpression or raise the limit. ``timeout``: the seconds Graphviz may take to lay
+    the picture out (10; None: no limit); past it, it is stopped and :class:`RenderTimeout`
+    (a RuntimeError) says what to do.
     ``engine``: ``"dot"``, ``"wasm"`` or None (system dot if on PATH, else WebAssembly).
     Tensor nodes show their shape, and their values when they have at most 6 elements.
     """
     check_root(root)
     check_options(style, rankdir, max_nodes, precision, engine)
     check_looks(font_size, width)
+    check_timeout(timeout)
     if neurons not in (None, "collapsed", "expanded", "off"):
         raise ValueError(f"neurons must be 'collapsed', 'expanded', 'off' or None (automatic), got {neurons!r}")
     theme = theme_named(theme)
@@ -325,7 +397,7 @@ def draw(
         )
 
     pictures = [picture(g, view, options(d), max_nodes) for d in directions(rankdir, width)]
-    return Diagram(pictures, style=style, engine=engine, theme=theme, width=width)
+    return Diagram(pictures, style=style, engine=engine, theme=theme, width=width, timeout=timeout)
 
 
 def directions(rankdir: str, width: float | None) -> list[str]:

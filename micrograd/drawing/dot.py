@@ -31,7 +31,7 @@ def printable(text: object) -> str:
         while newline and not head.strip(_ASCII_BLANK):
             head, newline, rest = rest.partition("\n")
         s = head + newline + rest
-    return s.encode("utf-8", "replace").decode("utf-8")
+    return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # a lone surrogate: U+FFFD
 
 
 # "&" is written as an entity: Graphviz resolves entities (&lt; &#65;) in every label, so a

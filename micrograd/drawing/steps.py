@@ -18,10 +18,25 @@ from pathlib import Path
 from typing import Any
 
 from ..core import BackwardTrace
-from .diagram import WIDTH, Diagram, check_looks, check_options, check_root, directions, gradients, graph, picture
+from .diagram import (
+    OWN,
+    WIDTH,
+    Diagram,
+    OwnTimeout,
+    check_looks,
+    check_options,
+    check_root,
+    directions,
+    gradients,
+    graph,
+    picture,
+)
+from .dot import printable
+from .errors import RenderTimeout
 from .files import atomic_write
 from .numbers import format_number, format_value
 from .picture import Graph, Options, View
+from .render import TIMEOUT, Deadline, check_timeout
 from .svg import captioned
 from .theme import theme_named
 
@@ -74,17 +89,37 @@ def _inline_svg(svg: str, prefix: str) -> str:
 class Steps(list):
     """The frames of a backward pass (a list of Diagrams); shows as a player in Jupyter."""
 
-    def html(self, *, standalone: bool = False, title: str = "micrograd: backward, step by step") -> str:
-        """The player as HTML: a full page if ``standalone``, else a fragment for a notebook."""
+    def svgs(self, *, timeout: float | None | OwnTimeout = OWN) -> list[str]:
+        """Every frame's SVG, all rendered within ``timeout`` seconds (default: the frames', 10 s unless
+        set; None: no limit); RenderTimeout past it."""
+        own = self[0].timeout if self else TIMEOUT
+        deadline = Deadline(own if isinstance(timeout, OwnTimeout) else timeout)
+        try:
+            return [d.svg(timeout=deadline.left()) for d in self]
+        except RenderTimeout:
+            raise RenderTimeout(deadline.timeout or 0.0, self[0].nodes) from None
+
+    def html(
+        self,
+        *,
+        standalone: bool = False,
+        title: str = "micrograd: backward, step by step",
+        timeout: float | None | OwnTimeout = OWN,
+    ) -> str:
+        """The player as HTML: a full page if ``standalone``, else a fragment for a notebook.
+
+        ``timeout``: the seconds Graphviz may take for all the frames (as :meth:`svgs`).
+        """
         if not self:
             raise ValueError("no frames to show")
+        svgs = self.svgs(timeout=timeout)
         digest = hashlib.sha1("".join(d.source for d in self).encode("utf-8")).hexdigest()[:10]
         pid = f"mg-steps-{digest}"
         last = len(self) - 1
         frames = "\n".join(
-            f'<div class="mg-frame" data-caption="{html.escape(d.caption)}"{"" if k == 0 else " hidden"}>'
-            f"{_inline_svg(d.svg(), f'{pid}-f{k}')}</div>"
-            for k, d in enumerate(self)
+            f'<div class="mg-frame" data-caption="{html.escape(printable(d.caption))}"{"" if k == 0 else " hidden"}>'
+            f"{_inline_svg(svg, f'{pid}-f{k}')}</div>"
+            for k, (d, svg) in enumerate(zip(self, svgs, strict=True))
         )
         body = (
             f'<div class="mg-player" id="{pid}" tabindex="0" data-frame="0">\n'
@@ -92,7 +127,7 @@ class Steps(list):
             f'<input type="range" class="mg-slider" min="0" max="{last}" value="0" aria-label="frame">'
             f'<button type="button" class="mg-next">next &#9654;</button>'
             f'<span class="mg-counter">frame 0 of {last}</span></div>\n'
-            f'<p class="mg-caption" aria-live="polite">{html.escape(self[0].caption)}</p>\n'
+            f'<p class="mg-caption" aria-live="polite">{html.escape(printable(self[0].caption))}</p>\n'
             f'<div class="mg-frames">\n{frames}\n</div>\n</div>\n'
             f"<script>{_JS % {'pid': pid, 'target': 'document' if standalone else 'root'}}</script>"
         )
@@ -103,34 +138,41 @@ class Steps(list):
             # no network: nothing may be fetched, only what is inline runs
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
             "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-            f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+            f"<title>{html.escape(printable(title))}</title>\n<style>{_CSS}</style>\n</head>\n"
+            f"<body>\n{body}\n</body>\n</html>\n"
         )
 
-    def gif(self, *, scale: float = 1.0, seconds: float = 1.6) -> bytes:
-        """The frames as an animated GIF (for slides that run no HTML), each with its caption under it."""
+    def gif(self, *, scale: float = 1.0, seconds: float = 1.6, timeout: float | None | OwnTimeout = OWN) -> bytes:
+        """The frames as an animated GIF (for slides that run no HTML), each with its caption under it.
+
+        ``timeout``: the seconds Graphviz may take for all the frames (as :meth:`svgs`).
+        """
         from .raster import frames_to_gif, svg_to_png
 
         if not self:
             raise ValueError("no frames to show")
-        pngs = [svg_to_png(captioned(d.svg(), d.caption, d.theme), scale=scale) for d in self]
+        svgs = self.svgs(timeout=timeout)
+        pngs = [svg_to_png(captioned(svg, d.caption, d.theme), scale=scale) for d, svg in zip(self, svgs, strict=True)]
         return frames_to_gif(pngs, durations_ms=int(seconds * 1000))
 
-    def to_bytes(self, format: str) -> bytes:
+    def to_bytes(self, format: str, *, timeout: float | None | OwnTimeout = OWN) -> bytes:
         """The backward pass as ``"html"`` (the player) or ``"gif"`` (an animation), in memory."""
         if format == "html":
-            return self.html(standalone=True).encode("utf-8")
+            return self.html(standalone=True, timeout=timeout).encode("utf-8")
         if format == "gif":
-            return self.gif()
+            return self.gif(timeout=timeout)
         raise ValueError(f"steps are saved as .html (a player) or .gif (an animation), got {format!r}")
 
-    def save(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
+    def save(
+        self, path: str | os.PathLike[str], format: str | None = None, *, timeout: float | None | OwnTimeout = OWN
+    ) -> Path:
         """Write the backward pass to ``path``: a self-contained HTML player (.html) or an animated GIF (.gif).
 
-        Atomic: a failure leaves an existing file untouched.
+        Atomic: a failure leaves an existing file untouched. ``timeout``: as :meth:`svgs`.
         """
         fmt = (format or Path(path).suffix.lstrip(".")).lower()
         fmt = "html" if fmt == "htm" else fmt
-        return atomic_write(path, self.to_bytes(fmt))
+        return atomic_write(path, self.to_bytes(fmt, timeout=timeout))
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -148,15 +190,17 @@ def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagr
     width = kw.pop("width", WIDTH)
     font_size = kw.pop("font_size", 12.0)
     names = kw.pop("names", None)
+    timeout = kw.pop("timeout", TIMEOUT)
     if kw:
         raise TypeError(f"draw_steps() got unexpected keyword arguments: {', '.join(sorted(kw))}")
     check_options(style, rankdir, max_nodes, precision, engine)
     check_looks(font_size, width)
+    check_timeout(timeout)
     g = graph(root, max_nodes, names)
     trace = gradients(root)
     order = [v for v in reversed(g.topo) if trace is not None and v in trace.grads]  # as gradients complete
     n = len(order)
-    looks = {"style": style, "engine": engine, "theme": theme, "width": width}
+    looks = {"style": style, "engine": engine, "theme": theme, "width": width, "timeout": timeout}
     caption = f"forward pass: {g.names[root]} = {format_value(root.data, precision)}; no gradients yet (step 0 of {n})"
     start = View(trace, lambda v: False, pad=True)
     first = Diagram(
@@ -218,7 +262,9 @@ def draw_steps(root: Any, **kw: Any) -> Steps:
     and highlights the wires that gradient came back along (from the nodes that use it).
     Constants (inputs that need no gradient) get no frame. Each frame has a ``caption``.
     Keywords as :func:`micrograd.draw` (style, rankdir, precision, annotate, engine);
-    ``max_nodes`` defaults to 100 here since every node makes one frame. No ``.grad`` is
+    ``max_nodes`` defaults to 100 here since every node makes one frame. ``timeout``: the
+    seconds Graphviz may take (10; None: no limit) to choose the direction now, and again for
+    all the frames when they are rendered (:meth:`Steps.svgs`). No ``.grad`` is
     read or changed: the gradients are those of a backward pass from ``root`` with seed 1.
     In Jupyter the result shows as a player (previous/next, slider, arrow keys).
     """
@@ -228,9 +274,15 @@ def draw_steps(root: Any, **kw: Any) -> Steps:
 def save_steps(root: Any, path: str | os.PathLike[str], **kw: Any) -> Path:
     """Write the backward pass of ``root`` as an HTML player (``.html``) or an animated GIF (``.gif``).
 
-    Keywords as :func:`draw_steps`.
+    Keywords as :func:`draw_steps`; ``timeout`` (10 s; None: no limit) covers all the rendering.
     """
     suffix = Path(path).suffix.lstrip(".").lower()
     if suffix not in ("html", "htm", "gif"):
         raise ValueError(f"cannot tell the format of {str(path)!r}: use .html (a player) or .gif (an animation)")
-    return draw_steps(root, **kw).save(path)
+    timeout = kw.get("timeout", TIMEOUT)
+    deadline = Deadline(timeout)
+    steps = draw_steps(root, **kw)
+    try:
+        return steps.save(path, timeout=deadline.left())
+    except RenderTimeout:
+        raise RenderTimeout(timeout or 0.0, steps[0].nodes) from None

@@ -1,0 +1,216 @@
+"""Drawing answers quickly: a deadline on every render (Graphviz stopped, not waited for), Ctrl-C at
+once, a conservative size check, and the WebAssembly Graphviz compiled once and cached."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from micrograd import Value, draw, draw_steps
+from micrograd.drawing import GraphTooLarge, RenderTimeout, wasm
+from micrograd.drawing import diagram as D
+from micrograd.gallery import sigmoid_neuron
+
+TERMS = 140
+FORMULA = "+".join(["x*y"] * TERMS)  # 281 nodes; Graphviz takes many seconds to lay it out
+POSIX = pytest.mark.skipif(os.name != "posix", reason="signals and shell scripts: POSIX")
+
+
+def products(terms: int) -> Value:
+    """x*y + x*y + ... (``terms`` products): x and y feed a long chain, so their wires cross many ranks."""
+    x, y = Value(1.0, label="x"), Value(2.0, label="y")
+    f = x * y
+    for _ in range(terms - 1):
+        f = f + x * y
+    f.backward()
+    return f
+
+
+def cli(*args: str, cwd: Path, **kw) -> subprocess.Popen:
+    """``python -m micrograd ...``, Ctrl-C acting on it as in a terminal (whatever this process ignores)."""
+    restore = (lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) if os.name == "posix" else None
+    return subprocess.Popen(
+        [sys.executable, "-m", "micrograd", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=restore,
+        **kw,
+    )
+
+
+# ---------------------------------------------------------------- the deadline, in Python
+
+
+def test_a_slow_layout_is_stopped_at_the_timeout() -> None:
+    d = draw(products(TERMS), style="record", max_nodes=100_000)  # the size check lifted: only the deadline is left
+    start = time.perf_counter()
+    with pytest.raises(RenderTimeout) as err:
+        d.svg("wasm", timeout=0.5)
+    assert time.perf_counter() - start < 2.0
+    message = str(err.value)
+    assert isinstance(err.value, RuntimeError) and err.value.nodes == 281 and err.value.timeout == 0.5
+    for advice in ("281 nodes", "timeout=0.5 s", "subexpression", "raise the limit", 'neurons="collapsed"'):
+        assert advice in message
+    assert "<svg" in draw(sigmoid_neuron()).svg("wasm")  # the stopped Graphviz is replaced: the next one works
+
+
+def test_timeout_is_draws_own_and_checked() -> None:
+    d = draw(products(TERMS), style="record", max_nodes=100_000, timeout=0.3)
+    start = time.perf_counter()
+    with pytest.raises(RenderTimeout, match="timeout=0.3 s"):
+        d.svg("wasm")  # the diagram's timeout, given to draw()
+    assert time.perf_counter() - start < 2.0
+    for bad in (-1, float("nan"), float("inf"), "10", True):
+        with pytest.raises(ValueError, match="timeout must be"):
+            draw(Value(1.0), timeout=bad)
+        with pytest.raises(ValueError, match="timeout must be"):
+            draw(Value(1.0)).svg(timeout=bad)
+
+
+def test_one_budget_for_both_directions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rankdir="auto" may lay out twice: both share the timeout, and a direction too slow is not chosen."""
+    real = D.render
+    budgets: list[float | None] = []
+
+    def slow(source: str, format: str, engine: str | None, *, timeout: float | None) -> bytes:
+        budgets.append(timeout)
+        time.sleep(0.3)
+        if len(budgets) > 1:  # top to bottom: as if Graphviz took too long
+            raise RenderTimeout(timeout or 0.0)
+        return real(source, format, engine, timeout=timeout)
+
+    f = Value(0.5, label="x")
+    for _ in range(30):
+        f = f.tanh()  # a long chain: left to right it must shrink, so top to bottom is tried
+    monkeypatch.setattr(D, "render", slow)
+    d = draw(f, style="circuit", timeout=5.0)
+    assert "<svg" in d.svg("wasm") and d.rankdir == "LR"
+    first, second = budgets
+    assert first is not None and second is not None
+    assert 4.5 < first <= 5.0 and second <= first - 0.3  # one budget, less what the first took
+    assert second <= max(D.ALTERNATIVE_MIN, D.ALTERNATIVE * 0.5)  # another direction may not take much longer
+
+
+def test_the_steps_share_one_budget(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real = D.render
+
+    def slow(source: str, format: str, engine: str | None, *, timeout: float | None) -> bytes:
+        if timeout is not None and timeout < 0.1:
+            time.sleep(timeout)
+            raise RenderTimeout(timeout)
+        time.sleep(0.1)
+        return real(source, format, engine, timeout=timeout)
+
+    frames = draw_steps(sigmoid_neuron(), rankdir="LR")  # 14 frames: 1.4 s at 0.1 s a frame
+    monkeypatch.setattr(D, "render", slow)
+    start = time.perf_counter()
+    with pytest.raises(RenderTimeout, match="timeout=0.5 s"):
+        frames.save(tmp_path / "steps.html", timeout=0.5)
+    assert time.perf_counter() - start < 1.0
+    assert list(tmp_path.iterdir()) == []
+
+
+@POSIX
+def test_system_dot_is_killed_at_the_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    dot = tmp_path / "dot"
+    dot.write_text(f'#!/bin/sh\necho $$ > "{pid_file}"\nexec sleep 30\n')  # a dot that never finishes
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    start = time.perf_counter()
+    with pytest.raises(RenderTimeout, match="timeout=0.5 s"):
+        draw(sigmoid_neuron()).svg("dot", timeout=0.5)
+    assert time.perf_counter() - start < 3.0
+    pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):  # killed and reaped: no such process any more
+        os.kill(pid, 0)
+
+
+# ---------------------------------------------------------------- the size check, conservative
+
+
+def test_a_picture_that_would_lay_out_for_seconds_is_refused_at_once() -> None:
+    f = products(97)  # 195 nodes, ~9,700 laid out: 4 s left to right, 7 s top to bottom, as records
+    start = time.perf_counter()
+    with pytest.raises(GraphTooLarge, match="subexpression") as err:
+        draw(f, style="record")
+    assert time.perf_counter() - start < 1.0
+    assert isinstance(err.value, ValueError) and "max_nodes" in str(err.value)
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_the_command_line_stops_graphviz_at_its_timeout(tmp_path: Path) -> None:
+    start = time.perf_counter()
+    proc = cli("draw", FORMULA, "x=1", "y=2", "-o", "f.svg", "--max-nodes", "100000", "--timeout", "2", cwd=tmp_path)
+    out, err = proc.communicate(timeout=60)
+    assert time.perf_counter() - start < 2 + 5  # the deadline, and a Python start-up to spare
+    assert proc.returncode == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("micrograd: error: Graphviz did not finish"), err
+    for advice in ("281 nodes", "--timeout 2 s", "subexpression", "--timeout 60"):
+        assert advice in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_line_refuses_the_long_formula_at_once(tmp_path: Path) -> None:
+    start = time.perf_counter()
+    proc = cli("draw", FORMULA, "x=1", "y=2", "-o", "f.svg", cwd=tmp_path)
+    out, err = proc.communicate(timeout=60)
+    assert time.perf_counter() - start < 5
+    assert proc.returncode == 2 and err.count("\n") == 1
+    assert "subexpression" in err and "--max-nodes N" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@POSIX
+def test_ctrl_c_stops_a_render_at_once(tmp_path: Path) -> None:
+    proc = cli("draw", FORMULA, "x=1", "y=2", "-o", "f.svg", "--max-nodes", "100000", "--timeout", "600", cwd=tmp_path)
+    time.sleep(2.5)  # started, and deep in Graphviz (it would take a minute or more)
+    assert proc.poll() is None
+    sent = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert time.perf_counter() - sent < 2.0
+    assert proc.returncode == 130
+    assert err == "micrograd: interrupted\n" and out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- the compiled WebAssembly module, cached
+
+
+def test_the_compiled_module_is_cached_and_a_bad_cache_is_recovered_from(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import wasmtime
+
+    def renders(compiling: bool = True) -> bool:
+        with monkeypatch.context() as m:
+            if not compiling:
+                m.setattr(wasmtime.Module, "__init__", lambda *a, **kw: pytest.fail("compiled: the cache was not used"))
+            return "<svg" in wasm.Graphviz(code).svg("digraph { a -> b }").decode()
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    code = wasm._wasm_bytes()
+    assert renders()  # compiled, and cached
+    (cached,) = (tmp_path / "micrograd").iterdir()
+    assert cached == wasm.cache_file(code) and cached.suffix == ".cwasm"
+    assert renders(compiling=False)  # a second Graphviz (a second process) loads it: no compiling
+
+    good = cached.read_bytes()
+    for bad in (good[: len(good) // 2], good[:5000] + bytes(100) + good[5100:]):  # cut short; bytes changed
+        cached.write_bytes(bad)
+        assert renders()  # compiled again ...
+        assert renders(compiling=False)  # ... and the cache mended
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cached))  # a file where the cache folder would be: unwritable
+    assert renders()
