@@ -18,7 +18,7 @@ wires out of a box used more than once carry their contributions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +52,8 @@ class Role:
     hidden: bool = False  # its gradient laid out, not shown yet: frames of the player keep one size
     shade: float | None = None  # 0 to 1: how much gradient flows along an edge (drawn darker and thicker)
     faint: bool = False  # one of many connections (a neural net's): drawn light
+    answers: bool = False  # holds numbered answer boxes ``[n]`` of a worksheet in place of numbers
+    flagged: bool = False  # its gradient differs from the correct one (compare_backward): marked
 
 
 @dataclass
@@ -85,7 +87,13 @@ class Options:
 
 
 class View:
-    """What one picture shows of the backward pass: its trace, which gradients, what is highlighted."""
+    """What one picture shows of the backward pass: its trace, which gradients, what is highlighted.
+
+    ``blanks`` (a worksheet) numbers the answers to leave out: keys ``("value", node)``,
+    ``("grad", node)`` and ``("wire", consumer, index)`` (one branch of a fork); each is drawn
+    as a box ``[n]``, and no tooltip or description tells the numbers. ``flagged`` holds nodes
+    (and ``(consumer, index)`` branches) whose gradient is marked as differing from the correct one.
+    """
 
     def __init__(
         self,
@@ -94,12 +102,21 @@ class View:
         hot: AbstractSet[Any] = frozenset(),
         marked: Any = None,
         pad: bool = False,
+        blanks: Mapping[tuple[Any, ...], int] | None = None,
+        flagged: AbstractSet[Any] = frozenset(),
     ) -> None:
         self.trace, self.shown, self.hot, self.marked, self.pad = trace, shown, hot, marked, pad
+        self.blanks: Mapping[tuple[Any, ...], int] = blanks or {}
+        self.flagged = flagged
         self.grads: dict[Any, Any] = {} if trace is None else trace.grads
         self.wires: dict[tuple[int, int], Wire] = {}
         if trace is not None:
             self.wires = {(id(w.node), w.index): w for w in trace.wires}
+
+    def blank(self, *key: Any) -> str | None:
+        """The answer box drawn in place of the number at ``key`` (``"grad", node`` ...), or None."""
+        n = self.blanks.get(key)
+        return None if n is None else f"{BLANK * 3}[{n}]{BLANK * 3}"  # room for a handwritten number
 
     def wire(self, consumer: Any, index: int) -> Wire | None:
         """The trace's wire from ``consumer`` back to its ``index``-th parent (None: no gradient flows)."""
@@ -219,6 +236,14 @@ class _Builder:
     def grad_shown(self, v: Any) -> bool:
         return self.view.shown(v) and self.view.grads.get(v) is not None
 
+    def value_of(self, v: Any) -> str:
+        """``v``'s value as written on its wire, or its answer box."""
+        return self.view.blank("value", v) or value_text(v, self.opts.precision)
+
+    def secret(self) -> bool:
+        """A worksheet: no tooltip may tell a number the learner is to find."""
+        return bool(self.view.blanks)
+
     def contribution(self, c: Any, i: int) -> Wire | None:
         return self.view.wire(c, i)
 
@@ -245,6 +270,8 @@ class _Builder:
 
     def wire_tooltip(self, v: Any, c: Any, i: int, w: Wire | None) -> str:
         p = self.opts.precision
+        if self.secret():
+            return f"{self.name(v)} → {self.name(c)} ({gate_text(c, p).splitlines()[0]})"
         head = f"{self.name(v)} → {self.name(c)} ({gate_text(c, p).splitlines()[0]}): value {value_text(v, p)}"
         if w is None or not self.grad_shown(v):
             return head
@@ -259,6 +286,8 @@ class _Builder:
     def node_tooltip(self, v: Any) -> str:
         p = self.opts.precision
         name, f = self.name(v), self.name(self.g.root)
+        if self.secret():
+            return name
         text = f"{name} = {value_text(v, p)}"
         if not v.is_leaf:
             args = ", ".join(self.name(q) if not is_constant(q) else format_value(q.data, p) for q in v.parents)
@@ -376,7 +405,7 @@ def _circuit(b: _Builder) -> None:
             _output_wire(b, v)
         if len(uses) == 1:
             c, i = uses[0]
-            _wire(b, v, c, i, b.ids[v], value_text(v, p))
+            _wire(b, v, c, i, b.ids[v], b.value_of(v))
         elif len(uses) > 1:
             _fork(b, v, uses)
 
@@ -391,6 +420,7 @@ def _wire_record(
     hot: bool,
     junction: bool = False,
     hidden: bool = False,
+    flagged: bool = False,
 ) -> None:
     """A wire as a record: the value above the rule, the gradient below it (and the note under that).
 
@@ -406,6 +436,8 @@ def _wire_record(
         hot=hot,
         junction=junction,
         hidden=hidden,
+        answers=any(f.strip(BLANK).startswith("[") for f in (value, grad)),
+        flagged=flagged,
     )
     margin = "0.03,0.01" if b.out_port == "e" else "0.07,0.02"  # beside a vertical wire: room on either side
     b.record(wid, role, fields, margin=margin, width="0", height="0")
@@ -415,12 +447,15 @@ def _wire(b: _Builder, v: Any, c: Any, i: int, start: str, value: str) -> None:
     """One wire from ``start`` (``v`` or its stem) into argument ``i`` of gate ``c``: value above, gradient below."""
     w = b.contribution(c, i)
     shown = b.grad_shown(v)
-    grad = "" if w is None else b.view.text(w.contribution, shown, b.opts.precision)
+    branch = start.startswith("s")  # from a fork's stem: this wire carries one use's contribution
+    key = ("wire", c, i) if branch else ("grad", v)
+    grad = "" if w is None else b.view.blank(*key) or b.view.text(w.contribution, shown, b.opts.precision)
     note = b.wire_note(w, shown)
     hot = (id(v), id(c)) in b.view.hot
     tip = b.wire_tooltip(v, c, i, w)
     wid = f"w{b.ids[v]}_{b.ids[c]}_{i}"
-    _wire_record(b, wid, value, grad, note, tip, hot, hidden=b.view.hides(shown))
+    flagged = ((c, i) if branch else v) in b.view.flagged
+    _wire_record(b, wid, value, grad, note, tip, hot, hidden=b.view.hides(shown), flagged=flagged)
     b.edge(
         start,
         wid,
@@ -436,11 +471,13 @@ def _fork(b: _Builder, v: Any, uses: list[tuple[Any, int]]) -> None:
     p = b.opts.precision
     shown = b.grad_shown(v)
     total = b.view.text(b.view.grads.get(v), shown, p) if b.view.grads.get(v) is not None else ""
+    total = b.view.blank("grad", v) or total
     note = b.sum_note(v, shown)
     sid = f"s{b.ids[v]}"
     hot = any((id(v), id(c)) in b.view.hot for c, _ in uses)
     tip = b.node_tooltip(v)
-    _wire_record(b, sid, value_text(v, p), total, note, tip, hot, junction=True, hidden=b.view.hides(shown))
+    hidden, flagged = b.view.hides(shown), v in b.view.flagged
+    _wire_record(b, sid, b.value_of(v), total, note, tip, hot, junction=True, hidden=hidden, flagged=flagged)
     b.edge(b.ids[v], sid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
     for c, i in uses:
         _wire(b, v, c, i, sid, "")
@@ -452,7 +489,8 @@ def _output_wire(b: _Builder, root: Any) -> None:
     grad = b.view.text(b.view.grads.get(root), shown, p) if b.view.grads.get(root) is not None else ""
     hot = root is b.view.marked
     tip = b.node_tooltip(root)
-    _wire_record(b, "out", f"{b.g.names[root]} = {value_text(root, p)}", grad, "", tip, hot, hidden=b.view.hides(shown))
+    value = f"{b.g.names[root]} = {b.value_of(root)}"
+    _wire_record(b, "out", value, grad, "", tip, hot, hidden=b.view.hides(shown), flagged=root in b.view.flagged)
     b.edge(b.ids[root], "out", Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
     b.node("end", Role("end", tip), shape="point", width="0.03")
     b.edge("out", "end", Role("edge", tip, hot=hot), tailport=b.out_port)
@@ -480,7 +518,14 @@ def _records(b: _Builder) -> None:
         text = "" if grad is None else view.text(grad, shown, p)
         fields.append(f"grad {text}" if text else "grad")
         roles.append("grad")
-        role = Role("box", b.node_tooltip(v), fields=tuple(roles), marked=v is view.marked, hidden=view.hides(shown))
+        role = Role(
+            "box",
+            b.node_tooltip(v),
+            fields=tuple(roles),
+            marked=v is view.marked,
+            hidden=view.hides(shown),
+            flagged=v in view.flagged,
+        )
         b.record(nid, role, fields, margin="0.06,0.02")
         if not v.is_leaf:
             oid = "o" + nid[1:]
@@ -499,7 +544,7 @@ def _records(b: _Builder) -> None:
                 shown = b.grad_shown(v)
                 grad = "" if w is None else view.text(w.contribution, shown, p)
                 wid = f"w{b.ids[v]}_{b.ids[c]}_{i}"
-                _wire_record(b, wid, "", grad, note, tip, hot, hidden=view.hides(shown))
+                _wire_record(b, wid, "", grad, note, tip, hot, hidden=view.hides(shown), flagged=(c, i) in view.flagged)
                 b.edge(b.ids[v], wid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
                 b.edge(wid, oid, Role("edge", tip, hot=hot), tailport=b.out_port)
             else:
@@ -507,12 +552,16 @@ def _records(b: _Builder) -> None:
 
 
 def _title(g: Graph, view: View, opts: Options) -> str:
+    if view.blanks:
+        return f"Exercise: the computation graph of {g.names[g.root]}"
     return f"{g.names[g.root]} = {value_text(g.root, opts.precision)}"
 
 
 def _summary(g: Graph, view: View, opts: Options) -> str:
     """A text summary of the picture, for screen readers (the SVG's ``<desc>``)."""
     p = opts.precision
+    if view.blanks:
+        return f"An exercise on a computation graph of {len(g.shown)} nodes: {len(view.blanks)} numbered boxes to fill."
     root = g.names[g.root]
     inputs = [v for v in g.shown if v.is_leaf]
     gates = [v for v in g.shown if not v.is_leaf]

@@ -202,8 +202,75 @@ def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
                 if t.get("class") in ("mg-grad", "mg-note"):
                     parent.remove(t)
     _drop_blanks(g)
+    if role.answers:
+        _answer_boxes(g, theme)
+    if role.flagged:
+        for t in _texts(g):
+            if t.get("class") == "mg-grad":
+                _flag(g, t, theme)
     if role.junction and line is not None:
         _junction(g, line, colour, horizontal)
+
+
+_ANSWER = re.compile(r"[\u2007 ]*\[(\d+)\][\u2007 ]*")
+_CHAR_WIDTH = 0.556  # a digit's (and a figure space's) width in Helvetica and Liberation Sans, in em
+
+
+def _answer_boxes(g: ET.Element, theme: Theme) -> None:
+    """A worksheet's ``[n]``: an empty box as wide as the text Graphviz made room for, numbered ``n``.
+
+    The text keeps class ``mg-answer`` and ``data-box="n"``: the interactive page puts its
+    input fields there.
+    """
+    for parent in list(g.iter()):
+        for t in list(parent.findall(f"{_S}text")):
+            found = _ANSWER.fullmatch(t.text or "")
+            if found is None:
+                continue
+            size = float(t.get("font-size", "12"))
+            width, height = len(t.text or "") * _CHAR_WIDTH * size, 1.0 * size
+            x, y = float(t.get("x", "0")), float(t.get("y", "0"))
+            box = ET.Element(f"{_S}rect")
+            for name, value in (
+                ("x", x - width / 2), ("y", y - 0.82 * size), ("width", width), ("height", height), ("rx", 2.5)
+            ):  # fmt: skip
+                box.set(name, f"{value:.2f}")
+            box.set("fill", theme.background)
+            box.set("stroke", theme.text)
+            box.set("stroke-width", "0.8")
+            box.set("class", "mg-answer-box")
+            box.set("data-box", found.group(1))
+            parent.insert(list(parent).index(t), box)
+            t.text = found.group(1)
+            t.set("class", "mg-answer")
+            t.set("data-box", found.group(1))
+            t.set("font-size", f"{size * 0.7:.2f}")
+            t.set("text-anchor", "start")
+            t.set("x", f"{x - width / 2 + 1.5:.2f}")
+            t.set("y", f"{y - 0.3 * size:.2f}")
+            t.set("fill", theme.note)
+            t.attrib.pop("font-style", None)
+
+
+def _flag(g: ET.Element, t: ET.Element, theme: Theme) -> None:
+    """A gradient that differs from the correct one: bold, on a marker behind it."""
+    size = float(t.get("font-size", "12"))
+    width = len(t.text or "") * _CHAR_WIDTH * size + 4
+    x, y = float(t.get("x", "0")), float(t.get("y", "0"))
+    anchor = t.get("text-anchor", "middle")
+    left = x - width / 2 if anchor == "middle" else x - 2 if anchor == "start" else x - width + 2
+    marker = ET.Element(f"{_S}rect")
+    for name, value in (("x", left), ("y", y - 0.95 * size), ("width", width), ("height", 1.25 * size), ("rx", 2)):
+        marker.set(name, f"{value:.2f}")
+    marker.set("fill", theme.marked)
+    marker.set("stroke", theme.highlight)
+    marker.set("class", "mg-flag")
+    for parent in g.iter():
+        if t in list(parent):
+            parent.insert(list(parent).index(t), marker)
+            break
+    t.set("font-weight", "bold")
+    t.set("class", "mg-grad mg-flagged")
 
 
 def _reach(line: ET.Element, horizontal: bool, by: float = 1.0) -> None:
@@ -276,6 +343,8 @@ def _shape(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
         _paint_text(t, "text" if kind == "op" else kind, theme, small=role.kind != "box")
         if kind == "grad" and role.hidden:  # a box's gradient, laid out but not shown yet
             t.text = "grad"
+        elif kind == "grad" and role.flagged:
+            _flag(g, t, theme)
 
 
 def _edge(g: ET.Element, role: Role, theme: Theme) -> None:
