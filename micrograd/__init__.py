@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .check import GradcheckResult, gradcheck
     from .drawing import Diagram, Explanation, Steps, draw, draw_steps, explain, save_steps
     from .tensor import Tensor
+    from .worksheet import Worksheet, worksheet
 
 __version__ = "0.1.0"
 
@@ -39,6 +40,8 @@ _LAZY = {  # name -> module that defines it, imported on first use
     "Steps": ".drawing",
     "explain": ".drawing",
     "Explanation": ".drawing",
+    "worksheet": ".worksheet",
+    "Worksheet": ".worksheet",
 }
 
 __all__ = [
@@ -60,6 +63,8 @@ __all__ = [
     "Steps",
     "explain",
     "Explanation",
+    "worksheet",
+    "Worksheet",
     "__version__",
 ]
 

@@ -250,16 +250,24 @@ def _field_getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
 class Rules(dict[str, Rule]):
     """An engine's derivatives table: op name -> rule(node, upstream) -> contribution per parent.
 
-    ``@table.rule("*")`` under an op's method registers the function it decorates. A rule
-    returns one contribution per parent, in the order of ``parents``; it may return None
-    for a parent that does not require a gradient.
+    ``@table.rule("*", local=("{b}", "{a}"))`` under an op's method registers the function it
+    decorates, and ``local`` says the same derivative in writing, ∂out/∂parent for each parent
+    in terms of the inputs ``{a}``, ``{b}`` (or ``{x}``, ``{y}``) and the output ``{out}``
+    (what worksheets' hints and texts show). A rule returns one contribution per parent, in the
+    order of ``parents``; it may return None for a parent that does not require a gradient.
     """
 
-    def rule(self, name: str) -> Callable[[Rule], Rule]:
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: dict[str, tuple[str, ...]] = {}  # op name -> ∂out/∂parent as text, per parent
+
+    def rule(self, name: str, local: tuple[str, ...] = ()) -> Callable[[Rule], Rule]:
         def register(fn: Rule) -> Rule:
             if name in self:
                 raise ValueError(f"an op named {name!r} already has a rule")
             self[name] = fn
+            if local:
+                self.written[name] = local
             return fn
 
         return register

@@ -228,7 +228,7 @@ class Value(Node):
         other = other if isinstance(other, Value) else _operand(other, "+")
         return _binary(self.data + other.data, self, other, "+")
 
-    @rule("+")
+    @rule("+", local=("1", "1"))
     def _add_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
         return upstream, upstream
 
@@ -240,7 +240,7 @@ class Value(Node):
         other = other if isinstance(other, Value) else _operand(other, "-")
         return _binary(self.data - other.data, self, other, "-")
 
-    @rule("-")
+    @rule("-", local=("1", "-1"))
     def _sub_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a-b)/∂a = 1, ∂(a-b)/∂b = -1
         return upstream, -upstream
 
@@ -252,7 +252,7 @@ class Value(Node):
         other = other if isinstance(other, Value) else _operand(other, "*")
         return _binary(self.data * other.data, self, other, "*")
 
-    @rule("*")
+    @rule("*", local=("{b}", "{a}"))
     def _mul_rule(out, upstream: float) -> tuple[float, float]:  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
         a, b = out.parents
         return upstream * b.data, upstream * a.data
@@ -265,7 +265,7 @@ class Value(Node):
         other = other if isinstance(other, Value) else _operand(other, "/")
         return _binary(_div(self.data, other.data), self, other, "/")
 
-    @rule("/")
+    @rule("/", local=("1/{b}", "-{a}/{b}²"))
     def _div_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b
         b = out.parents[1].data
         return _div(upstream, b), -upstream * _div(out.data, b)
@@ -281,7 +281,7 @@ class Value(Node):
         other = other if isinstance(other, Value) else _operand(other, "**")
         return _binary(_pow(self.data, other.data), self, other, "**")
 
-    @rule("**")
+    @rule("**", local=("{y}·{x}^({y}-1)", "{x}^{y}·log({x})"))
     def _pow_rule(out, upstream: float) -> tuple[float, float | None]:
         """∂(x**y)/∂x = y·x**(y-1), and none at all where y = 0 (x**0 is constant: the wire is stopped);
         ∂(x**y)/∂y = x**y·log(x), taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
@@ -298,7 +298,7 @@ class Value(Node):
         """``-a``."""
         return _unary(-self.data, self, "neg")
 
-    @rule("neg")
+    @rule("neg", local=("-1",))
     def _neg_rule(out, upstream: float) -> tuple[float]:  # ∂(-a)/∂a = -1
         return (-upstream,)
 
@@ -311,7 +311,7 @@ class Value(Node):
         """``exp(x)``; overflows to inf."""
         return _unary(_exp(self.data), self, "exp")
 
-    @rule("exp")
+    @rule("exp", local=("exp({x})",))
     def _exp_rule(out, upstream: float) -> tuple[float]:  # ∂exp(x)/∂x = exp(x)
         return (upstream * out.data,)
 
@@ -319,7 +319,7 @@ class Value(Node):
         """Natural ``log(x)``: ``log(0) = -inf``, ``log(x < 0) = nan``."""
         return _unary(_log(self.data), self, "log")
 
-    @rule("log")
+    @rule("log", local=("1/{x}",))
     def _log_rule(out, upstream: float) -> tuple[float]:  # ∂log(x)/∂x = 1/x
         return (_div(upstream, out.parents[0].data),)
 
@@ -327,7 +327,7 @@ class Value(Node):
         """``tanh(x)``."""
         return _unary(math.tanh(self.data), self, "tanh")
 
-    @rule("tanh")
+    @rule("tanh", local=("1 - tanh({x})²",))
     def _tanh_rule(out, upstream: float) -> tuple[float]:  # ∂tanh(x)/∂x = 1 - tanh(x)² = (1 - y)(1 + y)
         y = out.data
         return (upstream * ((1.0 - y) * (1.0 + y)),)  # factored: 1 - y·y loses digits as y nears ±1
@@ -337,7 +337,7 @@ class Value(Node):
         x = self.data
         return _unary(math.sin(x) if math.isfinite(x) else _NAN, self, "sin")
 
-    @rule("sin")
+    @rule("sin", local=("cos({x})",))
     def _sin_rule(out, upstream: float) -> tuple[float]:  # ∂sin(x)/∂x = cos(x)
         x = out.parents[0].data
         return (upstream * (math.cos(x) if math.isfinite(x) else _NAN),)
@@ -347,7 +347,7 @@ class Value(Node):
         x = self.data
         return _unary(math.cos(x) if math.isfinite(x) else _NAN, self, "cos")
 
-    @rule("cos")
+    @rule("cos", local=("-sin({x})",))
     def _cos_rule(out, upstream: float) -> tuple[float]:  # ∂cos(x)/∂x = -sin(x)
         x = out.parents[0].data
         return (upstream * -(math.sin(x) if math.isfinite(x) else _NAN),)
@@ -356,7 +356,7 @@ class Value(Node):
         """``σ(x) = 1/(1+exp(-x))``: 0 for x below about -709, where exp(-x) overflows to inf."""
         return _unary(_sigmoid(self.data), self, "sigmoid")
 
-    @rule("sigmoid")
+    @rule("sigmoid", local=("σ({x})·(1 - σ({x}))",))
     def _sigmoid_rule(out, upstream: float) -> tuple[float]:  # ∂σ(x)/∂x = σ(x)(1 - σ(x))
         return (upstream * (1.0 - out.data) * out.data,)
 
@@ -365,7 +365,7 @@ class Value(Node):
         x = self.data
         return _unary(0.0 if x < 0 else x, self, "ReLU")
 
-    @rule("ReLU")
+    @rule("ReLU", local=("1 where {x} > 0, else 0",))
     def _relu_rule(out, upstream: float) -> tuple[float]:
         """∂relu(x)/∂x = 1 where relu(x) > 0 (or nan), else 0: the gradient passes or is stopped."""
         return (0.0 if out.data <= 0 else upstream,)
@@ -374,7 +374,7 @@ class Value(Node):
         """``|x|``."""
         return _unary(abs(self.data), self, "abs")
 
-    @rule("abs")
+    @rule("abs", local=("sign({x})",))
     def _abs_rule(out, upstream: float) -> tuple[float]:  # ∂|x|/∂x = sign(x): 0 at 0 and at nan (as PyTorch)
         x = out.parents[0].data
         return (upstream * (1.0 if x > 0 else -1.0 if x < 0 else 0.0),)
@@ -386,7 +386,7 @@ class Value(Node):
         """``√x``: ``sqrt(x < 0) = nan``."""
         return _unary(_sqrt(self.data), self, "sqrt")
 
-    @rule("sqrt")
+    @rule("sqrt", local=("1/(2√{x})",))
     def _sqrt_rule(out, upstream: float) -> tuple[float]:  # ∂√x/∂x = 1/(2√x), inf at 0
         return (_div(upstream, 2.0 * out.data),)
 
@@ -394,7 +394,7 @@ class Value(Node):
         """``1/x``: ``1/0 = inf``, ``1/(-0.0) = -inf``."""
         return _unary(_div(1.0, self.data), self, "1/x")
 
-    @rule("1/x")
+    @rule("1/x", local=("-1/{x}²",))
     def _reciprocal_rule(out, upstream: float) -> tuple[float]:  # ∂(1/x)/∂x = -1/x² = -(1/x)²
         return (-upstream * (out.data * out.data),)
 
@@ -404,7 +404,7 @@ class Value(Node):
         a, b = self.data, other.data
         return _binary(a if a >= b else b if a < b else _NAN, self, other, "max")
 
-    @rule("max")
+    @rule("max", local=("1 if {a} > {b}, 0 if {a} < {b}, ½ on a tie", "1 if {b} > {a}, 0 if {b} < {a}, ½ on a tie"))
     def _max_rule(out, upstream: float) -> tuple[float, float]:
         """The larger input gets it all: ∂/∂a = 1 if a > b, 0 if a < b, ½ on a tie (and b the other way)."""
         a, b = out.parents[0].data, out.parents[1].data
@@ -416,7 +416,7 @@ class Value(Node):
         a, b = self.data, other.data
         return _binary(a if a <= b else b if a > b else _NAN, self, other, "min")
 
-    @rule("min")
+    @rule("min", local=("1 if {a} < {b}, 0 if {a} > {b}, ½ on a tie", "1 if {b} < {a}, 0 if {b} > {a}, ½ on a tie"))
     def _min_rule(out, upstream: float) -> tuple[float, float]:
         """The smaller input gets it all: ∂/∂a = 1 if a < b, 0 if a > b, ½ on a tie (and b the other way)."""
         a, b = out.parents[0].data, out.parents[1].data

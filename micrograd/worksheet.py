@@ -1,0 +1,562 @@
+"""Worksheets: any formula's circuit as an exercise, with numbered boxes to fill and a checker that hints.
+
+:func:`worksheet` leaves chosen numbers of a graph out (its gradients, its values, or both):
+each becomes a numbered box in the picture, and its answer goes into the key. Every box
+knows how its number is made (a :class:`Step`): a gradient on a wire is the gradient that
+arrived at the gate times the gate's local gradient (``product``); a node used more than once
+sums what comes back along each use (``sum``); a value is its op applied to its inputs
+(``op``). :meth:`Worksheet.check` compares a learner's numbers with the key and, for a wrong
+one, names the step without giving the number away, and tells an error made earlier (a wrong
+input to this step) apart from one made here. The saved HTML page does the same offline, from
+the same steps (:mod:`micrograd.drawing.sheet`).
+
+The answers are the backward trace's numbers (:func:`micrograd.backward_trace`): making or
+checking a worksheet never changes a ``.grad``.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import random
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .core import Node, backward_trace, topological_order
+from .engine import Value
+
+__all__ = ["worksheet", "Worksheet", "Box", "Step", "Given", "Report", "Verdict", "BLANKS"]
+
+BLANKS = ("grads", "values", "both")
+RTOL = 1e-6  # a right answer: within this fraction, or rounding to the digits the picture shows
+
+# the forward op of each scalar op name, for hints that recompute a step from a learner's inputs
+FORWARD: dict[str, Callable[..., Value]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "**": operator.pow,
+    "neg": operator.neg,
+    "max": Value.max,
+    "min": Value.min,
+    "ReLU": Value.relu,
+    "1/x": Value.reciprocal,
+    **{name: getattr(Value, name) for name in ("exp", "log", "tanh", "sin", "cos", "sigmoid", "abs", "sqrt")},
+}
+_INFIX = {"+", "-", "*", "/", "**"}
+
+
+@dataclass(frozen=True)
+class Given:
+    """One number a step is made from: its ``name``, its ``value``, and its box if it is one."""
+
+    name: str
+    value: float
+    box: int | None = None
+    tolerance: float = 0.0  # how near a learner's number for it counts as right
+
+
+@dataclass(frozen=True)
+class Step:
+    """How a box's number is made, in data the Python checker and the page's checker both read.
+
+    ``kind``: ``"product"`` (the one input times ``factor``, the local gradient), ``"sum"`` (the
+    inputs added) or ``"op"`` (``op`` applied to the inputs). ``how`` says the step in words,
+    ``sign`` what decides the sign.
+    """
+
+    kind: str
+    inputs: tuple[Given, ...]
+    how: str
+    sign: str
+    factor: float = 1.0
+    op: str = ""
+
+    def redo(self, numbers: list[float]) -> float | None:
+        """The step done with these input numbers (None: an op this checker cannot redo)."""
+        if self.kind == "product":
+            return numbers[0] * self.factor
+        if self.kind == "sum":
+            return math.fsum(numbers)
+        forward = FORWARD.get(self.op)
+        if forward is None:
+            return None
+        return forward(*(Value(x, requires_grad=False) for x in numbers)).data
+
+
+@dataclass(frozen=True)
+class Box:
+    """A numbered box: what goes in it (``name``), the ``answer``, how near counts as right, and how it is made."""
+
+    number: int
+    key: tuple[Any, ...]  # ("grad", node), ("value", node) or ("wire", consumer, index)
+    name: str
+    answer: float
+    tolerance: float
+    step: Step
+
+    def spec(self) -> dict[str, Any]:
+        """The box as JSON data (what the interactive page checks with)."""
+        return {
+            "number": self.number,
+            "name": self.name,
+            "answer": _json_number(self.answer),
+            "tolerance": self.tolerance,
+            "kind": self.step.kind,
+            "factor": _json_number(self.step.factor),
+            "op": self.step.op,
+            "how": self.step.how,
+            "sign": self.step.sign,
+            "inputs": [
+                {"name": g.name, "value": _json_number(g.value), "box": g.box, "tolerance": g.tolerance}
+                for g in self.step.inputs
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the checker says of one box: ``status`` is ``"right"``, ``"wrong"`` or ``"missing"``."""
+
+    box: Box
+    given: float | None
+    status: str
+    hint: str = ""
+
+    @property
+    def right(self) -> bool:
+        return self.status == "right"
+
+
+@dataclass
+class Report:
+    """The checker's verdicts, box by box; truthy when every box is right."""
+
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return all(v.right for v in self.verdicts)
+
+    @property
+    def score(self) -> tuple[int, int]:
+        """(right, boxes)."""
+        return sum(v.right for v in self.verdicts), len(self.verdicts)
+
+    def __getitem__(self, key: int | str) -> Verdict:
+        for v in self.verdicts:
+            if key in (v.box.number, v.box.name):
+                return v
+        raise KeyError(key)
+
+    def rows(self) -> list[tuple[str, str, str, str, str]]:
+        """Box, what it holds, the given number, the verdict, the hint: as text."""
+        return [
+            (str(v.box.number), v.box.name, "" if v.given is None else _text(v.given), v.status, v.hint)
+            for v in self.verdicts
+        ]
+
+    def __str__(self) -> str:
+        right, total = self.score
+        head = f"{right} of {total} right (right: within {RTOL:g} of the answer, or the same to the digits shown)"
+        return "\n".join(
+            [head, *("  [{}] {}: {} {}{}".format(*r[:4], f" - {r[4]}" if r[4] else "") for r in self.rows())]
+        )
+
+    def _repr_html_(self) -> str:
+        import html
+
+        right, total = self.score
+        cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.rows())
+        return (
+            f"<p><b>{right} of {total} right</b></p><table><tr><th>box</th><th>holds</th><th>yours</th>"
+            f"<th>verdict</th><th>hint</th></tr>{cells}</table>"
+        )
+
+
+def judge(box: Box, given: Mapping[int, float]) -> Verdict:
+    """The verdict on ``box`` given the learner's numbers (box number -> number).
+
+    The page's checker (``micrograd/drawing/sheet.js``) follows the same steps.
+    """
+    mine = given.get(box.number)
+    if mine is None:
+        return Verdict(box, None, "missing", f"fill in {box.name}")
+    if _near(mine, box.answer, box.tolerance):
+        return Verdict(box, mine, "right")
+    return Verdict(box, mine, "wrong", _hint(box, mine, given))
+
+
+def _hint(box: Box, mine: float, given: Mapping[int, float]) -> str:
+    step = box.step
+    earlier = _earlier_mistake(box, mine, given)
+    if earlier:
+        return earlier
+    if box.answer != 0 and _near(mine, -box.answer, box.tolerance):
+        return f"check the sign: {step.sign}"
+    if step.kind == "product":
+        upstream = step.inputs[0]
+        if step.factor != 1 and _near(mine, upstream.value, box.tolerance):
+            return f"{upstream.name} came back unchanged: multiply it by the local gradient. {step.how}"
+        if upstream.value != 1 and _near(mine, step.factor, box.tolerance):
+            return f"that is the local gradient alone: multiply it by {upstream.name}. {step.how}"
+    if step.kind == "sum" and any(_near(mine, g.value, box.tolerance) for g in step.inputs):
+        return f"that is one use's share only. {step.how}"
+    return step.how
+
+
+def _earlier_mistake(box: Box, mine: float, given: Mapping[int, float]) -> str:
+    """If the learner's own inputs to this step explain their number, the mistake was made earlier."""
+    step = box.step
+    for k, g in enumerate(step.inputs):
+        theirs = given.get(g.box) if g.box is not None else None
+        if theirs is None or _near(theirs, g.value, g.tolerance):
+            continue
+        numbers = [theirs if j == k else h.value for j, h in enumerate(step.inputs)]
+        redone = step.redo(numbers)
+        if redone is not None and _near(mine, redone, box.tolerance):
+            return (
+                f"your {g.name} was {_text(theirs)}; with that, your {box.name} would be right: check {g.name} "
+                f"(box {g.box})"
+            )
+    return ""
+
+
+def _near(a: float, b: float, tolerance: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= tolerance
+
+
+def _tolerance(answer: float, precision: int = 4) -> float:
+    """How far from ``answer`` still counts as right: RTOL of it, or half a unit in the last digit shown."""
+    if not math.isfinite(answer):
+        return 0.0
+    shown = abs(answer)
+    if answer.is_integer() or 1e-3 <= shown < 1e4:
+        half_unit = 0.5 * 10.0**-precision  # written with `precision` decimals (integers exactly, but allow that)
+    else:
+        half_unit = 0.5 * 10.0 ** (math.floor(math.log10(shown)) - precision + 1)
+    return max(RTOL * shown, half_unit, 1e-12)
+
+
+def _text(x: float) -> str:
+    from .drawing.numbers import format_number
+
+    return format_number(x, 6)
+
+
+def _json_number(x: float) -> float | str:
+    return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
+
+
+def parse_number(text: object) -> float | None:
+    """A learner's answer as a float: a number, or text such as ``-8``, ``0.5``, ``1e-3``, ``inf``; None if empty."""
+    if text is None:
+        return None
+    if isinstance(text, bool):
+        raise TypeError(f"an answer must be a number, got {text!r}")
+    if isinstance(text, (int, float)):
+        return float(text)
+    if not isinstance(text, str):
+        raise TypeError(f"an answer must be a number or its text, got {type(text).__name__}: {text!r:.40}")
+    cleaned = text.strip().replace("−", "-").replace(",", ".")
+    if not cleaned:
+        return None
+    if not _NUMBER.fullmatch(cleaned):
+        raise ValueError(f"cannot read {text!r} as a number")
+    return float(cleaned)
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity|nan)", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- making a worksheet
+
+
+class Worksheet:
+    """An exercise on the graph of ``root``: numbered boxes, their answers, a checker and its pictures.
+
+    ``boxes`` in order of their numbers; :meth:`check` grades a learner's numbers; :meth:`picture`
+    is the exercise, :meth:`key` the answer key (as pictures); :meth:`html` and :meth:`save`
+    make the printable, interactive page (``answers=`` for the key's page). Shows inline in Jupyter.
+    """
+
+    def __init__(self, root: Node, boxes: list[Box], names: dict[Any, str], precision: int, **looks: Any) -> None:
+        self.root, self.boxes, self.names, self.precision, self.looks = root, boxes, names, precision, looks
+
+    def __repr__(self) -> str:
+        return f"<Worksheet of {self.names[self.root]}: {len(self.boxes)} boxes>"
+
+    def answers(self) -> dict[int, float]:
+        """The key: box number -> answer."""
+        return {b.number: b.answer for b in self.boxes}
+
+    def box(self, key: int | str) -> Box:
+        """A box by its number, by what it holds (``"df/dx"``), or by a node's name (its gradient's box, else
+        its value's)."""
+        for b in self.boxes:
+            if key in (b.number, b.name):
+                return b
+        for kind in ("grad", "value"):
+            for b in self.boxes:
+                if b.key[0] == kind and self.names.get(b.key[1]) == key:
+                    return b
+        known = ", ".join(str(b.number) for b in self.boxes)
+        raise KeyError(f"no box {key!r} on this worksheet: boxes are {known} (or names such as {self.boxes[0].name!r})")
+
+    def check(self, answers: Mapping[int | str, object]) -> Report:
+        """Grade ``answers`` (box number, what a box holds, or a node's name -> a number or its text)."""
+        if not isinstance(answers, Mapping):
+            raise TypeError(
+                f"check() takes a dict of answers (box number or name -> number), got {type(answers).__name__}"
+            )
+        given: dict[int, float] = {}
+        for key, text in answers.items():
+            number = parse_number(text)
+            if number is not None:
+                given[self.box(key).number] = number
+        return Report([judge(b, given) for b in self.boxes])
+
+    # -- pictures and pages (micrograd.drawing.sheet)
+
+    def picture(self) -> Any:
+        """The exercise as a Diagram: the circuit with the numbered boxes."""
+        from .drawing.sheet import exercise_diagram
+
+        return exercise_diagram(self)
+
+    def key(self) -> Any:
+        """The answer key as a Diagram: every number shown, the boxes' numbers marked."""
+        from .drawing.sheet import key_diagram
+
+        return key_diagram(self)
+
+    def html(self, *, standalone: bool = False, key: bool = False) -> str:
+        """The page: a printable exercise whose boxes take answers and check them (``key``: the answer key)."""
+        from .drawing.sheet import sheet_html
+
+        return sheet_html(self, standalone=standalone, key=key)
+
+    def save(self, path: Any, *, answers: Any = None) -> Any:
+        """Write the exercise (.html, .svg, .png, .pdf) to ``path``, and the key to ``answers`` if given."""
+        from .drawing.sheet import save_sheet
+
+        return save_sheet(self, path, answers)
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def worksheet(
+    root: Node,
+    blank: str | Iterable[Any] = "grads",
+    *,
+    count: int | None = None,
+    seed: int | None = None,
+    precision: int = 4,
+    names: Mapping[Any, str] | None = None,
+    **looks: Any,
+) -> Worksheet:
+    """An exercise from the graph of ``root``: chosen numbers left out as numbered boxes, with an answer key.
+
+    ``blank``: ``"grads"`` (every gradient to find, the output's 1 given), ``"values"`` (every
+    computed value: a forward pass), ``"both"``, or a list of what to leave out: nodes or their
+    names (their gradient), or ``("value", node)``, ``("grad", node)``, ``("wire", consumer,
+    index)``. ``count``: leave out only this many of them, chosen at random (``seed`` makes the
+    choice reproducible). Other keywords (``width``, ``theme``, ``rankdir``, ``font_size``,
+    ``engine``) are the pictures', as :func:`micrograd.draw`. The graph is not changed: the
+    answers come from its backward trace.
+    """
+    if not isinstance(root, Node):
+        raise TypeError(f"worksheet() takes a graph node (a Value), got {type(root).__name__}")
+    if not isinstance(root, Value):
+        raise TypeError("worksheet() is for scalar graphs (Values); a Tensor's gradients are arrays")
+    if not root.requires_grad:
+        raise ValueError("worksheet(): this Value needs no gradient (a constant): there is nothing to backpropagate")
+    from .drawing.names import node_names
+
+    order = topological_order(root)
+    node_names_ = node_names(root, order, names)
+    plan = _Plan(root, order, node_names_, precision)
+    keys = plan.choose(blank)
+    if count is not None:
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= len(keys):
+            raise ValueError(
+                f"count must be a whole number from 1 to {len(keys)} (the boxes to choose from), got {count!r}"
+            )
+        keys = sorted(random.Random(seed).sample(keys, count), key=keys.index)
+    numbers = {key: n for n, key in enumerate(keys, start=1)}
+    boxes = [plan.box(key, numbers) for key in keys]
+    return Worksheet(root, boxes, node_names_, precision, **looks)
+
+
+class _Plan:
+    """The graph's numbers and how each is made: what a worksheet's boxes are cut from."""
+
+    def __init__(self, root: Value, order: list[Any], names: dict[Any, str], precision: int) -> None:
+        self.root, self.order, self.names, self.precision = root, order, names, precision
+        self.trace = backward_trace(root)
+        self.uses: dict[Any, list[tuple[Any, int]]] = {v: [] for v in order}
+        for v in order:
+            for i, p in enumerate(v.parents):
+                if p.requires_grad:
+                    self.uses[p].append((v, i))
+        self.f = names[root]
+
+    # -- which numbers
+
+    def values(self) -> list[tuple[Any, ...]]:
+        """The forward pass's computed values, parents first."""
+        return [("value", v) for v in self.order if v.parents]
+
+    def grads(self) -> list[tuple[Any, ...]]:
+        """The backward pass's gradients, in the order they are found (the output's side first); a
+        node used more than once has a box per use and one for the sum."""
+        keys: list[tuple[Any, ...]] = []
+        for v in reversed(self.order):
+            if v is self.root or not v.requires_grad or self.trace.grad(v) is None:
+                continue
+            uses = self.uses[v]
+            if len(uses) > 1:
+                keys += [("wire", c, i) for c, i in uses]
+            keys.append(("grad", v))
+        return keys
+
+    def choose(self, blank: str | Iterable[Any]) -> list[tuple[Any, ...]]:
+        if isinstance(blank, str):
+            if blank not in BLANKS:
+                raise ValueError(
+                    f"blank must be one of {', '.join(map(repr, BLANKS))} or a list of nodes, got {blank!r}"
+                )
+            keys = {"grads": self.grads, "values": self.values}.get(blank, lambda: self.values() + self.grads())()
+        else:
+            keys = [self._key(item) for item in blank]
+        if not keys:
+            raise ValueError("worksheet(): nothing to leave out: the graph has no computed values or gradients to find")
+        if len(set(keys)) != len(keys):
+            raise ValueError("worksheet(): a number is listed twice in blank")
+        return keys
+
+    def _key(self, item: Any) -> tuple[Any, ...]:
+        by_name = {name: v for v, name in self.names.items()}
+        if isinstance(item, str):
+            if item not in by_name:
+                raise ValueError(f"no node named {item!r}: the names are {', '.join(sorted(by_name))}")
+            item = by_name[item]
+        if isinstance(item, Node):
+            item = ("grad", item)
+        if not (isinstance(item, tuple) and item and item[0] in ("value", "grad", "wire")):
+            raise ValueError(f"blank: {item!r} is not a node, a node's name or ('value'|'grad'|'wire', node, ...)")
+        kind, *rest = item
+        rest = [by_name.get(r, r) if isinstance(r, str) else r for r in rest]
+        key = (kind, *rest)
+        allowed = set(self.values()) | set(self.grads()) | {("grad", v) for v in self.order if self._has_grad(v)}
+        if key not in allowed:
+            raise ValueError(f"blank: {item!r} is not a number of this graph that can be left out")
+        return key
+
+    def _has_grad(self, v: Any) -> bool:
+        return v is not self.root and v.requires_grad and self.trace.grad(v) is not None
+
+    # -- how each number is made
+
+    def box(self, key: tuple[Any, ...], numbers: dict[tuple[Any, ...], int]) -> Box:
+        kind = key[0]
+        if kind == "value":
+            answer, name, step = key[1].data, self.names[key[1]], self._value_step(key[1], numbers)
+        elif kind == "wire":
+            c, i = key[1], key[2]
+            answer = self._wire(c, i).contribution
+            name = f"d{self.f}/d{self.names[c.parents[i]]} along its use in {self.names[c]}"
+            step = self._product_step(c, i, name, numbers)
+        else:
+            v = key[1]
+            answer, name = self.trace.grad(v), self._grad_name(v)
+            uses = self.uses[v]
+            step = self._sum_step(v, numbers) if len(uses) > 1 else self._product_step(*uses[0], name, numbers)
+        return Box(numbers[key], key, name, float(answer), self.tolerance(float(answer)), step)
+
+    def tolerance(self, answer: float) -> float:
+        return _tolerance(answer, self.precision)
+
+    def _grad_name(self, v: Any) -> str:
+        return f"d{self.f}/d{self.names[v]}"
+
+    def _wire(self, c: Any, i: int) -> Any:
+        return next(w for w in self.trace.out_of(c) if w.index == i)
+
+    def _given_grad(self, v: Any, numbers: dict[tuple[Any, ...], int]) -> Given:
+        grad = float(self.trace.grad(v))
+        return Given(self._grad_name(v), grad, numbers.get(("grad", v)), self.tolerance(grad))
+
+    def _given_value(self, v: Any, numbers: dict[tuple[Any, ...], int]) -> Given:
+        return Given(self.names[v], float(v.data), numbers.get(("value", v)), self.tolerance(float(v.data)))
+
+    def _product_step(self, c: Any, i: int, name: str, numbers: dict[tuple[Any, ...], int]) -> Step:
+        """A gradient along one wire: the gradient at the gate ``c`` times ∂c/∂(its input ``i``)."""
+        wire = self._wire(c, i)
+        upstream = self._given_grad(c, numbers) if c is not self.root else Given(self._grad_name(c), 1.0, None, 0.0)
+        v, gate = self.names[c.parents[i]], self.names[c]
+        local = self.written_local(c, i)
+        how = (
+            f"{name} = {upstream.name} × ∂{gate}/∂{v}: the gradient at the output of {gate} times {gate}'s "
+            f"local gradient; for {gate} = {self.expression(c)}, ∂{gate}/∂{v} = {local or 'its derivative'}"
+        )
+        sign = f"{name} = {upstream.name} × ∂{gate}/∂{v}" + (f", with ∂{gate}/∂{v} = {local}" if local else "")
+        sign += ": the product of the two signs"
+        return Step("product", (upstream,), how, sign, factor=float(wire.local))
+
+    def _sum_step(self, v: Any, numbers: dict[tuple[Any, ...], int]) -> Step:
+        """A node used more than once: the gradients coming back along its uses add up."""
+        inputs = []
+        for c, i in self.uses[v]:
+            share = f"d{self.f}/d{self.names[v]} along its use in {self.names[c]}"
+            part = float(self._wire(c, i).contribution)
+            inputs.append(Given(share, part, numbers.get(("wire", c, i)), self.tolerance(part)))
+        n = len(inputs)
+        how = (
+            f"{self.names[v]} is used {n} times: {self._grad_name(v)} is the sum of the {n} gradients coming back to it"
+        )
+        sign = "add the gradients of the uses as they are, each with its own sign"
+        return Step("sum", tuple(inputs), how, sign)
+
+    def _value_step(self, v: Any, numbers: dict[tuple[Any, ...], int]) -> Step:
+        inputs = tuple(self._given_value(p, numbers) for p in v.parents)
+        how = f"{self.names[v]} = {self.expression(v)}: compute it from the values of its inputs"
+        sign = f"{self.names[v]} = {self.expression(v)}"
+        return Step("op", inputs, how, sign, op=v._op)
+
+    # -- the math in words
+
+    def name_of(self, v: Any) -> str:
+        """A node as written in a formula: its name, or a constant's number."""
+        from .drawing.names import is_constant
+        from .drawing.numbers import format_number
+
+        return format_number(v.data) if is_constant(v) else self.names[v]
+
+    def expression(self, v: Any) -> str:
+        """``x * y``, ``exp(x)``, ``max(a, b)``: the op of ``v`` written with its inputs' names."""
+        args = [self.name_of(p) for p in v.parents]
+        op = v._op
+        if op in _INFIX and len(args) == 2:
+            return f"{args[0]} {op} {args[1]}"
+        if op == "neg":
+            return f"-{args[0]}"
+        if op == "1/x":
+            return f"1/{args[0]}"
+        return f"{v.op.lower() if op == 'ReLU' else v.op}({', '.join(args)})"
+
+    def written_local(self, c: Any, i: int) -> str:
+        """∂c/∂(input i) as the engine's rule writes it, with the inputs' names filled in ("" if unknown)."""
+        written = c._rules.written.get(c._op, ())
+        if i >= len(written):
+            return ""
+        args = [self.name_of(p) for p in c.parents]
+        first, second = args[0], args[1] if len(args) > 1 else ""
+        return written[i].format(a=first, x=first, b=second, y=second)
