@@ -225,6 +225,17 @@ def _check_target(path: str, flag: str) -> None:
         raise UsageError(f"{flag} {path!r}: directory {str(p.parent)!r} does not exist")
 
 
+def _evaluate(args: argparse.Namespace) -> tuple[Value, dict[str, Value]]:
+    """The formula's graph, its output labelled ``f`` (``out`` if f is an input), and its inputs in order."""
+    expression = parse(args.expression)
+    values = parse_bindings(args.bindings)
+    root, leaves = expression.evaluate(values)
+    inputs = {n: leaves[n] for n in values}  # in the order given on the command line
+    if not root.label:
+        root.label = "f" if "f" not in inputs else "out"
+    return root, inputs
+
+
 def _draw(args: argparse.Namespace) -> int:
     from ..drawing import explain
 
@@ -235,13 +246,7 @@ def _draw(args: argparse.Namespace) -> int:
             _check_target(path, flag)
     if args.out and args.steps and args.out != "-" and os.path.realpath(args.out) == os.path.realpath(args.steps):
         raise UsageError("-o and --steps name the same file")
-    expression = parse(args.expression)
-    values = parse_bindings(args.bindings)
-    root, leaves = expression.evaluate(values)
-    inputs = {n: leaves[n] for n in values}  # in the order given on the command line
-    name = "f" if "f" not in inputs else "out"
-    if not root.label:
-        root.label = name
+    root, inputs = _evaluate(args)
     name = root.label
     root.backward()
 
@@ -262,6 +267,57 @@ def _draw(args: argparse.Namespace) -> int:
     if written:
         print(f"wrote {', '.join(written)}", file=sys.stderr if to_stdout else sys.stdout)
     return 0
+
+
+def _worksheet(args: argparse.Namespace) -> int:
+    """An exercise from a formula: the sheet (and the key) written, what to find printed."""
+    from ..worksheet import worksheet
+
+    sheet_fmt = _sheet_format(args.out, "-o")
+    key_fmt = _sheet_format(args.answers, "--answers") if args.answers else None
+    for path, flag in ((args.out, "-o"), (args.answers, "--answers")):
+        if path is not None:
+            _check_target(path, flag)
+    if args.answers and os.path.realpath(args.out) == os.path.realpath(args.answers):
+        raise UsageError("-o and --answers name the same file")
+    root, _ = _evaluate(args)
+    try:
+        ws = worksheet(
+            root, args.blank, count=args.count, seed=args.seed, precision=args.precision, **_sheet_looks(args)
+        )
+        sheet = _sheet_bytes(ws, sheet_fmt, key=False)
+        key = _sheet_bytes(ws, key_fmt, key=True) if key_fmt else None
+    except GraphTooLarge as exc:
+        raise UsageError(f"{exc} Here: --max-nodes N.") from None
+    except RenderTimeout as exc:
+        raise UsageError(_too_slow(exc.nodes, args.timeout)) from None
+    except ValueError as exc:  # the worksheet's own checks: --count out of range, nothing to leave out
+        raise UsageError(str(exc)) from None
+    _write(args.out, sheet)
+    if key is not None:
+        _write(args.answers, key)
+    print(f"{len(ws.boxes)} boxes to fill: " + ", ".join(f"[{b.number}] {b.name}" for b in ws.boxes))
+    print(f"wrote {', '.join(p for p in (args.out, args.answers) if p)}")
+    return 0
+
+
+def _sheet_format(path: str, flag: str) -> str:
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix not in ("html", "htm", "svg", "png", "pdf"):
+        raise UsageError(f"{flag} {path!r}: use a suffix .html (interactive), .svg, .png or .pdf")
+    return "html" if suffix == "htm" else suffix
+
+
+def _sheet_looks(args: argparse.Namespace) -> dict[str, Any]:
+    looks = {"rankdir": args.rankdir, "theme": args.theme, "width": None if args.width == 0 else args.width}
+    looks |= {"font_size": args.font_size, "timeout": args.timeout}
+    return looks | ({} if args.max_nodes is None else {"max_nodes": args.max_nodes})
+
+
+def _sheet_bytes(ws: Any, fmt: str, key: bool) -> bytes:
+    if fmt == "html":
+        return ws.html(standalone=True, key=key).encode("utf-8")
+    return (ws.key() if key else ws.picture()).to_bytes(fmt)
 
 
 def _pictures(
@@ -391,9 +447,9 @@ def _options_of(parser: argparse.ArgumentParser, command: str) -> dict[str, bool
 def _parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """``parser.parse_args``, taking ``micrograd draw "-x*y" x=1`` as a user means it."""
     hint = None
-    if argv[:1] == ["draw"]:
-        rest, hint = _formula_first(argv[1:], _options_of(parser, "draw"))
-        argv = ["draw", *rest]
+    if argv[:1] in (["draw"], ["worksheet"]):
+        rest, hint = _formula_first(argv[1:], _options_of(parser, argv[0]))
+        argv = [argv[0], *rest]
     try:
         return parser.parse_args(argv)
     except UsageError as exc:
@@ -440,7 +496,7 @@ def _node_count(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="micrograd", description="A scalar autograd engine you can see.")
     parser.add_argument("--version", action="version", version=f"micrograd {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{draw,demo}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{draw,worksheet,demo}")
 
     draw = sub.add_parser(
         "draw",
@@ -517,6 +573,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     draw.set_defaults(func=_draw)
 
+    _add_worksheet(sub)
+
     demo = sub.add_parser(
         "demo",
         help="render the lecture's circuits into a folder; print the sigmoid neuron's gradients",
@@ -532,6 +590,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_demo)
     return parser
+
+
+def _add_worksheet(sub: Any) -> None:
+    ws = sub.add_parser(
+        "worksheet",
+        help="an exercise from a formula: numbered boxes to fill, checked in the page",
+        description="Parse EXPR, bind its variables, and write a worksheet: the circuit with numbered boxes in\n"
+        "place of its gradients (or values), a page that checks a learner's answers offline with hints,\n"
+        "and (with --answers) the answer key.",
+        epilog='example: micrograd worksheet "2*(max(z,w) + x*y)" x=3 y=-4 z=2 w=-1 -o sheet.html --answers key.html',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ws.add_argument("expression", metavar="EXPR", help='the formula, e.g. "2*(max(z,w) + x*y)"')
+    ws.add_argument("bindings", metavar="name=value", nargs="*", help="a value for each variable, e.g. x=3")
+    ws.add_argument(
+        "-o", "--output", dest="out", metavar="FILE", required=True,
+        help="write the worksheet here: .html (interactive, printable), .svg, .png or .pdf",
+    )  # fmt: skip
+    ws.add_argument("--answers", metavar="FILE", help="also write the answer key (.html .svg .png .pdf)")
+    ws.add_argument(
+        "--blank",
+        choices=("grads", "values", "both"),
+        default="grads",
+        help="what to leave out: the gradients (default), the values (a forward pass), or both",
+    )
+    ws.add_argument("--count", type=_node_count, metavar="N", help="leave out only N of them, chosen at random")
+    ws.add_argument("--seed", type=int, metavar="N", help="the random choice of --count, reproducibly")
+    ws.add_argument("--precision", type=_precision, default=4, metavar="N", help="significant digits (default 4)")
+    ws.add_argument("--rankdir", choices=("auto", "LR", "TB"), default="auto", help="layout direction")
+    ws.add_argument("--theme", choices=("lecture", "colorblind", "dark"), default="lecture", help="colours")
+    ws.add_argument("--width", type=_pixels, default=900, metavar="PX", help="at most PX pixels wide (0: natural)")
+    ws.add_argument("--font-size", type=_points, default=12.0, metavar="PT", help="font size in points (default 12)")
+    ws.add_argument("--timeout", type=_seconds, default=TIMEOUT, metavar="SECONDS", help="Graphviz's time limit")
+    ws.add_argument("--max-nodes", type=_node_count, metavar="N", help="refuse a graph of more than N nodes")
+    ws.set_defaults(func=_worksheet)
 
 
 def main(argv: list[str] | None = None) -> int:
