@@ -286,3 +286,18 @@ def test_the_lecture_sheet_prints_on_one_page(browser, tmp_path: Path):
     _open(browser, sheet)
     pdf = base64.b64decode(browser.print_page())
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
+@pytest.mark.slow
+def test_two_sheets_on_one_page_both_work(browser, tmp_path: Path):
+    """As in a notebook: the checker's script is on the page twice."""
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "two.html"
+    first, second = worksheet(lecture()[0]), worksheet(odd()[0])
+    page.write_text(f"<!DOCTYPE html><html><body>{first.html()}{second.html()}</body></html>")
+    _open(browser, page)
+    sheets = browser.find_elements(By.CSS_SELECTOR, ".mg-sheet")
+    assert [len(s.find_elements(By.CSS_SELECTOR, "input.mg-answer-input")) for s in sheets] == [7, len(second.boxes)]
+    sheets[1].find_element(By.CSS_SELECTOR, "button.mg-check").click()
+    assert sheets[1].find_element(By.CSS_SELECTOR, ".mg-score").text == f"0 of {len(second.boxes)} right"

@@ -29,7 +29,7 @@ function microgradFormat(x) {  // as micrograd.drawing.numbers.format_number(x, 
   return strip(parts[0]) + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
 }
 
-const MICROGRAD_FORWARD = {
+var MICROGRAD_FORWARD = {  // var: a page (a notebook) may hold this script more than once
   "+": (a, b) => a + b, "-": (a, b) => a - b, "*": (a, b) => a * b, "/": (a, b) => a / b,
   "**": (a, b) => Math.pow(a, b), "neg": (a) => -a, "1/x": (a) => 1 / a,
   "max": (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a >= b ? a : b),
