@@ -63,6 +63,8 @@ def test_blank_kinds_and_their_order():
     assert all(b.key[0] == "value" for b in values.boxes)
     assert [b.answer for b in values.boxes] == [v.data for v in topological_order(f) if v.parents]
     assert len(both.boxes) == len(grads.boxes) + len(values.boxes) and both.boxes[0].key[0] == "value"
+    for ws in (grads, values, both):  # every box drawn, the output's value too ("f = [n]")
+        assert ws.picture().svg().count('class="mg-answer-box"') == len(ws.boxes)
     chosen = worksheet(f, ["a", nodes["m"], ("value", "m")])
     assert [b.name for b in chosen.boxes] == ["df/da", "df/dm", "m"]
 

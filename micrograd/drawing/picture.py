@@ -436,7 +436,7 @@ def _wire_record(
         hot=hot,
         junction=junction,
         hidden=hidden,
-        answers=any(f.strip(BLANK).startswith("[") for f in (value, grad)),
+        answers=any(f"{BLANK}[" in f for f in (value, grad)),  # a worksheet's box (View.blank)
         flagged=flagged,
     )
     margin = "0.03,0.01" if b.out_port == "e" else "0.07,0.02"  # beside a vertical wire: room on either side

@@ -212,7 +212,7 @@ def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
         _junction(g, line, colour, horizontal)
 
 
-_ANSWER = re.compile(r"[\u2007 ]*\[(\d+)\][\u2007 ]*")
+_ANSWER = re.compile(r"(.*?)([\u2007 ]*\[(\d+)\][\u2007 ]*)")  # "[3]", or "f = [3]" on the output wire
 _CHAR_WIDTH = 0.556  # a digit's (and a figure space's) width in Helvetica and Liberation Sans, in em
 
 
@@ -227,9 +227,18 @@ def _answer_boxes(g: ET.Element, theme: Theme) -> None:
             found = _ANSWER.fullmatch(t.text or "")
             if found is None:
                 continue
+            prefix, blank, number = found.groups()
             size = float(t.get("font-size", "12"))
-            width, height = len(t.text or "") * _CHAR_WIDTH * size, 1.0 * size
+            width, height = len(blank) * _CHAR_WIDTH * size, 1.0 * size
             x, y = float(t.get("x", "0")), float(t.get("y", "0"))
+            if prefix:  # "f = " stays a text, left of the box
+                left = x - len(t.text or "") * _CHAR_WIDTH * size / 2
+                before = ET.Element(f"{_S}text", dict(t.attrib))
+                before.text = prefix
+                before.set("text-anchor", "start")
+                before.set("x", f"{left:.2f}")
+                parent.insert(list(parent).index(t), before)
+                x = left + len(prefix) * _CHAR_WIDTH * size + width / 2
             box = ET.Element(f"{_S}rect")
             for name, value in (
                 ("x", x - width / 2), ("y", y - 0.82 * size), ("width", width), ("height", height), ("rx", 2.5)
@@ -239,11 +248,11 @@ def _answer_boxes(g: ET.Element, theme: Theme) -> None:
             box.set("stroke", theme.text)
             box.set("stroke-width", "0.8")
             box.set("class", "mg-answer-box")
-            box.set("data-box", found.group(1))
+            box.set("data-box", number)
             parent.insert(list(parent).index(t), box)
-            t.text = found.group(1)
+            t.text = number
             t.set("class", "mg-answer")
-            t.set("data-box", found.group(1))
+            t.set("data-box", number)
             t.set("font-size", f"{size * 0.7:.2f}")
             t.set("text-anchor", "start")
             t.set("x", f"{x - width / 2 + 1.5:.2f}")
