@@ -130,6 +130,11 @@ class Verdict:
     def right(self) -> bool:
         return self.status == "right"
 
+    def __repr__(self) -> str:  # not the box's fields: they hold the answer
+        given = "" if self.given is None else f", given={self.given!r}"
+        hint = f", hint={self.hint!r}" if self.hint else ""
+        return f"Verdict(box={self.box.number}, {self.box.name!r}{given}, {self.status!r}{hint})"
+
 
 @dataclass
 class Report:
@@ -164,6 +169,14 @@ class Report:
         return "\n".join(
             [head, *("  [{}] {}: {} {}{}".format(*r[:4], f" - {r[4]}" if r[4] else "") for r in self.rows())]
         )
+
+    def __repr__(self) -> str:  # the table: the verdicts' boxes hold the answers
+        return str(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """IPython's plain text (a notebook stores it beside the HTML): the table, not the fields, which hold
+        the answers."""
+        p.text(str(self))
 
     def _repr_html_(self) -> str:
         import html
@@ -472,7 +485,7 @@ class _Plan:
         elif kind == "wire":
             c, i = key[1], key[2]
             answer = self._wire(c, i).contribution
-            name = f"d{self.f}/d{self.names[c.parents[i]]} along its use in {self.names[c]}"
+            name = self._share_name(c, i)
             step = self._product_step(c, i, name, numbers)
         else:
             v = key[1]
@@ -483,6 +496,12 @@ class _Plan:
 
     def tolerance(self, answer: float) -> float:
         return _tolerance(answer, self.precision)
+
+    def _share_name(self, c: Any, i: int) -> str:
+        """One use's share of a gradient: ``df/da along its use in n1`` (``... as input 2 of n1`` for ``a*a``)."""
+        v = c.parents[i]
+        where = f"as input {i + 1} of" if c.parents.count(v) > 1 else "along its use in"
+        return f"d{self.f}/d{self.names[v]} {where} {self.names[c]}"
 
     def _grad_name(self, v: Any) -> str:
         return f"d{self.f}/d{self.names[v]}"
@@ -515,7 +534,7 @@ class _Plan:
         """A node used more than once: the gradients coming back along its uses add up."""
         inputs = []
         for c, i in self.uses[v]:
-            share = f"d{self.f}/d{self.names[v]} along its use in {self.names[c]}"
+            share = self._share_name(c, i)
             part = float(self._wire(c, i).contribution)
             inputs.append(Given(share, part, numbers.get(("wire", c, i)), self.tolerance(part)))
         n = len(inputs)

@@ -1,4 +1,11 @@
-"""Every teaching notebook runs top to bottom in a fresh kernel; the repository keeps them cleared."""
+"""Every teaching notebook runs top to bottom in a fresh kernel; the repository keeps them cleared.
+
+The numbers a notebook teaches are checked here, not in its cells: ``CHECKS`` holds, per notebook, code
+that runs in the notebook's kernel right after the cell carrying that tag (the cell's metadata ``tags``),
+so it sees what the learner sees at that point, and fails the test if a number is wrong. Every exercise
+(a cell tagged ``exercise``: a worksheet ``ws`` checked against ``my_answers``) is checked to ship
+placeholders only, one for each box.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 EXPECTED = {
@@ -14,10 +22,135 @@ EXPECTED = {
     "02_automating_backprop.ipynb",
     "03_neuron_and_logistic_regression.ipynb",
     "04_mlp_on_moons.ipynb",
+    "05_jacobians.ipynb",
+    "06_exercises.ipynb",
+}
+
+# after a cell tagged "exercise": the learner gets a placeholder for every box, and nothing else
+EXERCISE = """
+assert my_answers and all(v is None for v in my_answers.values()), "ship placeholders, not answers"
+assert ws.check({k: ws.box(k).answer for k in my_answers}), "the placeholders name every box, each once"
+"""
+
+
+def says_right(placeholder: str, by_hand: str, engine: str) -> str:
+    """After an array exercise of notebook 05: the answer worked out with the notebook's formula gets "right"."""
+    return f"""
+import contextlib, io
+assert {placeholder} is None
+said = io.StringIO()
+with contextlib.redirect_stdout(said):
+    verdict({by_hand}, {engine})
+assert said.getvalue() == "right\\n", said.getvalue()
+"""
+
+
+SIGMOID_GRADS = "[-0.1966, 0.3932, -0.3932, -0.5898, 0.1966]"  # the lecture's: df/dw0, dx0, dw1, dx1, dw2
+
+CHECKS: dict[str, dict[str, str]] = {
+    "01_chain_rule_on_circuits.ipynb": {
+        "add-mul": "assert (f.data, x.grad, y.grad, z.grad) == (-12.0, -4.0, -4.0, 3.0)",
+        "max-gate": "assert (f.data, x.grad, y.grad, z.grad, w.grad) == (-20.0, -8.0, 6.0, 2.0, 0.0)",
+    },
+    "02_automating_backprop.ipynb": {
+        "chain": "assert x.grad == 3.297442541400256",
+        "by-hand": "assert x2.grad == x.grad  # the walk by hand is backward()",
+        "slope": "assert my_slope is None and math.isclose((1 - 0.5) * math.exp(-0.5), numeric, rel_tol=1e-9)",
+        "orders": "assert math.isclose(good, 3 * math.e) and not math.isclose(x.grad, 3 * math.e)",
+        "a-plus-a": "assert a.grad == 2.0",
+        "assign-bug": "assert a.grad == 1.0  # the bug it shows",
+    },
+    "03_neuron_and_logistic_regression.ipynb": {
+        "sigmoid-neuron": f"""
+assert round(f.data, 2) == 0.73
+assert [round(v.grad, 4) for v in (w0, x0, w1, x1, w2)] == {SIGMOID_GRADS}
+""",
+        "sigmoid-gate": f"""
+assert round(g.data * (1 - g.data), 4) == 0.1966
+assert [round(v.grad, 4) for v in (w0, x0, w1, x1, w2)] == {SIGMOID_GRADS}  # one gate, the same gradients
+""",
+        "neuron": "assert [round(p.grad, 4) for p in (n.w[0], n.w[1], n.b)] == [-0.1966, -0.3932, 0.1966]",
+        "training": "import math\nassert math.isclose(losses[0], math.log(2)) and losses[-1] < 0.2",
+        "loss-start": """
+z0 = Value(0.0)
+bce_with_logits([z0], [1]).backward()
+assert ws.box("dL/dz").answer == z0.grad == 0.5 - 1  # sigma(z) - t, as the exercise says
+""",
+        "boundary": """
+assert accuracy >= 0.9
+with no_grad():  # the weights read off the neuron are the neuron
+    assert abs(model([1.0, 2.0]).data - (wa * 1.0 + wb * 2.0 + bias)) < 1e-12
+""",
+        # the slope worked out from the weights as the plot's title rounds them counts as right
+        "boundary-slope": "assert my_slope is None and abs(-round(wa, 2) / round(wb, 2) - slope) < 0.02",
+    },
+    "04_mlp_on_moons.ipynb": {
+        "training": "assert final_accuracy >= 0.95, final_accuracy",
+        "gate-by-gate": "assert gates.data == out.data and [xi.grad for xi in x] == grads_fused",
+    },
+    "05_jacobians.ipynb": {
+        "matmul-formulas": "assert np.allclose(A.grad, G @ B.data.T) and np.allclose(B.grad, A.data.T @ G)",
+        "dA": says_right("my_dA", "G2 @ B.data.T", "A2.grad")
+        + """
+with contextlib.redirect_stdout(said := io.StringIO()):
+    verdict((G2 @ B.data.T).T, A2.grad)  # the shape of A transposed
+    verdict(-(G2 @ B.data.T), A2.grad)  # a sign
+assert said.getvalue().count("not yet") == 2
+""",
+        "jacobian": "assert np.allclose(J, np.kron(np.eye(2), B.data.T))",
+        "gradcheck": "assert gradcheck(lambda a, b: a @ b, [A.data, B.data])",
+        "entry": says_right("my_entry", "B.data[2, 1]", "J[1, 2]"),
+        "bias": "assert np.array_equal(b.grad, Gz.sum(axis=0))",
+        "column": "assert np.allclose(col.grad.ravel(), (Gz * X.data).sum(axis=1))",
+        "scale": says_right("my_ds", "X2.data.sum(axis=0)", "s.grad"),
+    },
+    "06_exercises.ipynb": {
+        "worked": """
+report = ws.check({"df/dq": -4, "df/dz": -3})
+assert report.score == (1, 4) and report["df/dq"].right and "check the sign" in report["df/dz"].hint
+""",
+    },
+}
+
+# what each notebook shows: "diagram" (micrograd.draw, SVG), "plot" (matplotlib, PNG), "worksheet" (HTML)
+SHOWS = {
+    "01_chain_rule_on_circuits.ipynb": {"diagram", "plot", "worksheet"},
+    "02_automating_backprop.ipynb": {"diagram", "plot", "worksheet"},
+    "03_neuron_and_logistic_regression.ipynb": {"diagram", "plot", "worksheet"},
+    "04_mlp_on_moons.ipynb": {"diagram", "plot", "worksheet"},
+    "05_jacobians.ipynb": {"diagram", "plot"},
+    "06_exercises.ipynb": {"worksheet"},
 }
 
 
-def test_the_four_teaching_notebooks_are_there():
+def with_checks(nb, name: str):
+    """The notebook with each tagged cell followed by its checks (run in the same kernel)."""
+    checks = CHECKS.get(name, {})
+    cells, found = [], set()
+    for cell in nb.cells:
+        cells.append(cell)
+        for tag in cell.metadata.get("tags", []):
+            if tag != "exercise" and tag not in checks:
+                raise AssertionError(f"{name}: a cell is tagged {tag!r} but CHECKS has no check for it")
+            found.add(tag)
+            cells.append(new_code_cell(EXERCISE if tag == "exercise" else checks[tag], metadata={"check": tag}))
+    missing = set(checks) - found
+    assert not missing, f"{name}: no cell is tagged {sorted(missing)}: each check must run somewhere"
+    nb.cells = cells
+    return nb
+
+
+def shown(outputs) -> set[str]:
+    data = [o.data for o in outputs if o.output_type in ("display_data", "execute_result")]
+    kinds = {
+        "diagram": any("image/svg+xml" in d for d in data),
+        "plot": any("image/png" in d for d in data),
+        "worksheet": any('class="mg-answer-box"' in d.get("text/html", "") for d in data),
+    }
+    return {kind for kind, seen in kinds.items() if seen}
+
+
+def test_the_teaching_notebooks_are_there():
     assert EXPECTED <= {p.name for p in NOTEBOOKS}
 
 
@@ -34,11 +167,10 @@ def test_notebook_is_stored_with_outputs_cleared(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_top_to_bottom(path, monkeypatch):
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel then shows figures inline, as PNG
-    nb = nbformat.read(path, as_version=4)
+    nb = with_checks(nbformat.read(path, as_version=4), path.name)
     client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-    client.execute()  # raises CellExecutionError, naming the cell, on any error
+    client.execute()  # raises CellExecutionError, naming the cell (a check's cell: its assertion), on any error
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    kinds = {mime for o in outputs if o.output_type in ("display_data", "execute_result") for mime in o.data}
-    assert "image/svg+xml" in kinds, "expected a circuit diagram from micrograd.draw"
-    assert "image/png" in kinds, "expected a matplotlib plot"
+    expected = SHOWS.get(path.name, {"diagram", "plot"})
+    assert expected <= shown(outputs), f"expected {sorted(expected)}, shown {sorted(shown(outputs))}"

@@ -184,6 +184,25 @@ def test_the_exercise_tells_no_answer_and_the_key_tells_them_all():
     ]
 
 
+def test_a_forward_pass_shows_no_gradient():
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    f = (x + y) * z  # df/dz is x + y: shown, it would tell the value in box 1
+    f.label = "f"
+    grads_shown = re.compile(r'class="mg-grad"[^>]*>([^<]*)<')
+    assert grads_shown.findall(worksheet(f, "values").picture().svg()) == ["1"]  # the output's own
+    assert grads_shown.findall(worksheet(f, "both").picture().svg()) == ["1"]
+    assert "3" in texts(worksheet(f, "values").key().svg())  # the key still shows everything
+
+
+def test_a_reports_plain_text_is_its_table_not_the_answers():
+    from IPython.lib.pretty import pretty  # what a notebook stores beside the HTML table
+
+    f, _ = lecture()
+    text = pretty(worksheet(f).check({"x": 8}))
+    assert text.startswith("0 of 7 right") and "check the sign" in text
+    assert "-8" not in text and "answer=" not in text
+
+
 def test_saving_sheet_and_key_in_every_format(tmp_path: Path):
     f, _ = lecture()
     ws = worksheet(f)
@@ -303,3 +322,18 @@ def test_two_sheets_on_one_page_both_work(browser, tmp_path: Path):
     assert [len(s.find_elements(By.CSS_SELECTOR, "input.mg-answer-input")) for s in sheets] == [7, len(second.boxes)]
     sheets[1].find_element(By.CSS_SELECTOR, "button.mg-check").click()
     assert sheets[1].find_element(By.CSS_SELECTOR, ".mg-score").text == f"0 of {len(second.boxes)} right"
+
+
+def test_a_value_used_twice_by_one_gate_has_two_boxes_by_name():
+    a = Value(3.0, label="a")
+    f = a * a
+    f.label = "f"
+    ws = worksheet(f)
+    assert [b.name for b in ws.boxes] == ["df/da as input 1 of f", "df/da as input 2 of f", "df/da"]
+    assert ws.check({"df/da as input 1 of f": 3, "df/da as input 2 of f": 3, "a": 6})
+
+
+def test_a_verdicts_repr_tells_no_answer():
+    f, _ = lecture()
+    report = worksheet(f).check({"x": 8})
+    assert "-8" not in repr(report["df/dx"]) and "-8" not in repr(report)

@@ -111,6 +111,7 @@ function microgradSheet(root) {
     input.inputMode = "decimal";
     input.className = "mg-answer-input";
     input.dataset.box = n;
+    input.tabIndex = Number(n);  // Tab goes through the boxes in the order they are worked out
     input.setAttribute("aria-label", `box ${n}: ${byNumber[n] ? byNumber[n].name : ""}`);
     input.style.fontSize = `${0.8 * parseFloat(rect.getAttribute("height"))}px`;
     holder.appendChild(input);

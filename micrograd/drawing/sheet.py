@@ -54,7 +54,10 @@ def _diagram(ws: Worksheet, view: View) -> Diagram:
 def exercise_diagram(ws: Worksheet) -> Diagram:
     """The circuit with every chosen number replaced by its numbered box."""
     trace = backward_trace(ws.root)
-    return _diagram(ws, View(trace, lambda v: True, blanks={b.key: b.number for b in ws.boxes}))
+    # with a value to find, no gradient is shown (but those asked for): df/dz = q at f = q*z would tell q
+    values_asked = any(b.key[0] == "value" for b in ws.boxes)
+    shown = (lambda v: v is ws.root) if values_asked else (lambda v: True)  # the output's 1 is always given
+    return _diagram(ws, View(trace, shown, blanks={b.key: b.number for b in ws.boxes}))
 
 
 def key_diagram(ws: Worksheet) -> Diagram:
