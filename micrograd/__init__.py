@@ -6,7 +6,8 @@ The layers, bottom up (arrows point down only; see ARCHITECTURE.md):
   (one loop) and the backward trace;
 - :mod:`micrograd.engine` (:class:`Value`) and :mod:`micrograd.tensor` (:class:`Tensor`):
   each op beside its rule;
-- :mod:`micrograd.check` (``gradcheck``), :mod:`micrograd.nn`;
+- :mod:`micrograd.check` (``gradcheck``), :mod:`micrograd.nn`, :mod:`micrograd.mistakes` (the
+  classic backward bugs, computed beside the correct pass);
 - :mod:`micrograd.drawing` (pictures, the step player, ``explain``), :mod:`micrograd.cli`.
 
 ``import micrograd`` loads only the core and the scalar engine; numpy-backed parts and the
@@ -23,7 +24,18 @@ from .engine import Value
 
 if TYPE_CHECKING:
     from .check import GradcheckResult, gradcheck
-    from .drawing import Diagram, Explanation, Steps, draw, draw_steps, explain, save_steps
+    from .drawing import (
+        Comparison,
+        Diagram,
+        Explanation,
+        Steps,
+        compare_backward,
+        draw,
+        draw_steps,
+        explain,
+        save_steps,
+    )
+    from .mistakes import MISTAKES
     from .tensor import Tensor
     from .worksheet import Worksheet, worksheet
 
@@ -40,6 +52,9 @@ _LAZY = {  # name -> module that defines it, imported on first use
     "Steps": ".drawing",
     "explain": ".drawing",
     "Explanation": ".drawing",
+    "compare_backward": ".drawing",
+    "Comparison": ".drawing",
+    "MISTAKES": ".mistakes",
     "worksheet": ".worksheet",
     "Worksheet": ".worksheet",
 }
@@ -63,6 +78,9 @@ __all__ = [
     "Steps",
     "explain",
     "Explanation",
+    "compare_backward",
+    "Comparison",
+    "MISTAKES",
     "worksheet",
     "Worksheet",
     "__version__",

@@ -3,7 +3,8 @@
 ``python -m micrograd.gallery [DIR]`` regenerates them (default: ``viz/`` of this checkout).
 Each circuit is written in both styles, as SVG and as its DOT source (``.dot``; the test
 that checks ``viz/`` is current compares those, not SVG bytes, which depend on the
-Graphviz build), plus one step-by-step backward player.
+Graphviz build), plus one step-by-step backward player, and the classic backward bugs each
+beside the correct pass (:func:`micrograd.compare_backward`; its DOT holds both pictures).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import random
 import sys
 from pathlib import Path
 
+from .drawing.comparison import Comparison, compare_backward
 from .drawing.diagram import STYLES, Diagram, draw
 from .drawing.steps import draw_steps
 from .engine import Value
+from .mistakes import MISTAKES
 
-__all__ = ["lecture_circuits", "gallery_diagrams", "render_gallery", "STEPS_FILE"]
+__all__ = ["lecture_circuits", "gallery_diagrams", "gallery_comparisons", "render_gallery", "STEPS_FILE"]
 
 STEPS_FILE = "sigmoid_neuron_steps.html"
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "viz"
@@ -142,13 +145,26 @@ def gallery_diagrams() -> dict[str, Diagram]:
     return diagrams
 
 
+ANNOTATED_BUGS = ("set-not-accumulate", "no-topological-order")  # notes show them: no sum; a stale upstream
+
+
+def gallery_comparisons() -> dict[str, Comparison]:
+    """The classic backward bugs by file stem (``bug_set_not_accumulate``, ...), each on its smallest graph
+    beside the correct pass, the gradients that differ marked."""
+    return {
+        "bug_" + name.replace("-", "_"): compare_backward(mistake=name, annotate=name in ANNOTATED_BUGS, rankdir="LR")
+        for name in MISTAKES
+    }
+
+
 def render_gallery(out_dir: str | Path, *, write_svg: bool = True) -> list[Path]:
     """Write the gallery into ``out_dir`` (created if missing): ``.dot`` sources, and unless
     ``write_svg=False`` the ``.svg`` pictures and the steps player. Returns the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for stem, diagram in gallery_diagrams().items():
+    pictures: dict[str, Diagram | Comparison] = {**gallery_diagrams(), **gallery_comparisons()}
+    for stem, diagram in pictures.items():
         if write_svg:
             written.append(diagram.save(out / f"{stem}.svg"))
         written.append(diagram.save(out / f"{stem}.dot"))

@@ -24,6 +24,7 @@ EXPECTED = {
     "04_mlp_on_moons.ipynb",
     "05_jacobians.ipynb",
     "06_exercises.ipynb",
+    "07_backprop_bugs.ipynb",
 }
 
 # after a cell tagged "exercise": the learner gets a placeholder for every box, and nothing else
@@ -42,6 +43,19 @@ said = io.StringIO()
 with contextlib.redirect_stdout(said):
     verdict({by_hand}, {engine})
 assert said.getvalue() == "right\\n", said.getvalue()
+"""
+
+
+def guessed(placeholder: str, answer: str, value: float) -> str:
+    """After a guess-and-check exercise of notebook 07: the placeholder shipped, the answer ``value``, which
+    ``verdict`` calls right."""
+    return f"""
+import contextlib, io
+assert {placeholder} is None and {answer} == {value!r}
+with contextlib.redirect_stdout(said := io.StringIO()):
+    verdict({value!r}, {answer}, "")
+    verdict({value!r} + 1, {answer}, "a hint")
+assert said.getvalue() == "right\\nnot yet: a hint\\n", said.getvalue()
 """
 
 
@@ -103,6 +117,19 @@ assert said.getvalue().count("not yet") == 2
         "bias": "assert np.array_equal(b.grad, Gz.sum(axis=0))",
         "column": "assert np.allclose(col.grad.ravel(), (Gz * X.data).sum(axis=1))",
         "scale": says_right("my_ds", "X2.data.sum(axis=0)", "s.grad"),
+    },
+    "07_backprop_bugs.ipynb": {
+        "a-plus-a": "assert comparison.differences == [('a', 2.0, 1.0)] and a.grad == 0.0  # drawn, not written",
+        "last-write": "assert comparison.differences == [('a', -2.0, -3.0)]",
+        "x-times-x-plus-x": guessed("my_x_grad", "comparison.passes.buggy.grad(x)", 2.0),
+        "walk": "assert (x_twin.grad, x.grad) == (2.0, 8.0)",
+        "walk-picture": "assert comparison.differences == [('x', 8.0, 2.0)]",
+        "swapped": guessed("my_swapped", "comparison.passes.buggy.grad(x)", 8.0),
+        "twice": "assert (a.grad, b.grad) == (-6.0, 4.0)",
+        "two-losses": guessed("my_a_grad", "a.grad", 1.0),
+        "step-2": "assert {d.name: (d.correct, d.buggy) for d in comparison.differences} == "
+        "{'w': (-1.0, 3.0), 'b': (-0.5, 1.5)}",
+        "loop": "assert with_zero[-1] < 1e-3 and min(without[-10:]) > 0.5  # one settles, the other swings",
     },
     "06_exercises.ipynb": {
         "worked": """

@@ -8,11 +8,13 @@
 - :mod:`~micrograd.drawing.errors`: what a user can act on (too large, too slow, nothing to render with);
 - :mod:`~micrograd.drawing.diagram`: ``draw`` and the :class:`Diagram` object;
 - :mod:`~micrograd.drawing.steps`: the backward pass frame by frame, and the HTML player;
-- :mod:`~micrograd.drawing.derivation`: ``explain``, the chain-rule derivation, one line per wire.
+- :mod:`~micrograd.drawing.derivation`: ``explain``, the chain-rule derivation, one line per wire;
+- :mod:`~micrograd.drawing.comparison`: ``compare_backward``, the correct backward pass beside a buggy one.
 """
 
 from __future__ import annotations
 
+from .comparison import Comparison, compare_backward
 from .derivation import Explanation, explain
 from .diagram import Diagram, draw
 from .errors import DrawingError, GraphTooLarge, RendererLimit, RendererMissing, RenderTimeout
@@ -26,6 +28,8 @@ __all__ = [
     "Steps",
     "draw_steps",
     "save_steps",
+    "Comparison",
+    "compare_backward",
     "DrawingError",
     "GraphTooLarge",
     "RenderTimeout",
