@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         explain,
         save_steps,
     )
+    from .functional import grad, hessian, hvp
     from .mistakes import MISTAKES
     from .tensor import Tensor
     from .worksheet import Worksheet, worksheet
@@ -57,6 +58,9 @@ _LAZY = {  # name -> module that defines it, imported on first use
     "MISTAKES": ".mistakes",
     "worksheet": ".worksheet",
     "Worksheet": ".worksheet",
+    "grad": ".functional",
+    "hessian": ".functional",
+    "hvp": ".functional",
 }
 
 __all__ = [
@@ -83,6 +87,9 @@ __all__ = [
     "MISTAKES",
     "worksheet",
     "Worksheet",
+    "grad",
+    "hessian",
+    "hvp",
     "__version__",
 ]
 

@@ -28,7 +28,7 @@ import importlib
 import operator
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -260,6 +260,18 @@ class Rules(dict[str, Rule]):
     def __init__(self) -> None:
         super().__init__()
         self.written: dict[str, tuple[str, ...]] = {}  # op name -> ∂out/∂parent as text, per parent
+        self._on_nodes: dict[str, Rule] = {}
+
+    def on_nodes(self) -> dict[str, Rule]:
+        """The same rules, each applied to the nodes themselves instead of their numbers (``create_graph``).
+
+        A rule reads its inputs as ``parent.data`` and the output as ``out.data``; here those are the
+        nodes, so the rule's own arithmetic (``upstream * b``, ``upstream / x``) builds a graph that
+        can be differentiated again. The derivatives are still stated once, in the rules.
+        """
+        if len(self._on_nodes) != len(self):  # a rule registered since (micrograd.nn's Σwx+b)
+            self._on_nodes = {name: _rule_on_nodes(rule) for name, rule in self.items()}
+        return self._on_nodes
 
     def rule(self, name: str, local: tuple[str, ...] = ()) -> Callable[[Rule], Rule]:
         def register(fn: Rule) -> Rule:
@@ -271,6 +283,33 @@ class Rules(dict[str, Rule]):
             return fn
 
         return register
+
+
+class _AsNumbers:
+    """A node as a rule sees it in ``create_graph`` mode: its ``data`` (and its parents') are nodes."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+    @property
+    def data(self) -> Any:
+        return self.node
+
+    @property
+    def parents(self) -> tuple[_AsNumbers, ...]:
+        return tuple(_AsNumbers(p) for p in self.node.parents)
+
+    def __getattr__(self, name: str) -> Any:  # requires_grad, _args, ...: the node's own
+        return getattr(self.node, name)
+
+
+def _rule_on_nodes(rule: Rule) -> Rule:
+    def on_nodes(node: Any, upstream: Any) -> tuple:
+        return rule(_AsNumbers(node), upstream)
+
+    return on_nodes
 
 
 # ---------------------------------------------------------------- order
@@ -319,7 +358,7 @@ _DONE = object()  # stack marker: the node below it has had all its parents emit
 
 
 def chain_rule(
-    nodes: Iterable[Any], rules: Rules, grads: dict[Any, Any] | None = None, *, record: bool = True
+    nodes: Iterable[Any], rules: Mapping[str, Rule], grads: dict[Any, Any] | None = None, *, record: bool = True
 ) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
     """Apply the chain rule at each of ``nodes`` in turn; yield ``(node, upstream, contributions)`` for each.
 
@@ -350,12 +389,16 @@ def chain_rule(
             yield node, upstream, contributions
 
 
-def backward(root: Node, seed: Any) -> None:
+def backward(root: Node, seed: Any, create_graph: bool = False) -> None:
     """Fill ``.grad`` of every node ``root`` depends on with d(root)/d(node) × ``seed``.
 
     Interior gradients are recomputed from scratch; leaf gradients accumulate (a second
-    call adds to them), as in PyTorch and the tutorial micrograd.
+    call adds to them), as in PyTorch and the tutorial micrograd. With ``create_graph`` the
+    gradients are nodes, built by the rules' own arithmetic (:meth:`Rules.on_nodes`), so they
+    can be differentiated in turn; ``seed`` is then a node too.
     """
+    if create_graph:
+        return _backward_on_nodes(root, seed)
     order = interior_order(root)
     for node in order:
         node.grad = root._no_grad_yet
@@ -365,6 +408,44 @@ def backward(root: Node, seed: Any) -> None:
         root.grad = seed if root.grad is None else root.grad + seed
     with root._quiet():
         deque(chain_rule(reversed(order), root._rules, record=False), maxlen=0)  # run the walk to its end
+
+
+def _backward_on_nodes(root: Node, seed: Any) -> None:
+    constant = type(root)
+    for node, grad in gradients([root], [seed], root._rules.on_nodes()).items():
+        if not isinstance(grad, Node):  # a number (a stopped wire's 0): a constant node, so .grad stays a node
+            grad = constant(grad, requires_grad=False)  # type: ignore[call-arg]
+        if node.parents or node.grad is None or _is_zero(node.grad):  # interior: recomputed; a leaf's first
+            node.grad = grad
+        else:  # leaves accumulate
+            node.grad = node.grad + grad
+
+
+def _is_zero(x: Any) -> bool:
+    return isinstance(x, (int, float)) and x == 0
+
+
+def gradients(outputs: list[Any], seeds: list[Any], rules: dict[str, Rule] | None = None) -> dict[Any, Any]:
+    """d(outputs · seeds)/d(node) for every node the outputs depend on, in a dict (no ``.grad`` touched).
+
+    ``rules``: the engine's table (default) or :meth:`Rules.on_nodes` to build the gradients as nodes.
+    """
+    grads: dict[Any, Any] = {}
+    for out, seed in zip(outputs, seeds, strict=True):
+        grads[out] = seed if out not in grads else grads[out] + seed
+    order = _depth_first(_Roots(outputs), leaves=False)[:-1]  # every output's interior nodes, in one order
+    with outputs[0]._quiet():
+        deque(chain_rule(reversed(order), rules or outputs[0]._rules, grads, record=False), maxlen=0)
+    return grads
+
+
+class _Roots:
+    """The outputs of a many-output backward pass, as the parents of one node: one topological order for all."""
+
+    __slots__ = ("parents",)
+
+    def __init__(self, outputs: list[Any]) -> None:
+        self.parents = tuple(outputs)
 
 
 # ---------------------------------------------------------------- the backward trace

@@ -61,6 +61,8 @@ def _div(a: float, b: float) -> float:
 
 
 def _pow(a: float, b: float) -> float:
+    if type(a) is not float or type(b) is not float:  # a rule building a graph (create_graph): Values
+        return a**b
     try:
         r = a**b
     except ZeroDivisionError:  # 0 ** negative: inf, with 0's sign for an odd integer power
@@ -80,6 +82,8 @@ def _exp(a: float) -> float:
 
 
 def _log(a: float) -> float:
+    if type(a) is not float:  # a Value, in a rule building a graph
+        return a.log()  # type: ignore[attr-defined]
     try:
         return math.log(a)
     except ValueError:  # log(0) = -inf, log(x < 0) = nan
@@ -91,6 +95,18 @@ def _sqrt(a: float) -> float:
         return math.sqrt(a)
     except ValueError:
         return _NAN
+
+
+def _sin(a: float) -> float:
+    if type(a) is not float:  # a Value, in a rule building a graph
+        return a.sin()  # type: ignore[attr-defined]
+    return math.sin(a) if math.isfinite(a) else _NAN  # nan at ±inf (Python raises)
+
+
+def _cos(a: float) -> float:
+    if type(a) is not float:  # a Value, in a rule building a graph
+        return a.cos()  # type: ignore[attr-defined]
+    return math.cos(a) if math.isfinite(a) else _NAN
 
 
 def _sigmoid(a: float) -> float:
@@ -286,10 +302,10 @@ class Value(Node):
         """∂(x**y)/∂x = y·x**(y-1), and none at all where y = 0 (x**0 is constant: the wire is stopped);
         ∂(x**y)/∂y = x**y·log(x), taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
         x, y = out.parents
-        dx = 0.0 if y.data == 0 else upstream * (y.data * _pow(x.data, y.data - 1.0))
+        dx = 0.0 if float(y.data) == 0 else upstream * (y.data * _pow(x.data, y.data - 1.0))
         if not y.requires_grad:
             return dx, None
-        return dx, upstream * (0.0 if x.data == 0 and y.data >= 0 else out.data * _log(x.data))
+        return dx, upstream * (0.0 if float(x.data) == 0 and y.data >= 0 else out.data * _log(x.data))
 
     def __rpow__(self, other: float) -> Value:
         return _operand(other, "**") ** self
@@ -334,23 +350,19 @@ class Value(Node):
 
     def sin(self) -> Value:
         """``sin(x)``; nan at ±inf."""
-        x = self.data
-        return _unary(math.sin(x) if math.isfinite(x) else _NAN, self, "sin")
+        return _unary(_sin(self.data), self, "sin")
 
     @rule("sin", local=("cos({x})",))
     def _sin_rule(out, upstream: float) -> tuple[float]:  # ∂sin(x)/∂x = cos(x)
-        x = out.parents[0].data
-        return (upstream * (math.cos(x) if math.isfinite(x) else _NAN),)
+        return (upstream * _cos(out.parents[0].data),)
 
     def cos(self) -> Value:
         """``cos(x)``; nan at ±inf."""
-        x = self.data
-        return _unary(math.cos(x) if math.isfinite(x) else _NAN, self, "cos")
+        return _unary(_cos(self.data), self, "cos")
 
     @rule("cos", local=("-sin({x})",))
     def _cos_rule(out, upstream: float) -> tuple[float]:  # ∂cos(x)/∂x = -sin(x)
-        x = out.parents[0].data
-        return (upstream * -(math.sin(x) if math.isfinite(x) else _NAN),)
+        return (upstream * -_sin(out.parents[0].data),)
 
     def sigmoid(self) -> Value:
         """``σ(x) = 1/(1+exp(-x))``: 0 for x below about -709, where exp(-x) overflows to inf."""
@@ -407,7 +419,7 @@ class Value(Node):
     @rule("max", local=("1 if {a} > {b}, 0 if {a} < {b}, ½ on a tie", "1 if {b} > {a}, 0 if {b} < {a}, ½ on a tie"))
     def _max_rule(out, upstream: float) -> tuple[float, float]:
         """The larger input gets it all: ∂/∂a = 1 if a > b, 0 if a < b, ½ on a tie (and b the other way)."""
-        a, b = out.parents[0].data, out.parents[1].data
+        a, b = float(out.parents[0].data), float(out.parents[1].data)
         return _gate_share(upstream, a, b), _gate_share(upstream, b, a)
 
     def min(self, other: Value | float) -> Value:
@@ -419,7 +431,7 @@ class Value(Node):
     @rule("min", local=("1 if {a} < {b}, 0 if {a} > {b}, ½ on a tie", "1 if {b} < {a}, 0 if {b} > {a}, ½ on a tie"))
     def _min_rule(out, upstream: float) -> tuple[float, float]:
         """The smaller input gets it all: ∂/∂a = 1 if a < b, 0 if a > b, ½ on a tie (and b the other way)."""
-        a, b = out.parents[0].data, out.parents[1].data
+        a, b = float(out.parents[0].data), float(out.parents[1].data)
         return _gate_share(upstream, -a, -b), _gate_share(upstream, -b, -a)  # min(a, b) = -max(-a, -b)
 
     # -- comparisons compare data (so builtin max()/sorted() work); they are not gates
@@ -440,15 +452,22 @@ class Value(Node):
 
     # -- backward
 
-    def backward(self, seed: float = 1.0) -> None:
+    def backward(self, seed: float = 1.0, create_graph: bool = False) -> None:
         """Backpropagate from this node: fill ``grad`` of every node it depends on.
 
         Sets ``self.grad`` to ``seed`` (∂self/∂self = 1), then applies the chain rule
         node by node in reverse topological order (:func:`micrograd.core.backward`). Leaf
         gradients accumulate across calls until zeroed; interior gradients are recomputed
         on every call. Iterative: graphs of any depth work.
+
+        ``create_graph=True`` (as PyTorch): every ``grad`` becomes a Value, built by the same
+        rules as operations on Values, so it can be backpropagated in turn:
+        ``x.grad.backward()`` gives the second derivative. ``seed`` may then be a Value.
         """
-        core.backward(self, self._check_seed(seed))
+        if create_graph:
+            core.backward(self, self._seed_node(seed), create_graph=True)
+        else:
+            core.backward(self, self._check_seed(seed))
 
     def _check_seed(self, seed: Any) -> float:
         if not self.requires_grad:
@@ -457,8 +476,19 @@ class Value(Node):
             )
         return 1.0 if seed is None else as_float(seed, "backward(seed)")
 
+    def _seed_node(self, seed: Any) -> Value:
+        """The seed of a backward pass that builds a graph: a Value (a number becomes a constant)."""
+        if isinstance(seed, Value):
+            self._check_seed(seed.data)
+            return seed
+        return Value(self._check_seed(seed), requires_grad=False)
+
     def item(self) -> float:
         """The ``data`` as a Python float (as ``torch.Tensor.item``)."""
+        return self.data
+
+    def __float__(self) -> float:
+        """``float(v)``: the ``data`` (as ``float()`` of a one-element torch tensor)."""
         return self.data
 
     def __repr__(self) -> str:
