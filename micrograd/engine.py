@@ -344,9 +344,10 @@ class Value(Node):
         return _unary(math.tanh(self.data), self, "tanh")
 
     @rule("tanh", local=("1 - tanh({x})²",))
-    def _tanh_rule(out, upstream: float) -> tuple[float]:  # ∂tanh(x)/∂x = 1 - tanh(x)² = (1 - y)(1 + y)
+    def _tanh_rule(out, upstream: float) -> tuple[float]:  # ∂tanh(x)/∂x = 1 - tanh(x)²
         y = out.data
-        return (upstream * ((1.0 - y) * (1.0 + y)),)  # factored: 1 - y·y loses digits as y nears ±1
+        # 1 - y·y loses digits as y nears ±1, the factored (1 - y)(1 + y) near 0 (and its derivative, -2y)
+        return (upstream * (1.0 - y * y if -0.5 < y < 0.5 else (1.0 - y) * (1.0 + y)),)
 
     def sin(self) -> Value:
         """``sin(x)``; nan at ±inf."""

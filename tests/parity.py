@@ -59,15 +59,18 @@ RTOL = 1e-12  # the whole graph: a gradient agrees to this fraction of its scale
 Program = list[tuple[Any, ...]]
 
 
-def leaf_value(rng: random.Random) -> float:
-    """An edge of float64 half the time, else an ordinary number in -3…3."""
-    return rng.choice(EDGES) if rng.random() < 0.5 else round(rng.uniform(-3, 3), rng.choice((0, 1, 3, 17)))
+FINITE_EDGES = (0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, 3.0, 1e-8, -1e-8)  # second order: no overflow on the way
 
 
-def program(rng: random.Random) -> Program:
+def leaf_value(rng: random.Random, edges: Sequence[float] = EDGES) -> float:
+    """An edge half the time, else an ordinary number in -3…3."""
+    return rng.choice(edges) if rng.random() < 0.5 else round(rng.uniform(-3, 3), rng.choice((0, 1, 3, 17)))
+
+
+def program(rng: random.Random, edges: Sequence[float] = EDGES) -> Program:
     """A random graph: 1-3 leaves, 0-2 constants, then 1-10 ops on any earlier nodes (recent ones likelier)."""
-    prog: Program = [("leaf", leaf_value(rng)) for _ in range(rng.randint(1, 3))]
-    prog += [("const", leaf_value(rng)) for _ in range(rng.randint(0, 2))]
+    prog: Program = [("leaf", leaf_value(rng, edges)) for _ in range(rng.randint(1, 3))]
+    prog += [("const", leaf_value(rng, edges)) for _ in range(rng.randint(0, 2))]
     for _ in range(rng.randint(1, 10)):
         pick = lambda: max(rng.randrange(len(prog)), rng.randrange(len(prog)))  # noqa: E731
         if rng.random() < 0.45:
@@ -312,6 +315,106 @@ def compare(report: Report, torch: Any, engine: str, prog: Program) -> None:
             return report.mismatch(f"{engine} backward()", f"{engine} leaf {k}: .grad {ours} vs {grads[k]}", prog)
 
 
+# ---------------------------------------------------------------- second derivatives, op by op
+
+
+def _gate(op: str) -> Callable[[Any, Any], Any]:
+    return ARITHMETIC.get(op) or (lambda a, b: a.max(b) if op == "max" else a.min(b))
+
+
+def our_double_backward(op: str, inputs: list[float], upstream: float, weights: list[float]) -> list[float]:
+    """d(Σ wᵢ·cᵢ)/d(each input, then upstream), where cᵢ are the op's rule's contributions at ``upstream``,
+    built as a graph (create_graph): the derivative of the rule itself."""
+    from micrograd import grad
+
+    xs = [Value(x) for x in inputs]
+    u = Value(upstream)
+    out = OURS[{"ReLU": "relu", "1/x": "reciprocal"}.get(op, op)](xs[0]) if len(xs) == 1 else _gate(op)(*xs)
+    contributions = Value._rules.on_nodes()[out._op](out, u)
+    terms = [c * w for c, w in zip(contributions, weights, strict=True) if isinstance(c, Value) and c.requires_grad]
+    if not terms:
+        return [0.0] * (len(xs) + 1)
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return [0.0 if g is None else g for g in grad(total, [*xs, u], allow_unused=True)]
+
+
+def torch_double_backward(torch: Any, op: str, inputs: list[float], upstream: float, weights: list[float]) -> list:
+    """The same with PyTorch's double backward."""
+    xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
+    u = torch.tensor(upstream, dtype=torch.float64, requires_grad=True)
+    out = torch_ops(torch)[op](*xs)
+    cs = torch.autograd.grad(out, xs, grad_outputs=u, create_graph=True, allow_unused=True)
+    terms = [c * w for c, w in zip(cs, weights, strict=True) if c is not None and c.requires_grad]
+    if not terms:
+        return [0.0] * (len(xs) + 1)
+    total = sum(terms[1:], terms[0])
+    found = torch.autograd.grad(total, [*xs, u], allow_unused=True)
+    return [0.0 if g is None else g.item() for g in found]
+
+
+SECOND_RTOL = 1e-6
+
+
+def _agree_second(a: float, b: float, scale: float) -> bool:
+    """Second derivatives agree: nan where nan, the same infinities, zeros of either sign, and finite numbers
+    to :data:`SECOND_RTOL`, or to a few last bits of ``scale`` (the size of the terms that were added): ours is
+    the derivative of our own first-order formula, PyTorch's a formula of its own, and where one cancels
+    (1 - 2y near y = ½ for the sigmoid) it keeps fewer digits."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return agree(a, b, 0.0)
+    return agree(a, b, SECOND_RTOL * max(abs(a), abs(b)) + 1e-14 * scale)
+
+
+def _not_compared(op: str, inputs: list[float]) -> bool:
+    """Where second derivatives are not compared: an input that overflowed on the way (inf, nan), and
+    x**y at x = 0, where PyTorch's double backward is nan (its first derivative is a where() whose other
+    branch is nan, and the gradient of that branch leaks through) and ours differentiates the branch taken."""
+    return not all(math.isfinite(x) for x in inputs) or (op == "**" and inputs[0] == 0)
+
+
+def second_order_summary(report: Report) -> str:
+    return (
+        f"{len(report.mismatches)} mismatches with PyTorch's double backward in {report.graphs} random graphs: "
+        f"{report.values} ops differentiated twice, {report.wires} second derivatives compared ({report.differed} "
+        f"ops not compared: an input overflowed on the way, or x**y at x = 0)"
+    )
+
+
+def second_order_parity(graphs: int, seed: int, torch: Any) -> Report:
+    """Every op of ``graphs`` random programs (the scalar engine's values at its nodes, an upstream
+    gradient and weights drawn from the same edges) differentiated twice, against PyTorch."""
+    rng = random.Random(seed)
+    report = Report()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(graphs):
+            prog = program(rng, FINITE_EDGES)
+            report.graphs += 1
+            nodes, _ = run_scalar(prog)
+            for op, *args in prog:
+                if op in ("leaf", "const"):
+                    continue
+                name = _NAMES.get(op, op)
+                inputs = [nodes[i].data for i in args]
+                upstream, weights = leaf_value(rng, FINITE_EDGES), [leaf_value(rng, FINITE_EDGES) for _ in args]
+                if _not_compared(name, inputs):
+                    report.differed += 1
+                    continue
+                ours = our_double_backward(name, inputs, upstream, weights)
+                theirs = torch_double_backward(torch, name, inputs, upstream, weights)
+                report.values += 1
+                report.wires += len(ours)
+                big = max([1.0, *(abs(x) for x in inputs if math.isfinite(x))])
+                scale = abs(upstream) * sum(abs(w) for w in weights) * big * big
+                if not all(_agree_second(a, b, scale) for a, b in zip(ours, theirs, strict=True)):
+                    text = f"{name}{tuple(inputs)} upstream {upstream} weights {weights}: {ours} vs torch {theirs}"
+                    report.mismatch(f"second order {name}", text, prog)
+                    break
+    return report
+
+
 def parity(graphs: int, seed: int, torch: Any, engines: Sequence[str] = ("scalar", "tensor")) -> Report:
     """Run ``graphs`` random programs in each engine and in ``torch``; warnings are errors (engines promise none)."""
     rng = random.Random(seed)
@@ -331,3 +434,5 @@ if __name__ == "__main__":
 
     n, s = (int(a) for a in (sys.argv[1:] + ["20000", "0"][len(sys.argv) - 1 :])[:2])
     print(parity(n, s, torch))
+    second = second_order_parity(n // 4, s, torch)
+    print(second_order_summary(second), *second.mismatches[:10], sep="\n")

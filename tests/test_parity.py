@@ -179,3 +179,16 @@ def test_both_engines_agree_with_pytorch_on_20000_random_graphs():
     print(report)
     assert not report.mismatches, str(report)
     assert report.values > 200_000 and report.wires > 100_000 and report.whole > 30_000  # it really compared
+
+
+@pytest.mark.slow
+def test_second_derivatives_agree_with_pytorchs_double_backward_on_5000_random_graphs():
+    torch = pytest.importorskip(
+        "torch", reason="compares with PyTorch: install the optional extra, pip install -e '.[test,torch]'"
+    )
+    from parity import second_order_parity, second_order_summary
+
+    report = second_order_parity(5000, seed=1, torch=torch)
+    print(second_order_summary(report))
+    assert not report.mismatches, "\n".join([second_order_summary(report), *report.mismatches[:10]])
+    assert report.values > 20_000 and report.wires > 50_000  # it really compared

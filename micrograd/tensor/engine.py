@@ -465,9 +465,10 @@ class Tensor(Node):
         return _node(np.tanh(self.data), (self,), "tanh")
 
     @rule("tanh")
-    def _tanh_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d tanh(x) = G·(1 - y²) = G·(1 - y)(1 + y)
+    def _tanh_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d tanh(x) = G·(1 - y²)
         y = out.data
-        return (upstream * ((1.0 - y) * (1.0 + y)),)  # factored: 1 - y·y loses digits as y nears ±1
+        # 1 - y·y loses digits as y nears ±1, the factored (1 - y)(1 + y) near 0
+        return (upstream * np.where(np.abs(y) < 0.5, 1.0 - y * y, (1.0 - y) * (1.0 + y)),)
 
     @numpy_ufunc(np.sin)
     def sin(self) -> Tensor:
