@@ -4,7 +4,8 @@
 Each circuit is written in both styles, as SVG and as its DOT source (``.dot``; the test
 that checks ``viz/`` is current compares those, not SVG bytes, which depend on the
 Graphviz build), plus one step-by-step backward player, and the classic backward bugs each
-beside the correct pass (:func:`micrograd.compare_backward`; its DOT holds both pictures).
+beside the correct pass (:func:`micrograd.compare_backward`; its DOT holds both pictures), and
+the derivative of tanh as a graph beside its own derivative (``backward(create_graph=True)``).
 """
 
 from __future__ import annotations
@@ -13,13 +14,21 @@ import random
 import sys
 from pathlib import Path
 
-from .drawing.comparison import Comparison, compare_backward
+from .drawing.comparison import Comparison, Panels, compare_backward
 from .drawing.diagram import STYLES, Diagram, draw
 from .drawing.steps import draw_steps
 from .engine import Value
+from .functional import grad
 from .mistakes import MISTAKES
 
-__all__ = ["lecture_circuits", "gallery_diagrams", "gallery_comparisons", "render_gallery", "STEPS_FILE"]
+__all__ = [
+    "lecture_circuits",
+    "gallery_diagrams",
+    "gallery_comparisons",
+    "tanh_derivatives",
+    "render_gallery",
+    "STEPS_FILE",
+]
 
 STEPS_FILE = "sigmoid_neuron_steps.html"
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "viz"
@@ -157,13 +166,39 @@ def gallery_comparisons() -> dict[str, Comparison]:
     }
 
 
+def tanh_derivatives() -> Panels:
+    """d/dx tanh(x) and d²/dx² at x = 0.5, each the graph ``backward(create_graph=True)`` builds, the
+    forward graph they reuse drawn light."""
+    x = Value(0.5, label="x")
+    t = x.tanh()
+    t.label = "t"
+    (d1,) = grad(t, x, create_graph=True)
+    d1.label = "dt/dx"
+    (d2,) = grad(d1, x, create_graph=True)
+    d2.label = "d²t/dx²"
+    return Panels(
+        [draw(d, style="circuit", forward=t, rankdir="LR") for d in (d1, d2)],
+        [
+            ("dt/dx = 1 - t²", "the derivative of t = tanh(x): a graph of ordinary ops"),
+            ("d²t/dx² = -2t(1 - t²)", "its derivative, built the same way"),
+        ],
+        "The derivative of tanh as a graph, and the derivative of that",
+        "backward(create_graph=True) writes each gradient as a graph of ordinary ops on the forward "
+        "graph's nodes (drawn light): so it can be backpropagated again.",
+    )
+
+
 def render_gallery(out_dir: str | Path, *, write_svg: bool = True) -> list[Path]:
     """Write the gallery into ``out_dir`` (created if missing): ``.dot`` sources, and unless
     ``write_svg=False`` the ``.svg`` pictures and the steps player. Returns the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    pictures: dict[str, Diagram | Comparison] = {**gallery_diagrams(), **gallery_comparisons()}
+    pictures: dict[str, Diagram | Comparison | Panels] = {
+        **gallery_diagrams(),
+        **gallery_comparisons(),
+        "tanh_derivatives": tanh_derivatives(),
+    }
     for stem, diagram in pictures.items():
         if write_svg:
             written.append(diagram.save(out / f"{stem}.svg"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import numpy as np
 import pytest
@@ -215,3 +216,25 @@ def test_the_gradient_graph_reuses_the_forward_graph():
     t.backward(create_graph=True)
     assert t in topological_order(x.grad)  # d tanh/dx = 1 - t²: built on the forward node t
     assert micrograd.explain(x.grad)  # and reads like any graph
+
+
+# ---------------------------------------------------------------- drawing a gradient's graph
+
+
+def test_draw_a_gradient_with_its_forward_graph_light(tmp_path):
+    from micrograd.drawing.comparison import Panels
+    from micrograd.gallery import tanh_derivatives
+
+    x = Value(0.5, label="x")
+    t = x.tanh()
+    t.label = "t"
+    (d1,) = grad(t, x, create_graph=True)
+    svg = micrograd.draw(d1, style="circuit", forward=t).svg()
+    light = re.findall(r'<g id="(v\d+)"[^>]*data-role="(?:leaf|gate)"[^>]*opacity="0.4"', svg)
+    full = re.findall(r'<g id="(v\d+)"[^>]*data-role="gate"(?![^>]*opacity)', svg)
+    assert len(light) == 2 and len(full) == 3  # x and tanh light; t*t, 1-x and *1 (the seed) in full
+    assert "opacity" not in micrograd.draw(d1, style="circuit").svg()  # without forward=, all in full
+    panels = tanh_derivatives()
+    assert isinstance(panels, Panels) and len(panels.diagrams) == 2
+    for suffix in ("svg", "png", "dot"):
+        assert panels.save(tmp_path / f"p.{suffix}").stat().st_size > 0

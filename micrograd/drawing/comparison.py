@@ -41,7 +41,7 @@ from .render import TIMEOUT, Deadline, check_timeout
 from .svg import NS, captioned
 from .theme import Theme, theme_named
 
-__all__ = ["compare_backward", "Comparison", "Difference", "FORMATS"]
+__all__ = ["compare_backward", "Comparison", "Difference", "Panels", "FORMATS"]
 
 FORMATS = ("svg", "png", "html", "dot")
 GAP = 28.0  # px between the two pictures
@@ -254,6 +254,45 @@ def _html(text: str) -> str:
 
 
 # ---------------------------------------------------------------- two SVGs in one
+
+
+class Panels:
+    """Pictures side by side (one under the other when too wide), each under a two-line heading,
+    a caption under them all: e.g. a derivative's graph beside the next derivative's."""
+
+    def __init__(self, diagrams: Sequence[Diagram], headings: Sequence[tuple[str, str]], title: str, caption: str = ""):
+        if len(diagrams) != len(headings) or not diagrams:
+            raise ValueError("Panels: one heading (two lines) for each of one or more diagrams")
+        self.diagrams, self.headings, self.title, self.caption = list(diagrams), list(headings), title, caption
+
+    @property
+    def source(self) -> str:
+        """The pictures' DOT sources, one after the other."""
+        return "\n".join(d.source for d in self.diagrams)
+
+    def svg(self) -> str:
+        """All the pictures in one SVG, each under its heading, the caption under them."""
+        first = self.diagrams[0]
+        key = hashlib.sha1(self.source.encode("utf-8")).hexdigest()[:8]
+        pictures = [_prefixed(d.svg(), f"mg-p{key}-{k}") for k, d in enumerate(self.diagrams)]
+        svg = _side_by_side(pictures, self.headings, first.theme, first.width, self.title, self.caption or self.title)
+        return captioned(svg, self.caption, first.theme) if self.caption else svg
+
+    def png(self, scale: float = 2.0) -> bytes:
+        from .raster import svg_to_png
+
+        return svg_to_png(self.svg(), scale=scale)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write ``path``: .svg, .png, or .dot (the sources)."""
+        fmt = Path(path).suffix.lstrip(".").lower()
+        makers = {"svg": lambda: self.svg().encode("utf-8"), "png": self.png, "dot": lambda: self.source.encode()}
+        if fmt not in makers:
+            raise ValueError(f"cannot tell the format of {str(path)!r}: use .svg, .png or .dot")
+        return atomic_write(path, makers[fmt]())
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
 
 
 def _prefixed(svg: str, prefix: str) -> ET.Element:

@@ -342,6 +342,7 @@ def draw(
     neurons: str | None = None,
     shade: bool = False,
     timeout: float | None = TIMEOUT,
+    forward: Any = None,
 ) -> Diagram:
     """Draw the graph ``root`` depends on: every value, and every gradient once computed.
 
@@ -376,6 +377,9 @@ def draw(
     the picture out (10; None: no limit); past it, it is stopped and :class:`RenderTimeout`
     (a RuntimeError) says what to do.
     ``engine``: ``"dot"``, ``"wasm"`` or None (system dot if on PATH, else WebAssembly).
+    ``forward``: drawing a gradient built by ``backward(create_graph=True)``, the output of the
+    forward pass it came from: that graph's nodes are drawn light, the gradient's own in full
+    (``draw(x.grad, forward=f)``).
     Tensor nodes show their shape, and their values when they have at most 6 elements.
     """
     check_root(root)
@@ -389,7 +393,8 @@ def draw(
     started = has_grad(root)
     show = started if show_grad is None else bool(show_grad)
     trace = gradients(root, root.grad if started else None) if show or annotate else None
-    view = View(trace, lambda v: show)
+    faint = frozenset(topological_order(forward)) if forward is not None else frozenset()
+    view = View(trace, lambda v: show, faint=faint)
 
     def options(direction: str) -> Options:
         return Options(

@@ -89,10 +89,12 @@ class Options:
 class View:
     """What one picture shows of the backward pass: its trace, which gradients, what is highlighted.
 
-    ``blanks`` (a worksheet) numbers the answers to leave out: keys ``("value", node)``,
-    ``("grad", node)`` and ``("wire", consumer, index)`` (one branch of a fork); each is drawn
-    as a box ``[n]``, and no tooltip or description tells the numbers. ``flagged`` holds nodes
-    (and ``(consumer, index)`` branches) whose gradient is marked as differing from the correct one.
+    ``faint`` holds nodes drawn light, with the wires leaving them (the forward graph under a
+    gradient built by ``backward(create_graph=True)``). ``blanks`` (a worksheet) numbers the
+    answers to leave out: keys ``("value", node)``, ``("grad", node)`` and ``("wire", consumer,
+    index)`` (one branch of a fork); each is drawn as a box ``[n]``, and no tooltip or
+    description tells the numbers. ``flagged`` holds nodes (and ``(consumer, index)`` branches)
+    whose gradient is marked as differing from the correct one.
     """
 
     def __init__(
@@ -104,10 +106,12 @@ class View:
         pad: bool = False,
         blanks: Mapping[tuple[Any, ...], int] | None = None,
         flagged: AbstractSet[Any] = frozenset(),
+        faint: AbstractSet[Any] = frozenset(),
     ) -> None:
         self.trace, self.shown, self.hot, self.marked, self.pad = trace, shown, hot, marked, pad
         self.blanks: Mapping[tuple[Any, ...], int] = blanks or {}
         self.flagged = flagged
+        self.faint = faint  # nodes drawn light: the forward graph a gradient's graph reuses
         self.grads: dict[Any, Any] = {} if trace is None else trace.grads
         self.wires: dict[tuple[int, int], Wire] = {}
         if trace is not None:
@@ -310,6 +314,8 @@ def build(g: Graph, view: View, opts: Options) -> Picture:
         build_network(b, network, expanded=opts.neurons == "expanded")
     else:
         (_circuit if opts.style == "circuit" else _records)(b)
+    if view.faint:
+        _fade(b, {b.ids[v] for v in view.faint if v in b.ids})
     fs = opts.font_size
     head = [
         f"rankdir={opts.rankdir}",
@@ -334,6 +340,18 @@ def build(g: Graph, view: View, opts: Options) -> Picture:
 # (network simplex, ~quadratic) gets at most about BIG_GRAPH × (its node count) / size
 # iterations (nslimit): x+x+...+x (80 terms) 36 s -> 0.7 s; small pictures are untouched.
 BIG_GRAPH = 200
+
+
+def _fade(b: _Builder, faint: set[str]) -> None:
+    """Draw light the nodes in ``faint`` (DOT ids), their wires and stems, and the edges leaving those."""
+
+    def owner(nid: str) -> str:  # a wire "wv3_v5_0" or a stem "sv3" belongs to node "v3"
+        return nid[1:].split("_")[0] if nid[:2] in ("wv", "sv") else nid
+
+    tails = {f"e{k}": a for k, (a, _) in enumerate(b.edges)}
+    for nid, role in b.roles.items():
+        if owner(tails.get(nid, nid)) in faint:
+            role.faint = True
 
 
 def _layout_size(edges: list[tuple[str, str]], nodes: list[str]) -> int:

@@ -98,6 +98,8 @@ def _background(root: ET.Element, theme: Theme) -> None:
 
 def _style(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
     g.set("data-role", role.kind)
+    if role.faint and role.kind != "edge":  # a node of the forward graph under a gradient's graph
+        g.set("opacity", "0.4")
     title = g.find(f"{_S}title")
     if title is not None:
         title.text = printable(role.tooltip) if role.tooltip else title.text
