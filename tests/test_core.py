@@ -388,6 +388,8 @@ TENSOR_OPS = {  # op name -> (how to make it from a Tensor and another Tensor or
     "reshape": (lambda a, b: a.reshape(-1), "reshape"),
     "transpose": (lambda a, b: a.T, "T"),
     "getitem": (lambda a, b: a[1:], "[1:]"),
+    "where": (lambda a, b: micrograd.tensor.where(np.array([[True, False], [False, True]]), a, b), "where"),
+    "scatter": (lambda a, b: micrograd.tensor.engine._scatter(a, (slice(0, 2),), True, (3, 2)), "scatter"),
 }
 
 

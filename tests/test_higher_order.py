@@ -238,3 +238,74 @@ def test_draw_a_gradient_with_its_forward_graph_light(tmp_path):
     assert isinstance(panels, Panels) and len(panels.diagrams) == 2
     for suffix in ("svg", "png", "dot"):
         assert panels.save(tmp_path / f"p.{suffix}").stat().st_size > 0
+
+
+# ---------------------------------------------------------------- Tensors
+
+
+def _tensor_loss(w):
+    """A small loss through every kind of op the Tensor rules differentiate twice."""
+    from micrograd import Tensor
+
+    X = Tensor(np.array([[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]]), requires_grad=False)
+    W, b = w[:4].reshape(2, 2), w[4:]
+    h = (X @ W + b).tanh()  # matmul, broadcasting
+    z = h.sigmoid() * h.T.sum(axis=0).reshape(3, 1) + (h * 2.0).exp() / (1.0 + h * h)
+    z = z.maximum(h.relu() - 0.1) + abs(h).sqrt() * 0.1 + (h + 2.0).log() - h.sin() * h.cos()
+    return (z**2).mean() + (w**3).sum() * 0.01
+
+
+def _tensor_hessian(point):
+    from micrograd import Tensor
+
+    w = Tensor(point)
+    (g,) = grad(_tensor_loss(w), w, create_graph=True)
+    return np.array([grad(g[i], w)[0] for i in range(len(point))])
+
+
+POINT = np.array([0.3, -0.2, 0.5, 0.1, 0.05, -0.3])
+
+
+def test_tensor_hessian_against_central_differences_of_the_gradient():
+    from micrograd import Tensor
+
+    def gradient(p):
+        w = Tensor(p)
+        _tensor_loss(w).backward()
+        return w.grad
+
+    h = 1e-6
+    numeric = np.array([(gradient(POINT + h * e) - gradient(POINT - h * e)) / (2 * h) for e in np.eye(len(POINT))])
+    H = _tensor_hessian(POINT)
+    np.testing.assert_allclose(H, numeric, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(H, H.T, rtol=1e-10, atol=1e-12)
+
+
+def test_tensor_hessian_against_pytorch():
+    torch = pytest.importorskip("torch", reason="compares with PyTorch: pip install -e '.[test,torch]'")
+    X = torch.tensor([[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]], dtype=torch.float64)
+
+    def loss(w):
+        W, b = w[:4].reshape(2, 2), w[4:]
+        h = torch.tanh(X @ W + b)
+        z = torch.sigmoid(h) * h.T.sum(dim=0).reshape(3, 1) + torch.exp(h * 2.0) / (1.0 + h * h)
+        z = torch.maximum(z, torch.relu(h) - 0.1) + torch.sqrt(torch.abs(h)) * 0.1 + torch.log(h + 2.0)
+        z = z - torch.sin(h) * torch.cos(h)
+        return (z**2).mean() + (w**3).sum() * 0.01
+
+    theirs = torch.autograd.functional.hessian(loss, torch.tensor(POINT, dtype=torch.float64)).numpy()
+    np.testing.assert_allclose(_tensor_hessian(POINT), theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_tensor_create_graph_gradients_are_tensors_even_through_indexing():
+    from micrograd import Tensor
+
+    x = Tensor(np.array([1.0, 2.0]))
+    (x * x).sum().backward(create_graph=True)
+    assert isinstance(x.grad, Tensor) and x.grad.requires_grad
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+    y = Tensor(np.array([1.0, 2.0, 3.0]))
+    (g,) = grad(y[0] * y[1] * y[np.array([2, 2])].sum(), y, create_graph=True)  # an index array picks y2 twice
+    np.testing.assert_array_equal(g.data, [2 * 2 * 3.0, 2 * 1 * 3.0, 2 * 1 * 2.0])  # f = 2·y0·y1·y2
+    (h,) = grad(g[2], y)
+    np.testing.assert_array_equal(h.data, [4.0, 2.0, 0.0])

@@ -6,6 +6,6 @@
 
 from __future__ import annotations
 
-from .engine import RULES, Tensor, rule, unbroadcast
+from .engine import RULES, Tensor, rule, unbroadcast, where
 
-__all__ = ["Tensor", "RULES", "rule", "unbroadcast"]
+__all__ = ["Tensor", "RULES", "rule", "unbroadcast", "where"]

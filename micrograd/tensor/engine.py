@@ -41,10 +41,11 @@ from typing import Any
 import numpy as np
 
 from ..core import Node, Rules, chain_rule, interior_order, recording, topological_order
+from ..core import backward as core_backward
 from ..engine import as_float
 from . import numpy_api
 
-__all__ = ["Tensor", "RULES", "rule", "unbroadcast", "NUMPY_UFUNCS", "NUMPY_FUNCTIONS"]
+__all__ = ["Tensor", "RULES", "rule", "unbroadcast", "where", "NUMPY_UFUNCS", "NUMPY_FUNCTIONS"]
 
 RULES = Rules()  # the tensor derivatives table: op name -> rule(out, upstream)
 rule = RULES.rule
@@ -103,7 +104,7 @@ def unbroadcast(upstream: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and upstream.shape[i] != 1)
     if stretched:
         upstream = upstream.sum(axis=stretched, keepdims=True)
-    return _ndarray(upstream)
+    return upstream if isinstance(upstream, Tensor) else _ndarray(upstream)
 
 
 # ---------------------------------------------------------------- numbers and arrays in, Tensors out
@@ -155,23 +156,63 @@ def _node(data: Any, parents: tuple[Tensor, ...], op: str, args: Any = None, sho
     return out
 
 
+# ---------------------------------------------------------------- what the rules are written with
+#
+# A rule reads ``out.data`` and its parents' ``.data``: arrays, or in ``backward(create_graph=True)``
+# the Tensors themselves (:meth:`micrograd.core.Rules.on_nodes`). So a rule is written with what
+# works on both: arithmetic, ``reshape``, ``sum``, numpy functions that reach a Tensor op, and
+# these helpers; a choice (relu, max, x**0) is made on the numbers (:func:`_numbers`) by :func:`_where`.
+
+
+def _numbers(x: Any) -> Any:
+    """The numbers of an array or a Tensor (to decide with, never to differentiate)."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _where(mask: np.ndarray, a: Any, b: Any) -> Any:
+    """``a`` where ``mask`` is true, else ``b``: a selection (the other side's inf or nan stays out)."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return where(mask, a, b)
+    return np.where(mask, a, b)
+
+
+def _expand(g: Any, axes: tuple[int, ...]) -> Any:
+    """``g`` with a length-1 axis put back at each of ``axes`` (as ``np.expand_dims``)."""
+    shape = list(g.shape)
+    for a in sorted(axes):
+        shape.insert(a, 1)
+    return g.reshape(tuple(shape))
+
+
+def _spread(g: Any, shape: tuple[int, ...]) -> Any:
+    """``g`` broadcast to ``shape`` (a Tensor: by adding zeros of that shape)."""
+    return g + np.zeros(shape) if isinstance(g, Tensor) else np.broadcast_to(g, shape)
+
+
 def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``x ** y`` as C's ``pow`` (and PyTorch) defines it at -0.0 and -inf.
 
     numpy's power gives ``(-0.0)**0.5 = -0.0`` and ``(-inf)**0.5 = nan``; C gives +0.0 and
     +inf: the sign of a zero or infinite base shows only when ``y`` is an odd integer.
     """
+    if isinstance(x, Tensor) or isinstance(y, Tensor):  # in a rule building a graph: the op itself
+        return x**y
     keeps_sign = np.mod(y, 2.0) == 1.0
     return np.power(np.where(((x == 0) | (x == -np.inf)) & ~keeps_sign, np.abs(x), x), y)
 
 
 def _gate_share(upstream: np.ndarray, mine: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """What a max gate passes back to the side holding ``mine``: G where it won, G/2 on a tie,
-    exactly 0 where it lost (selected: an inf upstream stays out), G where either is nan."""
-    return np.where(mine < other, 0.0, np.where(mine == other, upstream / 2, upstream))
+    """What a max gate passes back to the side holding ``mine`` (numbers): G where it won, G/2 on a
+    tie, exactly 0 where it lost (selected: an inf upstream stays out), G where either is nan."""
+    return _where(mine < other, 0.0, _where(mine == other, upstream / 2, upstream))
 
 
-def _mT(x: np.ndarray) -> np.ndarray:
+def _mT(x: Any) -> Any:
+    """The last two axes swapped (a matrix transposed, a batch of them each)."""
+    if isinstance(x, Tensor):
+        axes = list(range(x.ndim))
+        axes[-1], axes[-2] = axes[-2], axes[-1]
+        return x.transpose(tuple(axes))
     return np.swapaxes(x, -1, -2)
 
 
@@ -386,11 +427,12 @@ class Tensor(Node):
         """For x: G·y·x**(y-1), and exactly 0 where y = 0 (x**0 is constant: the wire is stopped);
         for y: G·x**y·log(x), with x**y·log(x) taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
         (x, y), (xd, yd) = out.parents, (out.parents[0].data, out.parents[1].data)
+        xn, yn = _numbers(xd), _numbers(yd)
         dx = dy = None
         if x.requires_grad:
-            dx = unbroadcast(np.where(yd == 0, 0.0, upstream * (yd * _power(xd, yd - 1.0))), xd.shape)
+            dx = unbroadcast(_where(yn == 0, 0.0, upstream * (yd * _power(xd, yd - 1.0))), xn.shape)
         if y.requires_grad:
-            dy = unbroadcast(upstream * np.where((xd == 0) & (yd >= 0), 0.0, out.data * np.log(xd)), yd.shape)
+            dy = unbroadcast(upstream * _where((xn == 0) & (yn >= 0), 0.0, out.data * np.log(xd)), yn.shape)
         return dx, dy
 
     def __rpow__(self, other: ArrayLike) -> Tensor:
@@ -413,10 +455,10 @@ class Tensor(Node):
         a, b = out.parents[0].data, out.parents[1].data
         # numpy's 1-D cases: a vector on the left is a row (1, k), on the right a column (k, 1);
         # the dimension numpy then drops from the result is put back into G.
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        g = upstream[..., None] if b.ndim == 1 else upstream
-        g = np.expand_dims(g, -2) if a.ndim == 1 else g
+        a2 = a.reshape((1, -1)) if a.ndim == 1 else a
+        b2 = b.reshape((-1, 1)) if b.ndim == 1 else b
+        g = _expand(upstream, (upstream.ndim,)) if b.ndim == 1 else upstream
+        g = _expand(g, (g.ndim - 1,)) if a.ndim == 1 else g
         da = unbroadcast(g @ _mT(b2), a2.shape).reshape(a.shape) if out.parents[0].requires_grad else None
         db = unbroadcast(_mT(a2) @ g, b2.shape).reshape(b.shape) if out.parents[1].requires_grad else None
         return da, db
@@ -468,7 +510,7 @@ class Tensor(Node):
     def _tanh_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d tanh(x) = G·(1 - y²)
         y = out.data
         # 1 - y·y loses digits as y nears ±1, the factored (1 - y)(1 + y) near 0
-        return (upstream * np.where(np.abs(y) < 0.5, 1.0 - y * y, (1.0 - y) * (1.0 + y)),)
+        return (upstream * _where(np.abs(_numbers(y)) < 0.5, 1.0 - y * y, (1.0 - y) * (1.0 + y)),)
 
     @numpy_ufunc(np.sin)
     def sin(self) -> Tensor:
@@ -505,7 +547,7 @@ class Tensor(Node):
 
     @rule("ReLU")
     def _relu_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d relu(x) = G where relu(x) > 0 (or nan), else 0
-        return (np.where(out.data <= 0, 0.0, upstream),)
+        return (_where(_numbers(out.data) <= 0, 0.0, upstream),)
 
     @numpy_ufunc(np.absolute)
     def abs(self) -> Tensor:
@@ -514,7 +556,7 @@ class Tensor(Node):
 
     @rule("abs")
     def _abs_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d|x| = G·sign(x): 0 at 0 and at nan (as PyTorch)
-        x = out.parents[0].data
+        x = _numbers(out.parents[0].data)
         return (upstream * (np.greater(x, 0) * 1.0 - np.less(x, 0)),)
 
     def __abs__(self) -> Tensor:
@@ -550,7 +592,7 @@ class Tensor(Node):
     @rule("max")
     def _maximum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
         """The larger side gets G, the smaller 0, a tie G/2 each."""
-        (a, b), (x, y) = out.parents, (out.parents[0].data, out.parents[1].data)
+        (a, b), (x, y) = out.parents, (_numbers(out.parents[0].data), _numbers(out.parents[1].data))
         return (
             unbroadcast(_gate_share(upstream, x, y), x.shape) if a.requires_grad else None,
             unbroadcast(_gate_share(upstream, y, x), y.shape) if b.requires_grad else None,
@@ -566,7 +608,7 @@ class Tensor(Node):
     @rule("min")
     def _minimum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
         """The smaller side gets G, the larger 0, a tie G/2 each: min(a, b) = -max(-a, -b)."""
-        (a, b), (x, y) = out.parents, (out.parents[0].data, out.parents[1].data)
+        (a, b), (x, y) = out.parents, (_numbers(out.parents[0].data), _numbers(out.parents[1].data))
         return (
             unbroadcast(_gate_share(upstream, -x, -y), x.shape) if a.requires_grad else None,
             unbroadcast(_gate_share(upstream, -y, -x), y.shape) if b.requires_grad else None,
@@ -585,8 +627,8 @@ class Tensor(Node):
     @rule("sum")
     def _sum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # every summed element gets G: broadcast back
         axes, keepdims = out._args
-        g = upstream if axes is None or keepdims else np.expand_dims(upstream, axes)
-        return (np.broadcast_to(g, out.parents[0].data.shape),)
+        g = upstream if axes is None or keepdims else _expand(upstream, axes)
+        return (_spread(g, out.parents[0].data.shape),)
 
     @numpy_function(np.mean, "axis", "keepdims")
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -600,8 +642,8 @@ class Tensor(Node):
     @rule("mean")
     def _mean_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # every averaged element gets G/n
         axes, keepdims, n = out._args
-        g = upstream if axes is None or keepdims else np.expand_dims(upstream, axes)
-        return (np.broadcast_to(g / n, out.parents[0].data.shape),)
+        g = upstream if axes is None or keepdims else _expand(upstream, axes)
+        return (_spread(g / n, out.parents[0].data.shape),)
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape (``t.reshape(2, 3)`` or ``t.reshape((2, 3))``; one ``-1`` allowed)."""
@@ -622,7 +664,7 @@ class Tensor(Node):
 
     @rule("transpose")
     def _transpose_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # permute G back (inverse permutation)
-        return (upstream.transpose(np.argsort(out._args)),)
+        return (upstream.transpose(tuple(int(a) for a in np.argsort(out._args))),)
 
     @property
     def T(self) -> Tensor:
@@ -641,6 +683,8 @@ class Tensor(Node):
     @rule("getitem")
     def _getitem_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # G scattered back where the elements came from
         index, basic = out._args
+        if isinstance(upstream, Tensor):  # building a graph: the scatter as an op of its own
+            return (_scatter(upstream, index, basic, _numbers(out.parents[0].data).shape),)
         dx = np.zeros_like(out.parents[0].data)
         if basic:
             dx[index] = upstream  # basic indexing picks each element at most once
@@ -650,7 +694,7 @@ class Tensor(Node):
 
     # -- backward
 
-    def backward(self, seed: ArrayLike | None = None) -> None:
+    def backward(self, seed: ArrayLike | None = None, create_graph: bool = False) -> None:
         """Backpropagate from this node: fill ``grad`` of every node it depends on.
 
         Seeds ``self.grad`` with ``seed`` (ones for a one-element Tensor; any other shape
@@ -658,7 +702,14 @@ class Tensor(Node):
         product), then applies the chain rule node by node in reverse topological order
         (:func:`micrograd.core.chain_rule`). Leaf gradients accumulate across calls;
         interior ones are recomputed every call.
+
+        ``create_graph=True`` (as PyTorch): every ``grad`` becomes a Tensor built by the same
+        rules as Tensor ops, so it can be backpropagated in turn (elementwise ops, broadcasting,
+        matmul, sum, mean, reshape, transpose; not indexing).
         """
+        if create_graph:
+            core_backward(self, self._seed_node(seed), create_graph=True)
+            return
         grads = {self: self._check_seed(seed)}  # summed here, then stored: gradient arrays are never changed in place
         with _quiet():
             deque(chain_rule(reversed(interior_order(self)), RULES, grads, record=False), maxlen=0)
@@ -683,6 +734,13 @@ class Tensor(Node):
         if seed.shape != self.data.shape:
             raise ValueError(f"backward(seed): seed has shape {seed.shape}, the Tensor has shape {self.shape}")
         return seed
+
+    def _seed_node(self, seed: Any) -> Tensor:
+        """The seed of a backward pass that builds a graph: a Tensor (numbers become a constant)."""
+        if isinstance(seed, Tensor):
+            self._check_seed(seed.data)
+            return seed
+        return Tensor(self._check_seed(seed), requires_grad=False)
 
     def _quiet(self) -> np.errstate:
         return _quiet()
@@ -713,3 +771,40 @@ class Tensor(Node):
             "a Tensor does not convert to an ndarray implicitly (that would cut it off from the graph): "
             "use t.data, or t.numpy() for a copy"
         )
+
+
+def where(condition: ArrayLike, a: ArrayLike, b: ArrayLike) -> Tensor:
+    """``a`` where ``condition`` is true, else ``b``, with broadcasting (as ``torch.where``).
+
+    ``condition`` is numbers (an array of bools): a choice, not differentiated. The gradient
+    goes to the side chosen, element by element, and exactly 0 to the other.
+    """
+    mask = np.asarray(_numbers(condition), dtype=bool)
+    a, b = _tensor(a), _tensor(b)
+    return _node(np.where(mask, a.data, b.data), (a, b), "where", mask)
+
+
+@rule("where")
+def _where_rule(out: Tensor, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # G to the side chosen
+    a, b = out.parents
+    mask = out._args
+    return (
+        unbroadcast(_where(mask, upstream, 0.0), _numbers(a.data).shape) if a.requires_grad else None,
+        unbroadcast(_where(mask, 0.0, upstream), _numbers(b.data).shape) if b.requires_grad else None,
+    )
+
+
+def _scatter(upstream: Tensor, index: Any, basic: bool, shape: tuple[int, ...]) -> Tensor:
+    """Zeros of ``shape`` with ``upstream`` added where ``index`` took its elements: indexing's gradient, as an op."""
+    data = np.zeros(shape)
+    if basic:
+        data[index] = upstream.data
+    else:
+        np.add.at(data, index, upstream.data)
+    return _node(data, (upstream,), "scatter", (index, basic))
+
+
+@rule("scatter")
+def _scatter_rule(out: Tensor, upstream: Any) -> tuple[Any]:  # the elements back from where they were put
+    index, _ = out._args
+    return (upstream[index] if isinstance(upstream, Tensor) else np.array(upstream[index], dtype=np.float64),)
