@@ -25,6 +25,7 @@ EXPECTED = {
     "05_jacobians.ipynb",
     "06_exercises.ipynb",
     "07_backprop_bugs.ipynb",
+    "08_higher_order.ipynb",
 }
 
 # after a cell tagged "exercise": the learner gets a placeholder for every box, and nothing else
@@ -55,6 +56,19 @@ assert {placeholder} is None and {answer} == {value!r}
 with contextlib.redirect_stdout(said := io.StringIO()):
     verdict({value!r}, {answer}, "")
     verdict({value!r} + 1, {answer}, "a hint")
+assert said.getvalue() == "right\\nnot yet: a hint\\n", said.getvalue()
+"""
+
+
+def worked_out(placeholder: str, by_hand: str, answer: str) -> str:
+    """After an exercise of notebook 08: the placeholder shipped; the answer worked out by hand, rounded to 4
+    decimals, gets "right" from ``verdict``, the same with its sign flipped "not yet"."""
+    return f"""
+import contextlib, io
+assert {placeholder} is None
+with contextlib.redirect_stdout(said := io.StringIO()):
+    verdict(np.round({by_hand}, 4), {answer}, "")
+    verdict(-np.asarray({by_hand}), {answer}, "a hint")
 assert said.getvalue() == "right\\nnot yet: a hint\\n", said.getvalue()
 """
 
@@ -131,6 +145,43 @@ assert said.getvalue().count("not yet") == 2
         "{'w': (-1.0, 3.0), 'b': (-0.5, 1.5)}",
         "loop": "assert with_zero[-1] < 1e-3 and min(without[-10:]) > 0.5  # one settles, the other swings",
     },
+    "08_higher_order.ipynb": {
+        "tanh-first": """
+import math
+assert isinstance(dt, Value) and abs(dt.data - (1 - math.tanh(0.5) ** 2)) < 1e-15
+""",
+        "tanh-second": "import math\nassert abs(x.grad - (-2 * math.tanh(0.5) * (1 - math.tanh(0.5) ** 2))) < 1e-12",
+        "curves": """
+assert np.abs(np.array(first) - (1 - th**2)).max() < 1e-12
+assert np.abs(np.array(second) - (-2 * th * (1 - th**2))).max() < 1e-12
+""",
+        "third": worked_out("my_third", "(-2 + 6 * t0**2) * (1 - t0**2)", "third")
+        + "assert abs(third - (-2 + 6 * t0**2) * (1 - t0**2)) < 1e-12  # (-2t + 2t³)' = (-2 + 6t²)(1 - t²)",
+        "newton": """
+import math
+assert derivatives(2.0) == (24.0, 44.0) and math.isclose(newton_xs[1], 16 / 11)  # DeZero's numbers
+assert len(newton_xs) <= 7 and abs(newton_xs[-1] - 1) < 1e-10  # within 6 steps
+assert [round(math.log10(abs(v - 1))) for v in newton_xs[4:]] == [-3, -6, -12]  # the digits double
+""",
+        "descent": """
+assert 100 <= len(gd_xs) - 1 < 1000 and abs(gd_xs[-1] - 1) < 1e-10  # hundreds of steps
+assert abs((gd_xs[-1] - 1) / (gd_xs[-2] - 1) - 0.92) < 1e-3  # a fraction 1 - lr·f''(1) of the gap left
+""",
+        "x1": worked_out("my_x1", "0.3 - (4 * 0.3**3 - 4 * 0.3) / (12 * 0.3**2 - 4)", "from_03[1]"),
+        "to-the-top": "assert abs(from_03[-1]) < 1e-12 and all(derivatives(v)[1] < 0 for v in from_03)",
+        "newton-2d": "assert np.abs(gradient(p)).max() < 1e-12",
+        "hessian": "assert np.abs(H - H_fd).max() < 1e-7 and np.allclose(H, H.T, rtol=1e-14, atol=0)",
+        "eigen": """
+assert np.all(eigenvalues > 0) and round(eigenvalues[1] / eigenvalues[0]) == 23  # a bowl; curvatures 23-fold apart
+assert np.allclose(H @ q, q * eigenvalues) and q[0, 0] * q[1, 0] < 0  # flat: w up, b down
+""",
+        "hvp": """
+assert np.allclose(Hv, H @ v, rtol=1e-12, atol=1e-15)
+assert np.allclose(hvp(loss, p, q[:, 0]), eigenvalues[0] * q[:, 0], rtol=1e-10)
+""",
+        "one-point": worked_out("my_eigenvalues", "[0.0, 10.0]", "np.linalg.eigvalsh(H1)")
+        + "assert np.allclose(H1, [[8, 4], [4, 2]])",
+    },
     "06_exercises.ipynb": {
         "worked": """
 report = ws.check({"df/dq": -4, "df/dz": -3})
@@ -147,6 +198,7 @@ SHOWS = {
     "04_mlp_on_moons.ipynb": {"diagram", "plot", "worksheet"},
     "05_jacobians.ipynb": {"diagram", "plot"},
     "06_exercises.ipynb": {"worksheet"},
+    "08_higher_order.ipynb": {"diagram", "plot"},
 }
 
 
