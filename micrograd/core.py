@@ -44,10 +44,15 @@ __all__ = [
     "is_grad_enabled",
     "local_grads",
     "no_grad",
+    "reading_order",
     "topological_order",
 ]
 
 Rule = Callable[[Any, Any], tuple]  # rule(node, upstream) -> contribution per parent (None: not needed)
+# An op as Python code: (forward, contribution for each parent), templates in the inputs {a} {b} (or {x} {y},
+# or {0} {1} ...), the output {out} and the upstream gradient {up}; or, for an op of any number of inputs,
+# a function of that number giving them. What micrograd.staged writes.
+Code = tuple[str, ...] | Callable[[int], tuple[str, ...]]
 
 # ---------------------------------------------------------------- grad mode: per thread (and per async task)
 
@@ -253,13 +258,17 @@ class Rules(dict[str, Rule]):
     ``@table.rule("*", local=("{b}", "{a}"))`` under an op's method registers the function it
     decorates, and ``local`` says the same derivative in writing, ∂out/∂parent for each parent
     in terms of the inputs ``{a}``, ``{b}`` (or ``{x}``, ``{y}``) and the output ``{out}``
-    (what worksheets' hints and texts show). A rule returns one contribution per parent, in the
+    (what worksheets' hints and texts show). ``code`` says the op and its rule as Python
+    (:data:`Code`): ``("{a} * {b}", "{up} * {b}", "{up} * {a}")``, the output and then each
+    parent's contribution, for :func:`micrograd.staged`; the tests hold it to the same bits
+    as the op and its rule. A rule returns one contribution per parent, in the
     order of ``parents``; it may return None for a parent that does not require a gradient.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.written: dict[str, tuple[str, ...]] = {}  # op name -> ∂out/∂parent as text, per parent
+        self.code: dict[str, Code] = {}  # op name -> the op and its rule as Python code (staged code)
         self._on_nodes: dict[str, Rule] = {}
 
     def on_nodes(self) -> dict[str, Rule]:
@@ -273,13 +282,15 @@ class Rules(dict[str, Rule]):
             self._on_nodes = {name: _rule_on_nodes(rule) for name, rule in self.items()}
         return self._on_nodes
 
-    def rule(self, name: str, local: tuple[str, ...] = ()) -> Callable[[Rule], Rule]:
+    def rule(self, name: str, local: tuple[str, ...] = (), code: Code | None = None) -> Callable[[Rule], Rule]:
         def register(fn: Rule) -> Rule:
             if name in self:
                 raise ValueError(f"an op named {name!r} already has a rule")
             self[name] = fn
             if local:
                 self.written[name] = local
+            if code is not None:
+                self.code[name] = code
             return fn
 
         return register
@@ -321,6 +332,28 @@ def topological_order(root: Any) -> list[Any]:
     Iterative depth-first search, so a chain a million nodes deep is fine.
     """
     return _depth_first(root, leaves=True)
+
+
+def reading_order(root: Any) -> list[Any]:
+    """Every node ``root`` depends on, parents first, in the order the expression reads.
+
+    A topological order (as :func:`topological_order`) that takes each node's parents in
+    argument order, so ``w0*x0 + w1*x1`` lists ``w0, x0, w0*x0, w1, x1, w1*x1`` and the sum:
+    the order names and staged code follow. (The backward pass keeps its own order: a
+    different one would sum the contributions at a fork in another order.)
+    """
+    order: list[Any] = []
+    visited: set[Any] = set()
+    stack: list[Any] = [root]
+    while stack:
+        v = stack.pop()
+        if v is _DONE:
+            order.append(stack.pop())
+        elif v not in visited:
+            visited.add(v)
+            stack += (v, _DONE)
+            stack += [p for p in reversed(v.parents) if p not in visited]
+    return order
 
 
 def interior_order(root: Any) -> list[Any]:

@@ -36,7 +36,7 @@ import operator
 from collections.abc import Iterable
 from typing import Any
 
-from . import core
+from . import core, floats
 from .core import Node, Rules, local_grads, no_grad, recording, topological_order
 
 __all__ = ["Value", "RULES", "rule", "no_grad", "local_grads", "topological_order"]
@@ -46,71 +46,26 @@ rule = RULES.rule
 
 # ---------------------------------------------------------------- IEEE arithmetic where Python raises
 
-_INF, _NAN = math.inf, math.nan
-
-
-def _odd_integer(y: float) -> bool:
-    return y.is_integer() and y % 2 == 1
-
-
-def _div(a: float, b: float) -> float:
-    try:
-        return a / b
-    except ZeroDivisionError:  # x/0: ±inf, 0/0: nan
-        return _NAN if a == 0 or a != a else math.copysign(_INF, a) * math.copysign(1.0, b)
+_INF = math.inf
+_div, _exp, _sqrt, _sigmoid = floats.div, floats.exp, floats.sqrt, floats.sigmoid
 
 
 def _pow(a: float, b: float) -> float:
     if type(a) is not float or type(b) is not float:  # a rule building a graph (create_graph): Values
         return a**b
-    try:
-        r = a**b
-    except ZeroDivisionError:  # 0 ** negative: inf, with 0's sign for an odd integer power
-        return math.copysign(_INF, a) if _odd_integer(b) else _INF
-    except OverflowError:  # |result| too big; a negative base to a fractional power has none (nan)
-        if a < 0 and not b.is_integer():
-            return _NAN
-        return -_INF if a < 0 and _odd_integer(b) else _INF
-    return r if type(r) is float else _NAN  # a negative base to a fractional power: complex in Python
+    return floats.power(a, b)
 
 
-def _exp(a: float) -> float:
-    try:
-        return math.exp(a)
-    except OverflowError:
-        return _INF
-
-
-def _log(a: float) -> float:
-    if type(a) is not float:  # a Value, in a rule building a graph
-        return a.log()  # type: ignore[attr-defined]
-    try:
-        return math.log(a)
-    except ValueError:  # log(0) = -inf, log(x < 0) = nan
-        return -_INF if a == 0 else _NAN
-
-
-def _sqrt(a: float) -> float:
-    try:
-        return math.sqrt(a)
-    except ValueError:
-        return _NAN
+def _log(a: float) -> float:  # a is a Value in a rule building a graph (create_graph)
+    return floats.log(a) if type(a) is float else a.log()  # type: ignore[attr-defined]
 
 
 def _sin(a: float) -> float:
-    if type(a) is not float:  # a Value, in a rule building a graph
-        return a.sin()  # type: ignore[attr-defined]
-    return math.sin(a) if math.isfinite(a) else _NAN  # nan at ±inf (Python raises)
+    return floats.sin(a) if type(a) is float else a.sin()  # type: ignore[attr-defined]
 
 
 def _cos(a: float) -> float:
-    if type(a) is not float:  # a Value, in a rule building a graph
-        return a.cos()  # type: ignore[attr-defined]
-    return math.cos(a) if math.isfinite(a) else _NAN
-
-
-def _sigmoid(a: float) -> float:
-    return 1.0 / (1.0 + _exp(-a))  # PyTorch's formula; below about -709 exp(-a) is inf and σ is 0
+    return floats.cos(a) if type(a) is float else a.cos()  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- numbers in, Values out
@@ -244,7 +199,7 @@ class Value(Node):
         other = other if isinstance(other, Value) else _operand(other, "+")
         return _binary(self.data + other.data, self, other, "+")
 
-    @rule("+", local=("1", "1"))
+    @rule("+", local=("1", "1"), code=("{a} + {b}", "{up}", "{up}"))
     def _add_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
         return upstream, upstream
 
@@ -256,7 +211,7 @@ class Value(Node):
         other = other if isinstance(other, Value) else _operand(other, "-")
         return _binary(self.data - other.data, self, other, "-")
 
-    @rule("-", local=("1", "-1"))
+    @rule("-", local=("1", "-1"), code=("{a} - {b}", "{up}", "-{up}"))
     def _sub_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a-b)/∂a = 1, ∂(a-b)/∂b = -1
         return upstream, -upstream
 
@@ -268,7 +223,7 @@ class Value(Node):
         other = other if isinstance(other, Value) else _operand(other, "*")
         return _binary(self.data * other.data, self, other, "*")
 
-    @rule("*", local=("{b}", "{a}"))
+    @rule("*", local=("{b}", "{a}"), code=("{a} * {b}", "{up} * {b}", "{up} * {a}"))
     def _mul_rule(out, upstream: float) -> tuple[float, float]:  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
         a, b = out.parents
         return upstream * b.data, upstream * a.data
@@ -281,7 +236,7 @@ class Value(Node):
         other = other if isinstance(other, Value) else _operand(other, "/")
         return _binary(_div(self.data, other.data), self, other, "/")
 
-    @rule("/", local=("1/{b}", "-{a}/{b}²"))
+    @rule("/", local=("1/{b}", "-{a}/{b}²"), code=("div({a}, {b})", "div({up}, {b})", "-{up} * div({out}, {b})"))
     def _div_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b
         b = out.parents[1].data
         return _div(upstream, b), -upstream * _div(out.data, b)
@@ -297,7 +252,15 @@ class Value(Node):
         other = other if isinstance(other, Value) else _operand(other, "**")
         return _binary(_pow(self.data, other.data), self, other, "**")
 
-    @rule("**", local=("{y}·{x}^({y}-1)", "{x}^{y}·log({x})"))
+    @rule(
+        "**",
+        local=("{y}·{x}^({y}-1)", "{x}^{y}·log({x})"),
+        code=(
+            "power({x}, {y})",
+            "0.0 if {y} == 0 else {up} * ({y} * power({x}, {y} - 1.0))",
+            "{up} * (0.0 if {x} == 0 and {y} >= 0 else {out} * log({x}))",
+        ),
+    )
     def _pow_rule(out, upstream: float) -> tuple[float, float | None]:
         """∂(x**y)/∂x = y·x**(y-1), and none at all where y = 0 (x**0 is constant: the wire is stopped);
         ∂(x**y)/∂y = x**y·log(x), taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
@@ -314,7 +277,7 @@ class Value(Node):
         """``-a``."""
         return _unary(-self.data, self, "neg")
 
-    @rule("neg", local=("-1",))
+    @rule("neg", local=("-1",), code=("-{x}", "-{up}"))
     def _neg_rule(out, upstream: float) -> tuple[float]:  # ∂(-a)/∂a = -1
         return (-upstream,)
 
@@ -327,7 +290,7 @@ class Value(Node):
         """``exp(x)``; overflows to inf."""
         return _unary(_exp(self.data), self, "exp")
 
-    @rule("exp", local=("exp({x})",))
+    @rule("exp", local=("exp({x})",), code=("exp({x})", "{up} * {out}"))
     def _exp_rule(out, upstream: float) -> tuple[float]:  # ∂exp(x)/∂x = exp(x)
         return (upstream * out.data,)
 
@@ -335,7 +298,7 @@ class Value(Node):
         """Natural ``log(x)``: ``log(0) = -inf``, ``log(x < 0) = nan``."""
         return _unary(_log(self.data), self, "log")
 
-    @rule("log", local=("1/{x}",))
+    @rule("log", local=("1/{x}",), code=("log({x})", "div({up}, {x})"))
     def _log_rule(out, upstream: float) -> tuple[float]:  # ∂log(x)/∂x = 1/x
         return (_div(upstream, out.parents[0].data),)
 
@@ -343,17 +306,15 @@ class Value(Node):
         """``tanh(x)``."""
         return _unary(math.tanh(self.data), self, "tanh")
 
-    @rule("tanh", local=("1 - tanh({x})²",))
+    @rule("tanh", local=("1 - tanh({x})²",), code=("tanh({x})", "{up} * one_minus_square({out})"))
     def _tanh_rule(out, upstream: float) -> tuple[float]:  # ∂tanh(x)/∂x = 1 - tanh(x)²
-        y = out.data
-        # 1 - y·y loses digits as y nears ±1, the factored (1 - y)(1 + y) near 0 (and its derivative, -2y)
-        return (upstream * (1.0 - y * y if -0.5 < y < 0.5 else (1.0 - y) * (1.0 + y)),)
+        return (upstream * floats.one_minus_square(out.data),)  # 1 - y², accurate near 0 and near ±1
 
     def sin(self) -> Value:
         """``sin(x)``; nan at ±inf."""
         return _unary(_sin(self.data), self, "sin")
 
-    @rule("sin", local=("cos({x})",))
+    @rule("sin", local=("cos({x})",), code=("sin({x})", "{up} * cos({x})"))
     def _sin_rule(out, upstream: float) -> tuple[float]:  # ∂sin(x)/∂x = cos(x)
         return (upstream * _cos(out.parents[0].data),)
 
@@ -361,7 +322,7 @@ class Value(Node):
         """``cos(x)``; nan at ±inf."""
         return _unary(_cos(self.data), self, "cos")
 
-    @rule("cos", local=("-sin({x})",))
+    @rule("cos", local=("-sin({x})",), code=("cos({x})", "{up} * -sin({x})"))
     def _cos_rule(out, upstream: float) -> tuple[float]:  # ∂cos(x)/∂x = -sin(x)
         return (upstream * -_sin(out.parents[0].data),)
 
@@ -369,7 +330,7 @@ class Value(Node):
         """``σ(x) = 1/(1+exp(-x))``: 0 for x below about -709, where exp(-x) overflows to inf."""
         return _unary(_sigmoid(self.data), self, "sigmoid")
 
-    @rule("sigmoid", local=("σ({x})·(1 - σ({x}))",))
+    @rule("sigmoid", local=("σ({x})·(1 - σ({x}))",), code=("sigmoid({x})", "{up} * (1.0 - {out}) * {out}"))
     def _sigmoid_rule(out, upstream: float) -> tuple[float]:  # ∂σ(x)/∂x = σ(x)(1 - σ(x))
         return (upstream * (1.0 - out.data) * out.data,)
 
@@ -378,7 +339,7 @@ class Value(Node):
         x = self.data
         return _unary(0.0 if x < 0 else x, self, "ReLU")
 
-    @rule("ReLU", local=("1 where {x} > 0, else 0",))
+    @rule("ReLU", local=("1 where {x} > 0, else 0",), code=("max({x}, 0.0)", "0.0 if {out} <= 0 else {up}"))
     def _relu_rule(out, upstream: float) -> tuple[float]:
         """∂relu(x)/∂x = 1 where relu(x) > 0 (or nan), else 0: the gradient passes or is stopped."""
         return (0.0 if out.data <= 0 else upstream,)
@@ -387,10 +348,9 @@ class Value(Node):
         """``|x|``."""
         return _unary(abs(self.data), self, "abs")
 
-    @rule("abs", local=("sign({x})",))
+    @rule("abs", local=("sign({x})",), code=("abs({x})", "{up} * sign({x})"))
     def _abs_rule(out, upstream: float) -> tuple[float]:  # ∂|x|/∂x = sign(x): 0 at 0 and at nan (as PyTorch)
-        x = out.parents[0].data
-        return (upstream * (1.0 if x > 0 else -1.0 if x < 0 else 0.0),)
+        return (upstream * floats.sign(out.parents[0].data),)
 
     def __abs__(self) -> Value:
         return self.abs()
@@ -399,7 +359,7 @@ class Value(Node):
         """``√x``: ``sqrt(x < 0) = nan``."""
         return _unary(_sqrt(self.data), self, "sqrt")
 
-    @rule("sqrt", local=("1/(2√{x})",))
+    @rule("sqrt", local=("1/(2√{x})",), code=("sqrt({x})", "div({up}, 2.0 * {out})"))
     def _sqrt_rule(out, upstream: float) -> tuple[float]:  # ∂√x/∂x = 1/(2√x), inf at 0
         return (_div(upstream, 2.0 * out.data),)
 
@@ -407,33 +367,39 @@ class Value(Node):
         """``1/x``: ``1/0 = inf``, ``1/(-0.0) = -inf``."""
         return _unary(_div(1.0, self.data), self, "1/x")
 
-    @rule("1/x", local=("-1/{x}²",))
+    @rule("1/x", local=("-1/{x}²",), code=("div(1.0, {x})", "-{up} * ({out} * {out})"))
     def _reciprocal_rule(out, upstream: float) -> tuple[float]:  # ∂(1/x)/∂x = -1/x² = -(1/x)²
         return (-upstream * (out.data * out.data),)
 
     def max(self, other: Value | float) -> Value:
         """The gate ``max(a, b)``; nan if either side is nan, as ``torch.maximum``."""
         other = other if isinstance(other, Value) else _operand(other, "max")
-        a, b = self.data, other.data
-        return _binary(a if a >= b else b if a < b else _NAN, self, other, "max")
+        return _binary(floats.maximum(self.data, other.data), self, other, "max")
 
-    @rule("max", local=("1 if {a} > {b}, 0 if {a} < {b}, ½ on a tie", "1 if {b} > {a}, 0 if {b} < {a}, ½ on a tie"))
+    @rule(
+        "max",
+        local=("1 if {a} > {b}, 0 if {a} < {b}, ½ on a tie", "1 if {b} > {a}, 0 if {b} < {a}, ½ on a tie"),
+        code=("maximum({a}, {b})", "gate_share({up}, {a}, {b})", "gate_share({up}, {b}, {a})"),
+    )
     def _max_rule(out, upstream: float) -> tuple[float, float]:
         """The larger input gets it all: ∂/∂a = 1 if a > b, 0 if a < b, ½ on a tie (and b the other way)."""
         a, b = float(out.parents[0].data), float(out.parents[1].data)
-        return _gate_share(upstream, a, b), _gate_share(upstream, b, a)
+        return floats.gate_share(upstream, a, b), floats.gate_share(upstream, b, a)
 
     def min(self, other: Value | float) -> Value:
         """The gate ``min(a, b)``; nan if either side is nan, as ``torch.minimum``."""
         other = other if isinstance(other, Value) else _operand(other, "min")
-        a, b = self.data, other.data
-        return _binary(a if a <= b else b if a > b else _NAN, self, other, "min")
+        return _binary(floats.minimum(self.data, other.data), self, other, "min")
 
-    @rule("min", local=("1 if {a} < {b}, 0 if {a} > {b}, ½ on a tie", "1 if {b} < {a}, 0 if {b} > {a}, ½ on a tie"))
+    @rule(
+        "min",
+        local=("1 if {a} < {b}, 0 if {a} > {b}, ½ on a tie", "1 if {b} < {a}, 0 if {b} > {a}, ½ on a tie"),
+        code=("minimum({a}, {b})", "gate_share({up}, -{a}, -{b})", "gate_share({up}, -{b}, -{a})"),
+    )
     def _min_rule(out, upstream: float) -> tuple[float, float]:
         """The smaller input gets it all: ∂/∂a = 1 if a < b, 0 if a > b, ½ on a tie (and b the other way)."""
         a, b = float(out.parents[0].data), float(out.parents[1].data)
-        return _gate_share(upstream, -a, -b), _gate_share(upstream, -b, -a)  # min(a, b) = -max(-a, -b)
+        return floats.gate_share(upstream, -a, -b), floats.gate_share(upstream, -b, -a)  # min(a, b) = -max(-a, -b)
 
     # -- comparisons compare data (so builtin max()/sorted() work); they are not gates
 
@@ -495,14 +461,6 @@ class Value(Node):
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
-
-
-def _gate_share(upstream: float, mine: float, other: float) -> float:
-    """What a max gate passes back to the side holding ``mine``: all of it if that side won,
-    half on a tie, exactly 0 if it lost (selected, so an inf upstream stays out), all if either is nan."""
-    if mine < other:
-        return 0.0
-    return upstream / 2 if mine == other else upstream
 
 
 def _data_of(x: object) -> float:

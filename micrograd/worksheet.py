@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .core import Node, backward_trace, topological_order
+from .core import Node, backward_trace, reading_order, topological_order
 from .engine import Value
 
 __all__ = ["worksheet", "Worksheet", "Box", "Step", "Given", "Report", "Verdict", "BLANKS"]
@@ -394,7 +394,7 @@ def worksheet(
     from .drawing.names import node_names
 
     order = topological_order(root)
-    node_names_ = node_names(root, order, names)
+    node_names_ = node_names(root, names)
     plan = _Plan(root, order, node_names_, precision)
     keys = plan.choose(blank)
     if count is not None:
@@ -424,8 +424,8 @@ class _Plan:
     # -- which numbers
 
     def values(self) -> list[tuple[Any, ...]]:
-        """The forward pass's computed values, parents first."""
-        return [("value", v) for v in self.order if v.parents]
+        """The forward pass's computed values, parents first, in the order the expression reads."""
+        return [("value", v) for v in reading_order(self.root) if v.parents]
 
     def grads(self) -> list[tuple[Any, ...]]:
         """The backward pass's gradients, in the order they are found (the output's side first); a

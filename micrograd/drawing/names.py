@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from itertools import count
 from typing import Any
 
-from ..core import topological_order
+from ..core import reading_order
 from .numbers import format_value
 
 __all__ = ["node_names", "is_constant"]
@@ -31,16 +31,17 @@ def _letters() -> Any:
             yield c if k == 1 else f"{c}{k}"
 
 
-def node_names(root: Any, order: list[Any] | None = None, names: Mapping[Any, str] | None = None) -> dict[Any, str]:
-    """A name for every node ``root`` depends on (``order``: its topological order, if known).
+def node_names(root: Any, names: Mapping[Any, str] | None = None) -> dict[Any, str]:
+    """A name for every node ``root`` depends on.
 
     ``names`` (node -> name) comes first, then labels; unlabelled inputs get letters,
-    other nodes ``n1``, ``n2``, ... in topological order (parents first), so the same
-    graph always gets the same names; a constant is named by its value, in brackets.
-    A name used twice gets a suffix ``#2``.
+    other nodes ``n1``, ``n2``, ... in the order the expression reads (parents first, in
+    argument order: :func:`~micrograd.core.reading_order`), so the same graph always gets
+    the same names; a constant is named by its value, in brackets. A name used twice gets
+    a suffix ``#2``.
     """
     given = dict(names or {})
-    nodes = topological_order(root) if order is None else order
+    nodes = reading_order(root)
     taken = {str(n) for n in given.values()} | {str(v.label) for v in nodes if v.label}
     letters = (c for c in _letters() if c not in taken)
     interior = (f"n{k}" for k in count(1))

@@ -36,7 +36,14 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value | float], bias
     return _nary(total, (*weights, *xs, b), "Σwx+b")
 
 
-@rule("Σwx+b")
+def _weighted_sum_code(m: int) -> tuple[str, ...]:
+    """Σwx+b as code, for ``m = 2n + 1`` parents ``(w..., x..., b)``: ``b + w0 * x0 + ...`` and its contributions."""
+    n = m // 2
+    forward = " + ".join([f"{{{m - 1}}}", *(f"{{{i}}} * {{{n + i}}}" for i in range(n))])
+    return (forward, *(f"{{up}} * {{{n + i}}}" for i in range(n)), *(f"{{up}} * {{{i}}}" for i in range(n)), "{up}")
+
+
+@rule("Σwx+b", code=_weighted_sum_code)
 def _weighted_sum_rule(out: Value, upstream: float) -> tuple[float, ...]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1
     parents = out.parents
     n = len(parents) // 2

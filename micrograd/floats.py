@@ -1,0 +1,133 @@
+"""Float arithmetic as IEEE 754 and PyTorch define it, where Python's own would raise.
+
+Python raises on ``1.0 / 0``, ``math.log(0)``, ``math.exp(1000)`` and ``0.0 ** -1``, and
+gives a complex number for ``(-8.0) ** (1/3)``; IEEE 754 (and PyTorch, in float64) gives
+``inf``, ``-inf``, ``inf``, ``inf`` and ``nan``. These functions give IEEE's answer, so the
+scalar engine, the staged code (:func:`micrograd.staged`) and compiled replays
+(:func:`micrograd.compile`) all compute the same bits. The local-gradient helpers
+(:func:`one_minus_square`, :func:`sign`, :func:`gate_share`) are the engine's own rules'
+arithmetic, stated once here.
+
+Imports only the standard library.
+"""
+
+from __future__ import annotations
+
+import math
+from math import inf, nan, tanh
+from typing import Any
+
+__all__ = [
+    "inf",
+    "nan",
+    "div",
+    "power",
+    "exp",
+    "log",
+    "sqrt",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "maximum",
+    "minimum",
+    "sign",
+    "one_minus_square",
+    "gate_share",
+]
+
+
+def _odd_integer(y: float) -> bool:
+    return y.is_integer() and y % 2 == 1
+
+
+def div(a: float, b: float) -> float:
+    """``a / b``; ``x / 0`` is ±inf (the signs of x and of the zero), ``0 / 0`` is nan."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        return nan if a == 0 or a != a else math.copysign(inf, a) * math.copysign(1.0, b)
+
+
+def power(x: float, y: float) -> float:
+    """``x ** y``: ``0 ** -1`` is inf, an overflow ±inf, a negative base to a fractional power nan."""
+    try:
+        r = x**y
+    except ZeroDivisionError:  # 0 ** negative: inf, with 0's sign for an odd integer power
+        return math.copysign(inf, x) if _odd_integer(y) else inf
+    except OverflowError:  # |result| too big; a negative base to a fractional power has none (nan)
+        if x < 0 and not y.is_integer():
+            return nan
+        return -inf if x < 0 and _odd_integer(y) else inf
+    return r if type(r) is float else nan  # a negative base to a fractional power: complex in Python
+
+
+def exp(x: float) -> float:
+    """``e ** x``; inf where it overflows."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return inf
+
+
+def log(x: float) -> float:
+    """Natural log: ``log(0)`` is -inf, ``log(x < 0)`` nan."""
+    try:
+        return math.log(x)
+    except ValueError:
+        return -inf if x == 0 else nan
+
+
+def sqrt(x: float) -> float:
+    """``√x``; nan below 0."""
+    try:
+        return math.sqrt(x)
+    except ValueError:
+        return nan
+
+
+def sin(x: float) -> float:
+    """``sin(x)``; nan at ±inf."""
+    return math.sin(x) if math.isfinite(x) else nan
+
+
+def cos(x: float) -> float:
+    """``cos(x)``; nan at ±inf."""
+    return math.cos(x) if math.isfinite(x) else nan
+
+
+def sigmoid(x: float) -> float:
+    """``1 / (1 + exp(-x))``, PyTorch's formula: 0 below about -709, where ``exp(-x)`` is inf."""
+    return 1.0 / (1.0 + exp(-x))
+
+
+def maximum(a: float, b: float) -> float:
+    """The larger of ``a`` and ``b``, nan if either is (as ``torch.maximum``; Python's ``max`` is not)."""
+    return a if a >= b else b if a < b else nan
+
+
+def minimum(a: float, b: float) -> float:
+    """The smaller of ``a`` and ``b``, nan if either is (as ``torch.minimum``)."""
+    return a if a <= b else b if a > b else nan
+
+
+def sign(x: Any) -> float:
+    """1 above 0, -1 below, 0 at 0 and at nan: ∂|x|/∂x as PyTorch takes it."""
+    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
+
+
+def one_minus_square(y: Any) -> Any:
+    """``1 - y²`` (∂tanh/∂x from y = tanh(x)), to the last bits for every y.
+
+    ``1 - y·y`` loses digits as y nears ±1, the factored ``(1 - y)(1 + y)`` near 0 (and so does
+    its own derivative, -2y); each is used where it is accurate. Works on Values too.
+    """
+    return 1.0 - y * y if -0.5 < y < 0.5 else (1.0 - y) * (1.0 + y)
+
+
+def gate_share(upstream: Any, mine: Any, other: Any) -> Any:
+    """What a max gate passes back to the side holding ``mine``: all of it if that side won, half
+    on a tie, exactly 0 if it lost (selected, so an inf upstream stays out), all if either is nan."""
+    if mine < other:
+        return 0.0
+    return upstream / 2 if mine == other else upstream
