@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     )
     from .functional import grad, hessian, hvp
     from .mistakes import MISTAKES
+    from .replay import Replay
+    from .replay import compile as compile  # noqa: A004  (micrograd.compile, as torch.compile)
+    from .staging import StagedCode, staged
     from .tensor import Tensor
     from .worksheet import Worksheet, worksheet
 
@@ -61,6 +64,10 @@ _LAZY = {  # name -> module that defines it, imported on first use
     "grad": ".functional",
     "hessian": ".functional",
     "hvp": ".functional",
+    "staged": ".staging",
+    "StagedCode": ".staging",
+    "compile": ".replay",  # not in __all__: a star import would hide the builtin compile()
+    "Replay": ".replay",
 }
 
 __all__ = [
@@ -90,6 +97,9 @@ __all__ = [
     "grad",
     "hessian",
     "hvp",
+    "staged",
+    "StagedCode",
+    "Replay",
     "__version__",
 ]
 

@@ -1,0 +1,193 @@
+"""``micrograd.compile``: trace a computation once, then replay its forward and backward pass on plain floats.
+
+A graph of Values costs a Python object per op, and the garbage collector walks them all.
+The same arithmetic as straight-line Python on floats (the staged code of
+:func:`micrograd.staged`, one line per op and one per wire) needs no objects at all. So
+:func:`compile` runs ``fn()`` once on Values, writes the staged code of the whole
+computation (forward, loss, backward into the parameters' ``.grad``), compiles it, and
+returns a :class:`Replay`: each call reads the parameters' current ``.data``, adds the
+gradients into their ``.grad`` (as ``backward()`` would) and returns the output's value, bit
+for bit what a fresh graph and ``backward()`` would give, without building a graph.
+
+The tracing caveat (as with ``torch.jit.trace``): what ``fn`` decided in Python from the
+numbers (an ``if`` on ``.data``, a loop length) is frozen as it went at trace time, and so
+is every number that is not a parameter (inputs, targets). The engine's own choices (relu,
+max, the edge cases) are made afresh on every replay. ``Replay.check()`` compares a replay
+with a real ``fn()`` and ``backward()`` at the current parameters.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .core import BackwardTrace, reading_order
+from .engine import Value
+from .staging import fill, imports, literal, op_code, wires
+
+__all__ = ["compile", "Replay", "ReplayMismatch"]
+
+MAX_NODES = 2_000_000  # a bigger graph is refused: its code would take minutes and gigabytes to compile
+
+
+class ReplayMismatch(AssertionError):
+    """A replay gave other numbers than ``fn()`` and ``backward()``: ``fn`` takes another path now."""
+
+
+def compile(fn: Callable[[], Value], params: Iterable[Value], *, check: bool = False) -> Replay:  # noqa: A001
+    """Trace ``fn()`` once and return a :class:`Replay` of its forward and backward pass on floats.
+
+    ``fn`` takes no arguments and returns a scalar Value (a loss) computed from ``params``
+    (leaf Values, e.g. ``model.parameters()``). Calling the replay reads every parameter's
+    ``.data``, adds d(output)/d(parameter) into its ``.grad`` and returns the output's value
+    as a float, exactly as ``out = fn(); out.backward()`` would, but without building a graph.
+    ``check=True`` compares the first replay with the traced graph's backward pass.
+
+    Refused, with the reason: an ``fn`` that returns no Value, or a Value needing no gradient,
+    or one that depends on none of the ``params``; parameters that are not leaf Values; ops
+    with no code (an op registered without ``code=``).
+    """
+    params = _parameters(params)
+    out = fn()
+    if not isinstance(out, Value):
+        raise TypeError(f"compile(): fn() must return a scalar Value (a loss), got {type(out).__name__}")
+    if not out.requires_grad:
+        raise ValueError("compile(): fn() returned a Value that needs no gradient (made under no_grad, or a constant)")
+    source, name = _write(out, params)
+    namespace: dict[str, Any] = {}
+    builtins.exec(builtins.compile(source, f"<micrograd replay of {len(params)} parameters>", "exec"), namespace)
+    replay = Replay(fn, params, namespace[name], source)
+    if check:
+        replay._check_against(out, BackwardTrace(out))
+    return replay
+
+
+def _parameters(params: Iterable[Value]) -> list[Value]:
+    unique: dict[int, Value] = {}
+    for k, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"compile(): parameter {k} is not a Value but {type(p).__name__}")
+        if p.parents:
+            raise ValueError(f"compile(): parameter {k} is computed by {p.op!r}, not a leaf: only leaves can be set")
+        if not p.requires_grad:
+            raise ValueError(f"compile(): parameter {k} does not require a gradient")
+        unique.setdefault(id(p), p)
+    if not unique:
+        raise ValueError("compile(): no parameters given")
+    return list(unique.values())
+
+
+def _write(out: Value, params: list[Value]) -> tuple[str, str]:
+    """The source of ``replay(P)``: forward on the nodes that depend on a parameter, backward into them."""
+    order = reading_order(out)
+    if len(order) > MAX_NODES:
+        raise ValueError(f"compile(): the graph has {len(order):,} nodes, more than {MAX_NODES:,}")
+    index = {p: k for k, p in enumerate(params)}
+    live = _depends_on(order, index)
+    if out not in live:
+        raise ValueError("compile(): fn()'s output depends on none of the parameters")
+    var: dict[Any, str] = {}
+    for k, node in enumerate(order):
+        var[node] = f"v{k}" if node in live else literal(node.data)
+    used = [k for k, p in enumerate(params) if p in var]  # a parameter fn() did not use is only read back
+    lines = [f"{', '.join(var[params[k]] for k in used)}, = [P[k].data for k in {used}]"]
+    for node in order:
+        if node.parents and node in live:
+            lines.append(f"{var[node]} = {fill(op_code(node)[0], [var[p] for p in node.parents])}")
+    lines += _backward(out, order, live, index, var)
+    lines.append(f"return {var[out]}")
+    body = "".join(f"    {line}\n" for line in lines)
+    function = f"def replay(P):\n{body}"
+    return imports(function) + function, "replay"
+
+
+def _depends_on(order: list[Any], index: dict[Any, int]) -> set[Any]:
+    """The nodes whose value depends on a parameter: the only ones a replay computes."""
+    live: set[Any] = set()
+    for node in order:
+        if node in index or any(p in live for p in node.parents):
+            live.add(node)
+    return live
+
+
+def _backward(out: Value, order: list[Any], live: set[Any], index: dict[Any, int], var: dict[Any, str]) -> list[str]:
+    """One line per wire into a node that depends on a parameter; a parameter's gradient adds onto its ``.grad``."""
+    incoming: dict[Any, int] = {}
+    for node in order:
+        for parent in node.parents:
+            if parent in live:
+                incoming[parent] = incoming.get(parent, 0) + 1
+    grad = {out: "g_out"}
+    params = [p for p in index]
+    lines = [f"{', '.join(f'h{k}' for k in range(len(params)))}, = [p.grad for p in P]", "g_out = 1.0"]
+    for p, k in index.items():
+        grad[p] = f"h{k}"
+    started: set[Any] = set()
+    for node, i, parent in wires(out):
+        if parent not in live:
+            continue
+        expression = fill(op_code(node)[1 + i], [var[p] for p in node.parents], out=var[node], up=grad[node])
+        if parent in index or parent in started:
+            lines.append(f"{grad[parent]} += {expression}")
+        elif incoming[parent] == 1 and expression == grad[node]:  # the gradient passes unchanged: the same variable
+            grad[parent] = grad[node]
+        else:
+            started.add(parent)
+            grad[parent] = f"g{var[parent][1:]}"
+            lines.append(f"{grad[parent]} = {expression}")
+    lines.append(f"for p, g in zip(P, ({', '.join(grad[p] for p in params)},)):")
+    lines.append("    p.grad = g")
+    return lines
+
+
+class Replay:
+    """A traced computation, replayed on floats: ``replay()`` → the output's value, gradients added to ``.grad``.
+
+    ``source`` is the generated Python; ``params`` the parameters it reads and writes, in order.
+    """
+
+    def __init__(self, fn: Callable[[], Value], params: list[Value], function: Callable[..., float], source: str):
+        self.fn, self.params, self.source = fn, params, source
+        self._function = function
+        self._args = tuple(params)
+
+    def __call__(self) -> float:
+        """Replay the forward and backward pass at the parameters' current ``.data``; returns the output's value."""
+        return self._function(self._args)
+
+    def check(self) -> None:
+        """Run ``fn()`` and a real backward pass at the current parameters, and a replay beside them (no
+        ``.grad`` changed): raises :class:`ReplayMismatch` naming the first number that differs."""
+        out = self.fn()
+        self._check_against(out, BackwardTrace(out))
+
+    def _check_against(self, out: Value, trace: BackwardTrace) -> None:
+        saved = [p.grad for p in self.params]
+        try:
+            for p in self.params:
+                p.grad = 0.0
+            value = self()
+            got = [p.grad for p in self.params]
+        finally:
+            for p, g in zip(self.params, saved, strict=True):
+                p.grad = g
+        if not _same(value, out.data):
+            raise ReplayMismatch(f"the replay's output is {value!r}, fn() now gives {out.data!r}")
+        for k, (p, g) in enumerate(zip(self.params, got, strict=True)):
+            expected = 0.0 + (trace.grad(p) or 0.0)
+            if not _same(g, expected):
+                label = f" ({p.label})" if p.label else ""
+                raise ReplayMismatch(
+                    f"parameter {k}{label}: the replay's gradient is {g!r}, backward() gives {expected!r}"
+                )
+
+    def __repr__(self) -> str:
+        return f"<Replay of {len(self.params)} parameters: {self.source.count(chr(10))} lines>"
+
+
+def _same(a: float, b: float) -> bool:
+    """The same float, bit for bit up to nan's payload (0.0 and -0.0 differ)."""
+    if a != a or b != b:
+        return a != a and b != b
+    return a == b and str(a) == str(b)

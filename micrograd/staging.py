@@ -1,0 +1,308 @@
+"""Staged code: a graph's forward and backward pass written out as plain Python, line by line.
+
+The chain-rule lecture writes backpropagation as *staged code*: the forward pass as named
+intermediate variables, then the backward pass one line per wire (``dq = z * df``), ``+=``
+where a variable is used twice. :func:`staged` writes that code for any scalar graph:
+
+>>> from micrograd import Value, staged
+>>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+>>> q = x + y; q.label = "q"
+>>> f = q * z; f.label = "f"
+>>> print(staged(f))  # doctest: +SKIP
+
+Each line is the op's own code, as its rule states it (:attr:`micrograd.core.Rules.code`),
+so running the function gives exactly the numbers ``backward()`` gives, IEEE edge cases
+included (the float functions it imports, :mod:`micrograd.floats`, give IEEE's answer where
+Python's would raise). :func:`micrograd.compile` uses the same writer to replay a whole
+training step at the speed of plain floats.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import keyword
+import math
+import operator
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import floats
+from .core import BackwardTrace, Node, interior_order, reading_order
+from .engine import Value
+
+__all__ = ["staged", "StagedCode", "NotStageable"]
+
+NUMBERS_UP_TO = 60  # nodes: up to this size the code carries the traced point's numbers as comments
+_HELPERS = frozenset(floats.__all__)
+_RESERVED = _HELPERS | {"max", "abs", "math"} | set(dir(builtins))
+
+
+class NotStageable(ValueError):
+    """The graph has something staged code cannot write: an op with no code, or not a scalar graph."""
+
+
+# ---------------------------------------------------------------- one op's code, from its rule's templates
+
+
+def op_code(node: Any) -> tuple[str, ...]:
+    """The templates of ``node``'s op: its output, then each parent's contribution (see ``Rules.code``)."""
+    code = node._rules.code.get(node._op)
+    if code is None:
+        raise NotStageable(
+            f"op {node._op!r} has no code to stage: register its rule with @rule({node._op!r}, code=(...))"
+        )
+    return code(len(node.parents)) if callable(code) else code
+
+
+def fill(template: str, args: Sequence[str], out: str = "", up: str = "") -> str:
+    """``template`` with the inputs, output and upstream named, constants folded: ``"{up} * {b}"`` → ``"dq * z"``."""
+    first = args[0] if args else ""
+    second = args[1] if len(args) > 1 else ""
+    text = template.format(*args, a=first, x=first, b=second, y=second, out=out, up=up)
+    if all(a.isidentifier() for a in args):  # no constant among the inputs: nothing to fold
+        return text
+    return ast.unparse(_Fold().visit(ast.parse(text, mode="eval")))
+
+
+def literal(x: float) -> str:
+    """A float as Python source that evaluates to exactly it (``inf`` and ``nan`` as the floats module names them)."""
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "(-inf)"
+    return repr(x)
+
+
+_FOLDABLE = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+_COMPARE = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+
+
+def _number(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) in (float, int, bool)
+
+
+def _constant(value: float | bool) -> ast.expr:
+    """A folded constant as an expression: inf and nan as the names ``inf`` and ``nan`` (``repr`` gives no code)."""
+    if type(value) is float and not math.isfinite(value):
+        return ast.parse(literal(value), mode="eval").body
+    return ast.Constant(value)
+
+
+class _Fold(ast.NodeTransformer):
+    """Work out what only constants decide (``2.0 - 1.0``, ``0.0 if 2.0 == 0 else e``): the same float
+    operations Python would do when the line runs, done once when it is written."""
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.USub) and _number(node.operand) and type(node.operand.value) is float:  # type: ignore[attr-defined]
+            return _constant(-node.operand.value)  # type: ignore[attr-defined]
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        fold = _FOLDABLE.get(type(node.op))
+        if fold and _number(node.left) and _number(node.right):
+            return _constant(fold(node.left.value, node.right.value))  # type: ignore[attr-defined]
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        operands = [node.left, *node.comparators]
+        if len(node.ops) == 1 and all(_number(x) for x in operands):
+            values = [x.value for x in operands]  # type: ignore[attr-defined]
+            return ast.Constant(_COMPARE[type(node.ops[0])](*values))
+        return node
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:  # its operands are comparisons: True or False
+        self.generic_visit(node)
+        decisive = isinstance(node.op, ast.Or)  # the constant that decides the whole: True for or, False for and
+        if any(_number(v) and bool(v.value) is decisive for v in node.values):  # type: ignore[attr-defined]
+            return ast.Constant(decisive)
+        rest = [v for v in node.values if not _number(v)]
+        if not rest:
+            return ast.Constant(not decisive)
+        return rest[0] if len(rest) == 1 else ast.BoolOp(node.op, rest)
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        self.generic_visit(node)
+        if _number(node.test):
+            return node.body if node.test.value else node.orelse  # type: ignore[attr-defined]
+        return node
+
+
+# ---------------------------------------------------------------- names that are Python identifiers
+
+
+def identifier(name: str, taken: set[str]) -> str:
+    """``name`` as a Python identifier not in ``taken`` (and now taken): ``"L1.N2.w0"`` → ``L1_N2_w0``."""
+    text = "".join(c if ("a" + c).isidentifier() else "_" for c in name) or "v"
+    if not text.isidentifier():
+        text = "v" + text
+    if keyword.iskeyword(text) or text in _RESERVED:
+        text += "_"
+    candidate, k = text, 1
+    while candidate in taken:
+        k += 1
+        candidate = f"{text}_{k}"
+    taken.add(candidate)
+    return candidate
+
+
+# ---------------------------------------------------------------- a backward pass's wires, in the chain rule's order
+
+
+def wires(root: Any) -> Iterator[tuple[Any, int, Any]]:
+    """``(node, index, parent)`` for every wire the chain rule applies, in its order (as :class:`BackwardTrace`)."""
+    for node in reversed(interior_order(root)):
+        if node._op in node._rules:
+            for index, parent in enumerate(node.parents):
+                if parent.requires_grad:
+                    yield node, index, parent
+
+
+# ---------------------------------------------------------------- staged(f)
+
+
+@dataclass(frozen=True)
+class StagedCode:
+    """The staged code of a graph: ``str()`` is the source, calling it runs it.
+
+    ``source`` holds one import line and one function, ``name``, whose arguments are the
+    graph's inputs (``arguments``, at ``values`` when traced) and which returns the output's
+    value and the gradient of each input that requires one (``gradients`` names them, in
+    argument order). In Jupyter it shows as highlighted code.
+    """
+
+    source: str
+    name: str
+    arguments: tuple[str, ...]
+    gradients: tuple[str, ...]
+    values: tuple[float, ...] = field(repr=False)
+
+    def function(self) -> Callable[..., tuple[float, tuple[float, ...]]]:
+        """The function itself, made by running the source in a namespace of its own."""
+        namespace: dict[str, Any] = {}
+        exec(compile(self.source, f"<staged code {self.name}>", "exec"), namespace)  # noqa: S102  (our own generated code)
+        return namespace[self.name]
+
+    def __call__(self, *args: float) -> tuple[float, tuple[float, ...]]:
+        """Run the code at ``args`` (default: the traced point): ``(value, (gradient per input, ...))``."""
+        return self.function()(*(args or self.values))
+
+    def __str__(self) -> str:
+        return self.source
+
+    def _repr_markdown_(self) -> str:
+        return f"```python\n{self.source}```"
+
+
+def staged(
+    f: Value | Callable[[], Value],
+    *,
+    name: str = "forward_backward",
+    names: Mapping[Any, str] | None = None,
+    numbers: bool | None = None,
+) -> StagedCode:
+    """The staged code of the graph of ``f`` (a Value, or a function of no arguments returning one).
+
+    One function, ``name``: the forward pass one line per op, named as in the pictures
+    (:func:`micrograd.draw`; ``names`` overrides them), then the backward pass one line per
+    wire in the order the chain rule applies them (``+=`` where a variable is used again),
+    returning ``(value, (gradient of each input, ...))``. Constants are written in place.
+    ``numbers``: comments with the traced point's values and gradients (default: for graphs
+    of up to 60 nodes).
+
+    Running it on the same inputs gives exactly ``f.data`` and the gradients ``backward()``
+    gives (a fresh leaf's ``.grad`` is ``0.0 + `` its gradient, so a gradient of ``-0.0`` reads ``0.0``).
+    """
+    from .drawing.names import is_constant, node_names  # the pictures' names (loads the drawing code)
+    from .drawing.numbers import format_value
+
+    root = f() if callable(f) and not isinstance(f, Node) else f
+    if not isinstance(root, Value):
+        raise NotStageable(f"staged() writes the code of a scalar Value graph, got {type(root).__name__}")
+    trace = BackwardTrace(root)  # checks that root requires a gradient
+    order = reading_order(root)
+    if numbers is None:
+        numbers = len(order) <= NUMBERS_UP_TO
+    taken = set(_RESERVED) | {name}
+    var: dict[Any, str] = {}
+    for node, picture_name in node_names(root, names).items():
+        var[node] = literal(node.data) if is_constant(node) else identifier(picture_name, taken)
+    inputs = [v for v in order if not v.parents and not is_constant(v)]
+    grad = {v: identifier("d" + var[v], taken) for v in order if v.requires_grad}
+    writer = _Lines(numbers)
+    writer.add("# forward pass: one line per op")
+    for node in order:
+        if node.parents:
+            args = [var[p] for p in node.parents]
+            writer.add(f"{var[node]} = {fill(op_code(node)[0], args)}", format_value(node.data))
+    writer.add("# backward pass: one line per wire, d<name> = d(output)/d(name)")
+    writer.add(f"{grad[root]} = {literal(trace.seed)}", format_value(trace.seed))
+    started = {root}
+    for wire in trace.wires:
+        node, parent = wire.node, wire.parent
+        args = [var[p] for p in node.parents]
+        expression = fill(op_code(node)[1 + wire.index], args, out=var[node], up=grad[node])
+        if parent in started:
+            total = format_value(trace.grads[parent]) if wire is trace.into(parent)[-1] else None
+            note = format_value(wire.contribution) + (f", now {total}" if total else "")
+            writer.add(f"{grad[parent]} += {expression}", "+ " + note)
+        else:
+            started.add(parent)
+            writer.add(f"{grad[parent]} = {expression}", format_value(wire.contribution))
+    returned = [grad[v] for v in inputs if v.requires_grad]
+    writer.add(f"return {var[root]}, ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
+    arguments = tuple(var[v] for v in inputs)
+    source = _module(name, arguments, returned, var[root], writer)
+    return StagedCode(source, name, arguments, tuple(returned), tuple(v.data for v in inputs))
+
+
+class _Lines:
+    """The body of a function: lines of code, each with an optional comment, comments aligned."""
+
+    def __init__(self, numbers: bool) -> None:
+        self.numbers = numbers
+        self.lines: list[tuple[str, str]] = []
+
+    def add(self, code: str, comment: str = "") -> None:
+        self.lines.append((code, comment if self.numbers else ""))
+
+    def text(self, indent: str = "    ") -> str:
+        width = max((len(c) for c, note in self.lines if note and not c.startswith("#")), default=0)
+        out: list[str] = []
+        for code, note in self.lines:
+            if code.startswith("#"):
+                out.append(f"\n{indent}{code}" if out else f"{indent}{code}")
+            elif note:
+                out.append(f"{indent}{code.ljust(width)}  # {note}")
+            else:
+                out.append(f"{indent}{code}")
+        return "\n".join(out) + "\n"
+
+
+def _module(name: str, arguments: Sequence[str], returned: Sequence[str], output: str, body: _Lines) -> str:
+    """The function, headed by an import of the float functions it uses."""
+    doc = (
+        f'    """{output} and its gradient with respect to {", ".join(arguments) or "nothing"}: '
+        f"returns ({output}, ({', '.join(returned)})).\n\n"
+        '    Staged code written by micrograd.staged(): IEEE float arithmetic, as backward() computes it.\n    """\n'
+    )
+    function = f"def {name}({', '.join(arguments)}):\n{doc}{body.text()}"
+    return imports(function) + function
+
+
+def imports(source: str) -> str:
+    """The line importing the :mod:`micrograd.floats` names ``source`` uses (``div``, ``inf``, ...), if any."""
+    used = sorted(_HELPERS.intersection(re.findall(r"[A-Za-z_]\w*", source)))
+    return f"from micrograd.floats import {', '.join(used)}\n\n\n" if used else ""
