@@ -35,13 +35,15 @@ class ReplayMismatch(AssertionError):
     """A replay gave other numbers than ``fn()`` and ``backward()``: ``fn`` takes another path now."""
 
 
-def compile(fn: Callable[[], Value], params: Iterable[Value], *, check: bool = False) -> Replay:  # noqa: A001
+def compile(fn: Callable[[], Any], params: Iterable[Value], *, check: bool = False) -> Replay:  # noqa: A001
     """Trace ``fn()`` once and return a :class:`Replay` of its forward and backward pass on floats.
 
     ``fn`` takes no arguments and returns a scalar Value (a loss) computed from ``params``
     (leaf Values, e.g. ``model.parameters()``). Calling the replay reads every parameter's
     ``.data``, adds d(output)/d(parameter) into its ``.grad`` and returns the output's value
     as a float, exactly as ``out = fn(); out.backward()`` would, but without building a graph.
+    ``fn`` may also return ``(loss, outputs)``, ``outputs`` a list of Values computed on the way
+    to the loss (a model's scores, say): the replay then returns ``(loss, [their values])``.
     ``check=True`` compares the first replay with the traced graph's backward pass.
 
     Refused, with the reason: an ``fn`` that returns no Value, or a Value needing no gradient,
@@ -49,18 +51,30 @@ def compile(fn: Callable[[], Value], params: Iterable[Value], *, check: bool = F
     with no code (an op registered without ``code=``).
     """
     params = _parameters(params)
-    out = fn()
-    if not isinstance(out, Value):
-        raise TypeError(f"compile(): fn() must return a scalar Value (a loss), got {type(out).__name__}")
+    out, extras = _outputs(fn())
     if not out.requires_grad:
         raise ValueError("compile(): fn() returned a Value that needs no gradient (made under no_grad, or a constant)")
-    source, name = _write(out, params)
+    source, name = _write(out, params, extras)
     namespace: dict[str, Any] = {}
     builtins.exec(builtins.compile(source, f"<micrograd replay of {len(params)} parameters>", "exec"), namespace)
     replay = Replay(fn, params, namespace[name], source)
     if check:
-        replay._check_against(out, BackwardTrace(out))
+        replay._check_against(out, extras)
     return replay
+
+
+def _outputs(result: Any) -> tuple[Value, list[Value] | None]:
+    """fn()'s loss, and its other outputs (None if it returned the loss alone)."""
+    if isinstance(result, tuple) and len(result) == 2:
+        loss, extras = result
+        extras = list(extras)
+        if isinstance(loss, Value) and all(isinstance(e, Value) for e in extras):
+            return loss, extras
+    if isinstance(result, Value):
+        return result, None
+    raise TypeError(
+        f"compile(): fn() must return a scalar Value (a loss), or (loss, [Values]); got {type(result).__name__}"
+    )
 
 
 def _parameters(params: Iterable[Value]) -> list[Value]:
@@ -78,7 +92,7 @@ def _parameters(params: Iterable[Value]) -> list[Value]:
     return list(unique.values())
 
 
-def _write(out: Value, params: list[Value]) -> tuple[str, str]:
+def _write(out: Value, params: list[Value], extras: list[Value] | None) -> tuple[str, str]:
     """The source of ``replay(P)``: forward on the nodes that depend on a parameter, backward into them."""
     order = reading_order(out)
     if len(order) > MAX_NODES:
@@ -96,7 +110,12 @@ def _write(out: Value, params: list[Value]) -> tuple[str, str]:
         if node.parents and node in live:
             lines.append(f"{var[node]} = {fill(op_code(node)[0], [var[p] for p in node.parents])}")
     lines += _backward(out, order, live, index, var)
-    lines.append(f"return {var[out]}")
+    if extras is None:
+        lines.append(f"return {var[out]}")
+    else:
+        if any(e not in var for e in extras):
+            raise ValueError("compile(): fn()'s other outputs must be computed on the way to the loss")
+        lines.append(f"return {var[out]}, [{', '.join(var[e] for e in extras)}]")
     body = "".join(f"    {line}\n" for line in lines)
     function = f"def replay(P):\n{body}"
     return imports(function) + function, "replay"
@@ -152,28 +171,33 @@ class Replay:
         self._function = function
         self._args = tuple(params)
 
-    def __call__(self) -> float:
-        """Replay the forward and backward pass at the parameters' current ``.data``; returns the output's value."""
+    def __call__(self) -> Any:
+        """Replay the forward and backward pass at the parameters' current ``.data``; returns the loss's
+        value (and the other outputs' values, if ``fn`` returned some)."""
         return self._function(self._args)
 
     def check(self) -> None:
         """Run ``fn()`` and a real backward pass at the current parameters, and a replay beside them (no
         ``.grad`` changed): raises :class:`ReplayMismatch` naming the first number that differs."""
-        out = self.fn()
-        self._check_against(out, BackwardTrace(out))
+        self._check_against(*_outputs(self.fn()))
 
-    def _check_against(self, out: Value, trace: BackwardTrace) -> None:
+    def _check_against(self, out: Value, extras: list[Value] | None) -> None:
+        trace = BackwardTrace(out)
         saved = [p.grad for p in self.params]
         try:
             for p in self.params:
                 p.grad = 0.0
-            value = self()
+            result = self()
             got = [p.grad for p in self.params]
         finally:
             for p, g in zip(self.params, saved, strict=True):
                 p.grad = g
+        value, others = (result, []) if extras is None else result
         if not _same(value, out.data):
             raise ReplayMismatch(f"the replay's output is {value!r}, fn() now gives {out.data!r}")
+        for k, (v, e) in enumerate(zip(others, extras or [], strict=True)):
+            if not _same(v, e.data):
+                raise ReplayMismatch(f"other output {k}: the replay gives {v!r}, fn() now gives {e.data!r}")
         for k, (p, g) in enumerate(zip(self.params, got, strict=True)):
             expected = 0.0 + (trace.grad(p) or 0.0)
             if not _same(g, expected):

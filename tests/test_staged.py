@@ -227,6 +227,25 @@ def test_a_compiled_training_step_takes_backwards_steps_bit_for_bit() -> None:
     step.check()
 
 
+def test_a_replay_can_return_other_outputs_on_the_way_to_the_loss() -> None:
+    w = Value(0.5)
+    scores = []
+
+    def fn() -> tuple[Value, list[Value]]:
+        scores[:] = [w * 2.0, w * -3.0]
+        return (scores[0] - scores[1]).relu(), scores
+
+    step = micrograd.compile(fn, [w], check=True)
+    w.data = 2.0
+    assert step() == (10.0, [4.0, -6.0])
+    assert w.grad == 5.0
+    step.check()
+    with pytest.raises(ValueError, match="on the way to the loss"):
+        micrograd.compile(lambda: (w * 2.0, [w * 3.0]), [w])
+    with pytest.raises(TypeError, match=r"or \(loss, \[Values\]\); got list"):
+        micrograd.compile(lambda: [w * 2.0], [w])  # type: ignore[arg-type, return-value]
+
+
 def test_a_replay_adds_into_grad_as_backward_does() -> None:
     w = Value(0.3)
     step = micrograd.compile(lambda: (w * 2.0).tanh(), [w])
