@@ -472,3 +472,16 @@ def test_demo_into_an_existing_folder_keeps_what_else_is_there(tmp_path, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert main(["demo", "-o", "no/such/dir"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_draw_staged_prints_code_that_runs_to_the_tables_gradients(capsys):
+    assert main(["draw", "2*(max(z,w) + x*y) / sqrt(x)", "x=3", "y=-4", "z=2", "w=-1", "--staged"]) == 0
+    out = capsys.readouterr().out
+    code = out[out.index("from micrograd.floats import") :]
+    namespace: dict = {}
+    exec(code, namespace)
+    value, (dz, dw, dx, dy) = namespace["forward_backward"](2.0, -1.0, 3.0, -4.0)
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:6]}
+    assert float(rows["f"][0]) == pytest.approx(value, rel=1e-3)
+    for name, g in (("x", dx), ("y", dy), ("z", dz), ("w", dw)):
+        assert float(rows[name][1]) == pytest.approx(g, rel=1e-3, abs=1e-12), name

@@ -254,6 +254,10 @@ def _draw(args: argparse.Namespace) -> int:
     report = [table(root, inputs, name)]
     if args.explain:
         report += ["", str(explain(root))]
+    if args.staged:
+        from ..staging import staged
+
+        report += ["", str(staged(root)).rstrip("\n")]
     to_stdout = args.out == "-"
     if picture is not None:
         if to_stdout:
@@ -557,6 +561,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     draw.add_argument("--font-size", type=_points, default=12.0, metavar="PT", help="font size in points (default 12)")
     draw.add_argument("--explain", action="store_true", help="also print the chain-rule derivation, wire by wire")
+    draw.add_argument(
+        "--staged",
+        action="store_true",
+        help="also print the forward and backward pass as plain Python: one line per op, one per wire",
+    )
     draw.add_argument(
         "--timeout",
         type=_seconds,
