@@ -251,26 +251,34 @@ def probe_train(engine: str, target: float = 0.95, max_steps: int = 100) -> dict
 
 
 def probe_forward(shape: str, n: int) -> dict[str, float]:
-    """Forward ns per op of a Value graph of about n nodes: a chain, or the gate-by-gate MLP over many points."""
+    """Forward ns per op of a Value graph of about n nodes: a chain, or the gate-by-gate MLP over many points.
+
+    One graph is built first and dropped (warm-up); a graph smaller than 1e5 nodes is then built
+    1e5/n times, each dropped before the next, and the median is the figure."""
+    from bench_nn import make_model
+
     from micrograd import Value
     from micrograd.core import topological_order
 
-    t0 = time.perf_counter()
-    if shape == "chain":
-        y = Value(0.5)
-        for _ in range(n // 3):
-            y = (y * 0.999).tanh() + 0.001
-        root = y
-    else:
-        from bench_nn import make_model
+    model = make_model("gate by gate", seed=1337)
+    rng = random.Random(0)
 
-        model = make_model("gate by gate", seed=1337)
-        rng = random.Random(0)
-        scores = [model([Value(rng.uniform(-1, 1)), Value(rng.uniform(-1, 1))]) for _ in range(max(1, n // 660))]
-        root = sum(scores)
-    seconds = time.perf_counter() - t0
-    ops = sum(1 for v in topological_order(root) if v.parents)
-    return {"ns_per_op": seconds / ops * 1e9, "ops": ops}
+    def build(size: int) -> Value:
+        if shape == "chain":
+            y = Value(0.5)
+            for _ in range(size // 3):
+                y = (y * 0.999).tanh() + 0.001
+            return y
+        return sum(model([Value(rng.uniform(-1, 1)), Value(rng.uniform(-1, 1))]) for _ in range(max(1, size // 660)))
+
+    ops = sum(1 for v in topological_order(build(n)) if v.parents)  # also the warm-up
+    times = []
+    for _ in range(max(1, 100_000 // n)):
+        t0 = time.perf_counter()
+        root = build(n)
+        times.append(time.perf_counter() - t0)
+        del root
+    return {"ns_per_op": statistics.median(times) / ops * 1e9, "ops": ops}
 
 
 # ---------------------------------------------------------------- the driver

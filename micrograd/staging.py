@@ -25,6 +25,7 @@ import keyword
 import math
 import operator
 import re
+import string
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,7 +55,17 @@ def op_code(node: Any) -> tuple[str, ...]:
         raise NotStageable(
             f"op {node._op!r} has no code to stage: register its rule with @rule({node._op!r}, code=(...))"
         )
-    return code(len(node.parents)) if callable(code) else code
+    if not callable(code):
+        return code
+    key = (code, len(node.parents))  # an op of any number of inputs: its templates for this number, once
+    if key not in _WRITTEN:
+        _WRITTEN[key] = code(len(node.parents))
+    return _WRITTEN[key]
+
+
+_WRITTEN: dict[tuple[Callable[[int], tuple[str, ...]], int], tuple[str, ...]] = {}
+_INPUTS: dict[str, list[int]] = {}  # template -> the positions of the inputs it names
+_LETTERS = {"a": 0, "x": 0, "b": 1, "y": 1}
 
 
 def fill(template: str, args: Sequence[str], out: str = "", up: str = "") -> str:
@@ -62,9 +73,16 @@ def fill(template: str, args: Sequence[str], out: str = "", up: str = "") -> str
     first = args[0] if args else ""
     second = args[1] if len(args) > 1 else ""
     text = template.format(*args, a=first, x=first, b=second, y=second, out=out, up=up)
-    if all(a.isidentifier() for a in args):  # no constant among the inputs: nothing to fold
+    if all(args[k].isidentifier() for k in _inputs(template)):  # no constant among its inputs: nothing to fold
         return text
     return ast.unparse(_Fold().visit(ast.parse(text, mode="eval")))
+
+
+def _inputs(template: str) -> list[int]:
+    if template not in _INPUTS:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        _INPUTS[template] = [int(f) if f.isdigit() else _LETTERS[f] for f in fields if f not in ("out", "up")]
+    return _INPUTS[template]
 
 
 def literal(x: float) -> str:
