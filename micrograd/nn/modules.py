@@ -130,6 +130,8 @@ class Layer(Module):
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]  # type: ignore[arg-type]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        if not isinstance(x, (Value, str)) and hasattr(x, "__len__"):  # numbers become constants once, not per neuron
+            x = [v if isinstance(v, Value) else _operand(v, "weighted_sum") for v in x]
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
