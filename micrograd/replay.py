@@ -24,7 +24,7 @@ from typing import Any
 
 from .core import BackwardTrace, reading_order
 from .engine import Value
-from .staging import fill, imports, literal, op_code, wires
+from .staging import fill, forward, imports, literal, op_code, wires
 
 __all__ = ["compile", "Replay", "ReplayMismatch"]
 
@@ -108,7 +108,7 @@ def _write(out: Value, params: list[Value], extras: list[Value] | None) -> tuple
     lines = [f"{', '.join(var[params[k]] for k in used)}, = [P[k].data for k in {used}]"]
     for node in order:
         if node.parents and node in live:
-            lines.append(f"{var[node]} = {fill(op_code(node)[0], [var[p] for p in node.parents])}")
+            lines += forward(node, var[node], [var[p] for p in node.parents])
     lines += _backward(out, order, live, index, var)
     if extras is None:
         lines.append(f"return {var[out]}")
@@ -143,10 +143,13 @@ def _backward(out: Value, order: list[Any], live: set[Any], index: dict[Any, int
     for p, k in index.items():
         grad[p] = f"h{k}"
     started: set[Any] = set()
+    args: dict[Any, list[str]] = {}  # a node's inputs' names, once per node (an op may have thousands)
     for node, i, parent in wires(out):
         if parent not in live:
             continue
-        expression = fill(op_code(node)[1 + i], [var[p] for p in node.parents], out=var[node], up=grad[node])
+        if node not in args:
+            args[node] = [var[p] for p in node.parents]
+        expression = fill(op_code(node)[1 + i], args[node], out=var[node], up=grad[node])
         if parent in index or parent in started:
             lines.append(f"{grad[parent]} += {expression}")
         elif incoming[parent] == 1 and expression == grad[node]:  # the gradient passes unchanged: the same variable

@@ -64,25 +64,43 @@ def op_code(node: Any) -> tuple[str, ...]:
 
 
 _WRITTEN: dict[tuple[Callable[[int], tuple[str, ...]], int], tuple[str, ...]] = {}
-_INPUTS: dict[str, list[int]] = {}  # template -> the positions of the inputs it names
+_PARSED: dict[str, list[tuple[str, int | str | None]]] = {}
 _LETTERS = {"a": 0, "x": 0, "b": 1, "y": 1}
 
 
 def fill(template: str, args: Sequence[str], out: str = "", up: str = "") -> str:
     """``template`` with the inputs, output and upstream named, constants folded: ``"{up} * {b}"`` → ``"dq * z"``."""
-    first = args[0] if args else ""
-    second = args[1] if len(args) > 1 else ""
-    text = template.format(*args, a=first, x=first, b=second, y=second, out=out, up=up)
-    if all(args[k].isidentifier() for k in _inputs(template)):  # no constant among its inputs: nothing to fold
-        return text
+    pieces = _pieces(template)
+    named = {"out": out, "up": up}
+    text = "".join(text if f is None else text + (named[f] if isinstance(f, str) else args[f]) for text, f in pieces)
+    inputs = [args[f] for _, f in pieces if isinstance(f, int)]
+    if len(args) > 2 or all(a.isidentifier() for a in inputs):
+        return text  # no constant among its inputs, or an op of many inputs (a sum of products): nothing to fold
     return ast.unparse(_Fold().visit(ast.parse(text, mode="eval")))
 
 
-def _inputs(template: str) -> list[int]:
-    if template not in _INPUTS:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-        _INPUTS[template] = [int(f) if f.isdigit() else _LETTERS[f] for f in fields if f not in ("out", "up")]
-    return _INPUTS[template]
+def _pieces(template: str) -> list[tuple[str, int | str | None]]:
+    """The template as (text, field) pairs, a field an input's position, ``"out"``, ``"up"`` or None (parsed once)."""
+    if template not in _PARSED:
+        _PARSED[template] = [
+            (text, None if f is None else f if f in ("out", "up") else int(f) if f.isdigit() else _LETTERS[f])
+            for text, f, _, _ in string.Formatter().parse(template)
+        ]
+    return _PARSED[template]
+
+
+TERMS_PER_LINE = 100  # Python's compiler recurses once per term of a sum: a long one is written over several lines
+
+
+def forward(node: Any, target: str, args: Sequence[str]) -> list[str]:
+    """The line(s) computing ``node`` into ``target``: an op of many inputs writes its sum of terms
+    (``b + w0 * x0 + ...``, added left to right) a hundred terms a line, ``target = target + ...``."""
+    expression = fill(op_code(node)[0], args)
+    terms = expression.split(" + ") if len(args) > 2 else [expression]
+    lines = [f"{target} = {' + '.join(terms[:TERMS_PER_LINE])}"]
+    for k in range(TERMS_PER_LINE, len(terms), TERMS_PER_LINE):
+        lines.append(f"{target} = {target} + {' + '.join(terms[k : k + TERMS_PER_LINE])}")
+    return lines
 
 
 def literal(x: float) -> str:
@@ -263,15 +281,19 @@ def staged(
     writer.add("# forward pass: one line per op")
     for node in order:
         if node.parents:
-            args = [var[p] for p in node.parents]
-            writer.add(f"{var[node]} = {fill(op_code(node)[0], args)}", format_value(node.data))
+            *lines, last = forward(node, var[node], [var[p] for p in node.parents])
+            for line in lines:
+                writer.add(line)
+            writer.add(last, format_value(node.data))
     writer.add("# backward pass: one line per wire, d<name> = d(output)/d(name)")
     writer.add(f"{grad[root]} = {literal(trace.seed)}", format_value(trace.seed))
     started = {root}
+    args: dict[Any, list[str]] = {}  # a node's inputs' names, once per node (an op may have thousands)
     for wire in trace.wires:
         node, parent = wire.node, wire.parent
-        args = [var[p] for p in node.parents]
-        expression = fill(op_code(node)[1 + wire.index], args, out=var[node], up=grad[node])
+        if node not in args:
+            args[node] = [var[p] for p in node.parents]
+        expression = fill(op_code(node)[1 + wire.index], args[node], out=var[node], up=grad[node])
         if parent in started:
             total = format_value(trace.grads[parent]) if wire is trace.into(parent)[-1] else None
             note = format_value(wire.contribution) + (f", now {total}" if total else "")
@@ -313,7 +335,7 @@ def _module(name: str, arguments: Sequence[str], returned: Sequence[str], output
     """The function, headed by an import of the float functions it uses."""
     doc = (
         f'    """{output} and its gradient with respect to {", ".join(arguments) or "nothing"}: '
-        f"returns ({output}, ({', '.join(returned)})).\n\n"
+        f"returns ({output}, ({', '.join(returned)}{',' if len(returned) == 1 else ''})).\n\n"
         '    Staged code written by micrograd.staged(): IEEE float arithmetic, as backward() computes it.\n    """\n'
     )
     function = f"def {name}({', '.join(arguments)}):\n{doc}{body.text()}"

@@ -26,6 +26,7 @@ EXPECTED = {
     "06_exercises.ipynb",
     "07_backprop_bugs.ipynb",
     "08_higher_order.ipynb",
+    "09_staged_code.ipynb",
 }
 
 # after a cell tagged "exercise": the learner gets a placeholder for every box, and nothing else
@@ -182,6 +183,72 @@ assert np.allclose(hvp(loss, p, q[:, 0]), eigenvalues[0] * q[:, 0], rtol=1e-10)
         "one-point": worked_out("my_eigenvalues", "[0.0, 10.0]", "np.linalg.eigvalsh(H1)")
         + "assert np.allclose(H1, [[8, 4], [4, 2]])",
     },
+    "09_staged_code.ipynb": {
+        "quoted": """
+from micrograd.gallery import add_mul, fork_xy, sigmoid_neuron
+_sources = {make.__name__: str(staged(make())) for make in (add_mul, sigmoid_neuron, fork_xy)}
+for _name, _line in [  # the lines the text quotes
+    ("add_mul", "dq = df * z"),
+    ("add_mul", "dx = dq"),
+    ("add_mul", "dy = dq"),
+    ("sigmoid_neuron", "dn5 = dn6 * n6"),
+    ("sigmoid_neuron", "dn7 = -df * div(f, n7)"),
+    ("fork_xy", "dx = dn1 * (2.0 * power(x, 1.0))"),
+    ("fork_xy", "dx += dn2 * 3.0"),
+]:
+    assert f"    {_line} " in _sources[_name], (_name, _line)
+assert "+=" not in _sources["add_mul"] + _sources["sigmoid_neuron"]  # only the fork adds
+""",
+        "bit-for-bit": f"""
+from micrograd.gallery import add_mul, fork_xy, sigmoid_neuron
+assert grads == by_backward
+for _make in (add_mul, sigmoid_neuron, fork_xy):
+    _f = _make()
+    _f.backward()
+    _code = staged(_f)
+    _value, _grads = _code.function()(*_code.values)
+    _leaves = {{v.label: v for v in topological_order(_f) if not v.parents and v.requires_grad}}
+    assert repr(_value) == repr(_f.data), _make.__name__  # repr: the same float, bit for bit
+    assert [repr(g) for g in _grads] == [repr(_leaves[n].grad) for n in _code.arguments], _make.__name__
+assert [round(g, 4) for g in staged(sigmoid_neuron())()[1]] == {SIGMOID_GRADS}
+""",
+        "missing-line": """
+import contextlib, io
+assert my_line is None and missing.strip() == "da += dn" and (a.grad, b.grad) == (4.0, 3.0)
+with contextlib.redirect_stdout(said := io.StringIO()):
+    verdict("da += dn", "")
+    verdict("da = da + dn", "")
+    verdict("da = dn", "a hint")  # overwrites what the mul gate's wire brought
+    verdict("da +=", "a hint")  # does not run
+assert said.getvalue() == "right\\nright\\nnot yet: a hint\\nnot yet: a hint\\n", said.getvalue()
+""",
+        "same-step": """
+assert repr(replay_loss) == repr(loss.data)
+assert [repr(g) for g in replay_grads] == [repr(p.grad) for p in params]
+assert sum(g != 0 for g in replay_grads) > len(params) // 2  # gradients compared, not zeros
+""",
+        "timing": """
+assert speedup > 2, speedup  # about 8x on a 2-core machine
+assert gc_runs[replay_step] <= 1 < gc_runs[graph_step], gc_runs
+""",
+        "training": """
+assert final_accuracy >= 0.95 and first_95 < 50 and losses[-1] < 0.1 * losses[0], (final_accuracy, first_95)
+step.check()  # at the trained parameters too, the replay gives a real backward pass's numbers
+model.zero_grad()
+_replayed, _ = step()
+_got = [repr(p.grad) for p in params]
+model.zero_grad()
+_loss, _ = loss_fn()
+_loss.backward()
+assert repr(_replayed) == repr(_loss.data) and _got == [repr(p.grad) for p in params]
+model.zero_grad()
+""",
+        "caveat": """
+assert isinstance(mismatch, ReplayMismatch) and "-6.0" in str(mismatch)
+assert (python_step(), decided_in_python().data) == (-6.0, 2.0)
+assert relu_step() == decided_by_relu().data == 2.0
+""",
+    },
     "06_exercises.ipynb": {
         "worked": """
 report = ws.check({"df/dq": -4, "df/dz": -3})
@@ -199,6 +266,7 @@ SHOWS = {
     "05_jacobians.ipynb": {"diagram", "plot"},
     "06_exercises.ipynb": {"worksheet"},
     "08_higher_order.ipynb": {"diagram", "plot"},
+    "09_staged_code.ipynb": {"diagram", "plot"},
 }
 
 

@@ -311,3 +311,12 @@ def test_what_compile_cannot_replay_it_refuses() -> None:
         micrograd.compile(lambda: w * 2, [1.0])  # type: ignore[list-item]
     with pytest.raises(NotStageable, match="'doubled' has no code"):
         micrograd.compile(lambda: Value(w.data * 2, (w,), "doubled") * 1.0, [w])
+
+
+def test_a_sum_of_thousands_of_terms_is_written_over_lines_python_can_compile() -> None:
+    """Python's compiler recurses once per term of a sum: l2 of 3,000 parameters is one Σwx+b node."""
+    params = [Value(0.001 * k - 1.0) for k in range(3000)]
+    step = micrograd.compile(lambda: l2(params), params, check=True)
+    assert max(line.count(" + ") for line in step.source.splitlines()) <= 100
+    root = weighted_sum(params, [Value(0.5)] * 3000, 0.25).tanh()
+    _check_staged_equals_backward(root)
