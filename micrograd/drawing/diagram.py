@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..core import BackwardTrace, Node, topological_order
+from ..core import BackwardTrace, Node, reading_order, topological_order
 from .errors import GraphTooLarge, RendererMissing, RenderTimeout
 from .files import atomic_write
 from .picture import Graph, Options, Picture, View, build
@@ -113,7 +113,7 @@ def count_nodes(root: Any, limit: int) -> int:
 def graph(root: Any, max_nodes: int, names: Mapping[Any, str] | None = None) -> Graph:
     """The nodes of a picture of ``root``; GraphTooLarge (a ValueError) at once beyond ``max_nodes``."""
     count_nodes(root, max_nodes)
-    return Graph(root, topological_order(root), dict(names) if names else None)
+    return Graph(root, reading_order(root), dict(names) if names else None)  # nodes laid out as the expression reads
 
 
 def picture(g: Graph, view: View, opts: Options, max_nodes: int) -> Picture:

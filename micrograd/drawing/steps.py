@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..core import BackwardTrace
+from ..core import BackwardTrace, topological_order
 from .diagram import (
     OWN,
     WIDTH,
@@ -198,7 +198,8 @@ def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagr
     check_timeout(timeout)
     g = graph(root, max_nodes, names)
     trace = gradients(root)
-    order = [v for v in reversed(g.topo) if trace is not None and v in trace.grads]  # as gradients complete
+    # as the backward pass completes the gradients (its own order: g.topo is the order the expression reads)
+    order = [v for v in reversed(topological_order(g.root)) if trace is not None and v in trace.grads]
     n = len(order)
     looks = {"style": style, "engine": engine, "theme": theme, "width": width, "timeout": timeout}
     caption = f"forward pass: {g.names[root]} = {format_value(root.data, precision)}; no gradients yet (step 0 of {n})"
