@@ -145,7 +145,7 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     v = _object_new(Value)
     v.data = data
     v.grad = 0.0
-    v.parents = ()
+    v._p0 = v._p1 = None  # no parents (see Node: the parents are kept in two slots)
     v._op = ""
     v.label = ""
     v.requires_grad = requires_grad
@@ -168,7 +168,8 @@ def _unary(data: float, a: Value, op: str) -> Value:
     v = _object_new(Value)  # built here, not by a helper: one call less on every op
     v.data = data
     v.grad = 0.0
-    v.parents = (a,)
+    v._p0 = a
+    v._p1 = None
     v._op = op
     v.label = ""
     v.requires_grad = True
@@ -182,7 +183,8 @@ def _binary(data: float, a: Value, b: Value, op: str) -> Value:
     v = _object_new(Value)
     v.data = data
     v.grad = 0.0
-    v.parents = (a, b)
+    v._p0 = a
+    v._p1 = b
     v._op = op
     v.label = ""
     v.requires_grad = True
@@ -215,7 +217,8 @@ class Value(Node):
     ``requires_grad``.
     """
 
-    __slots__ = ("data", "grad", "parents", "_op", "label", "requires_grad")
+    __slots__ = ("data", "grad", "_op", "label", "requires_grad")  # and Node's: the parents
+    _state = ("data", "grad", "parents", "_op", "label", "requires_grad")
     __array_ufunc__ = None  # numpy defers to us: np.float64(2) * v -> v.__rmul__
 
     _rules = RULES
@@ -232,7 +235,7 @@ class Value(Node):
     ) -> None:
         self.data = as_float(data)
         self.grad = 0.0
-        self.parents: tuple[Value, ...] = tuple(_children)
+        self.parents = tuple(_children)
         self._op = _op
         self.label = label
         self.requires_grad = bool(requires_grad)
@@ -270,8 +273,7 @@ class Value(Node):
 
     @rule("*", local=("{b}", "{a}"))
     def _mul_rule(out, upstream: float) -> tuple[float, float]:  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
-        a, b = out.parents
-        return upstream * b.data, upstream * a.data
+        return upstream * out._p1.data, upstream * out._p0.data
 
     def __rmul__(self, other: float) -> Value:
         return _operand(other, "*") * self
@@ -283,7 +285,7 @@ class Value(Node):
 
     @rule("/", local=("1/{b}", "-{a}/{b}²"))
     def _div_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b
-        b = out.parents[1].data
+        b = out._p1.data
         return _div(upstream, b), -upstream * _div(out.data, b)
 
     def __rtruediv__(self, other: float) -> Value:
@@ -301,7 +303,7 @@ class Value(Node):
     def _pow_rule(out, upstream: float) -> tuple[float, float | None]:
         """∂(x**y)/∂x = y·x**(y-1), and none at all where y = 0 (x**0 is constant: the wire is stopped);
         ∂(x**y)/∂y = x**y·log(x), taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
-        x, y = out.parents
+        x, y = out._p0, out._p1
         dx = 0.0 if float(y.data) == 0 else upstream * (y.data * _pow(x.data, y.data - 1.0))
         if not y.requires_grad:
             return dx, None
@@ -337,7 +339,7 @@ class Value(Node):
 
     @rule("log", local=("1/{x}",))
     def _log_rule(out, upstream: float) -> tuple[float]:  # ∂log(x)/∂x = 1/x
-        return (_div(upstream, out.parents[0].data),)
+        return (_div(upstream, out._p0.data),)
 
     def tanh(self) -> Value:
         """``tanh(x)``."""
@@ -355,7 +357,7 @@ class Value(Node):
 
     @rule("sin", local=("cos({x})",))
     def _sin_rule(out, upstream: float) -> tuple[float]:  # ∂sin(x)/∂x = cos(x)
-        return (upstream * _cos(out.parents[0].data),)
+        return (upstream * _cos(out._p0.data),)
 
     def cos(self) -> Value:
         """``cos(x)``; nan at ±inf."""
@@ -363,7 +365,7 @@ class Value(Node):
 
     @rule("cos", local=("-sin({x})",))
     def _cos_rule(out, upstream: float) -> tuple[float]:  # ∂cos(x)/∂x = -sin(x)
-        return (upstream * -_sin(out.parents[0].data),)
+        return (upstream * -_sin(out._p0.data),)
 
     def sigmoid(self) -> Value:
         """``σ(x) = 1/(1+exp(-x))``: 0 for x below about -709, where exp(-x) overflows to inf."""
@@ -389,7 +391,7 @@ class Value(Node):
 
     @rule("abs", local=("sign({x})",))
     def _abs_rule(out, upstream: float) -> tuple[float]:  # ∂|x|/∂x = sign(x): 0 at 0 and at nan (as PyTorch)
-        x = out.parents[0].data
+        x = out._p0.data
         return (upstream * (1.0 if x > 0 else -1.0 if x < 0 else 0.0),)
 
     def __abs__(self) -> Value:
@@ -420,7 +422,7 @@ class Value(Node):
     @rule("max", local=("1 if {a} > {b}, 0 if {a} < {b}, ½ on a tie", "1 if {b} > {a}, 0 if {b} < {a}, ½ on a tie"))
     def _max_rule(out, upstream: float) -> tuple[float, float]:
         """The larger input gets it all: ∂/∂a = 1 if a > b, 0 if a < b, ½ on a tie (and b the other way)."""
-        a, b = float(out.parents[0].data), float(out.parents[1].data)
+        a, b = float(out._p0.data), float(out._p1.data)
         return _gate_share(upstream, a, b), _gate_share(upstream, b, a)
 
     def min(self, other: Value | float) -> Value:
@@ -432,7 +434,7 @@ class Value(Node):
     @rule("min", local=("1 if {a} < {b}, 0 if {a} > {b}, ½ on a tie", "1 if {b} < {a}, 0 if {b} > {a}, ½ on a tie"))
     def _min_rule(out, upstream: float) -> tuple[float, float]:
         """The smaller input gets it all: ∂/∂a = 1 if a < b, 0 if a > b, ½ on a tie (and b the other way)."""
-        a, b = float(out.parents[0].data), float(out.parents[1].data)
+        a, b = float(out._p0.data), float(out._p1.data)
         return _gate_share(upstream, -a, -b), _gate_share(upstream, -b, -a)  # min(a, b) = -max(-a, -b)
 
     # -- comparisons compare data (so builtin max()/sorted() work); they are not gates
