@@ -110,9 +110,10 @@ class Node:
     tuple in ``_p0``, with ``_p1`` set to ``_MANY``): a tuple per node would be a second
     object for the cyclic garbage collector to walk, over and over while a graph grows.
     The walks and the chain rule below read the slots; everything else reads ``parents``.
+    ``_mark`` is where the topological sort notes that it has been at a node (:func:`_depth_first`).
     """
 
-    __slots__ = ("_p0", "_p1")
+    __slots__ = ("_p0", "_p1", "_mark")
 
     data: Any
     grad: Any
@@ -121,6 +122,7 @@ class Node:
     requires_grad: bool
     _p0: Any
     _p1: Any
+    _mark: Any
 
     _state: ClassVar[tuple[str, ...]] = ()  # the fields a copy or a pickle stores, ``parents`` among them
 
@@ -142,6 +144,7 @@ class Node:
     @parents.setter
     def parents(self, parents: Iterable[Any]) -> None:
         parents = tuple(parents)
+        self._mark = None
         if len(parents) > 2:
             self._p0, self._p1 = parents, _MANY
         else:
@@ -259,7 +262,7 @@ def _fields(cls: type) -> tuple[str, ...]:
     if cls not in _FIELDS:
         state = getattr(cls, "_state", ())
         if not state:  # a node class of someone else's: its slots, and the parents
-            inner = {"_p0", "_p1", "__weakref__"}
+            inner = {"_p0", "_p1", "_mark", "__weakref__"}
             slots = [s for c in reversed(cls.__mro__) for s in getattr(c, "__slots__", ()) if s not in inner]
             state = tuple(dict.fromkeys([*slots, "parents"]))
         _FIELDS[cls] = state
@@ -378,29 +381,77 @@ def interior_order(root: Any) -> list[Any]:
 
 
 def _depth_first(root: Any, leaves: bool) -> list[Any]:
-    """Post-order depth-first search with an explicit stack: parents before the nodes that use them."""
+    """Post-order depth-first search with an explicit stack: parents before the nodes that use them.
+
+    A node is marked in its ``_mark`` slot with tokens of this walk's own (entered, then done),
+    which costs less than a set of the visited nodes. One walk at a time marks: a walk that
+    starts while another is under way (in another thread, or from inside it) keeps its own set
+    instead, and finds the same order.
+    """
+    if not _marking.acquire(blocking=False):
+        return _depth_first_with_set(root, leaves)
+    try:
+        return _depth_first_marked(root, leaves)
+    finally:
+        _marking.release()
+
+
+_marking = threading.Lock()  # held by the walk that marks nodes
+
+
+def _depth_first_marked(root: Any, leaves: bool) -> list[Any]:
+    entered, done = object(), object()  # marks of this walk only: whatever marks a node holds from before differs
     order: list[Any] = []
-    visited: set[Any] = set()
     stack: list[Any] = [root]
-    push, pop, visit, emit = stack.append, stack.pop, visited.add, order.append
+    push, pop, emit = stack.append, stack.pop, order.append
     while stack:
-        v = pop()
-        if v is _DONE:
-            emit(pop())
-        elif v not in visited:
-            visit(v)
-            push(v)
-            push(_DONE)
+        v = stack[-1]
+        mark = v._mark
+        if mark is entered:  # its parents are all emitted
+            pop()
+            v._mark = done
+            emit(v)
+        elif mark is done:  # pushed twice before its first visit
+            pop()
+        else:
+            v._mark = entered
             first = v._p0
             if first is not None:
                 second = v._p1
-                for p in first if second is _MANY else (first,) if second is None else (first, second):
-                    if (leaves or p._p0 is not None) and p not in visited:
-                        push(p)
+                if second is _MANY:
+                    for p in first:
+                        if (leaves or p._p0 is not None) and p._mark is not done:
+                            push(p)
+                else:
+                    if (leaves or first._p0 is not None) and first._mark is not done:
+                        push(first)
+                    if second is not None and (leaves or second._p0 is not None) and second._mark is not done:
+                        push(second)
     return order
 
 
-_DONE = object()  # stack marker: the node below it has had all its parents emitted
+def _depth_first_with_set(root: Any, leaves: bool) -> list[Any]:
+    """The same walk, in the same order, keeping its marks in sets of its own."""
+    order: list[Any] = []
+    entered: set[Any] = set()
+    done: set[Any] = set()
+    stack: list[Any] = [root]
+    push, pop, emit = stack.append, stack.pop, order.append
+    while stack:
+        v = stack[-1]
+        if v in entered:
+            pop()
+            entered.discard(v)
+            done.add(v)
+            emit(v)
+        elif v in done:
+            pop()
+        else:
+            entered.add(v)
+            for p in v.parents:
+                if (leaves or p._p0 is not None) and p not in done:
+                    push(p)
+    return order
 
 
 # ---------------------------------------------------------------- the chain rule, in one place

@@ -145,7 +145,7 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     v = _object_new(Value)
     v.data = data
     v.grad = 0.0
-    v._p0 = v._p1 = None  # no parents (see Node: the parents are kept in two slots)
+    v._p0 = v._p1 = v._mark = None  # no parents (see Node: the parents are kept in two slots)
     v._op = ""
     v.label = ""
     v.requires_grad = requires_grad
@@ -169,7 +169,7 @@ def _unary(data: float, a: Value, op: str) -> Value:
     v.data = data
     v.grad = 0.0
     v._p0 = a
-    v._p1 = None
+    v._p1 = v._mark = None
     v._op = op
     v.label = ""
     v.requires_grad = True
@@ -185,6 +185,7 @@ def _binary(data: float, a: Value, b: Value, op: str) -> Value:
     v.grad = 0.0
     v._p0 = a
     v._p1 = b
+    v._mark = None
     v._op = op
     v.label = ""
     v.requires_grad = True
@@ -217,7 +218,7 @@ class Value(Node):
     ``requires_grad``.
     """
 
-    __slots__ = ("data", "grad", "_op", "label", "requires_grad")  # and Node's: the parents
+    __slots__ = ("data", "grad", "_op", "label", "requires_grad")  # and Node's: the parents, a mark
     _state = ("data", "grad", "parents", "_op", "label", "requires_grad")
     __array_ufunc__ = None  # numpy defers to us: np.float64(2) * v -> v.__rmul__
 
