@@ -404,7 +404,9 @@ def _depth_first_marked(root: Any, leaves: bool) -> list[Any]:
     order: list[Any] = []
     stack: list[Any] = [root]
     push, pop, emit = stack.append, stack.pop, order.append
-    while stack:
+    while True:  # not `while stack`: CPython 3.11 specializes a loop's code only once an unconditional jump repeats it
+        if not stack:
+            return order
         v = stack[-1]
         mark = v._mark
         if mark is entered:  # its parents are all emitted
@@ -427,31 +429,30 @@ def _depth_first_marked(root: Any, leaves: bool) -> list[Any]:
                         push(first)
                     if second is not None and (leaves or second._p0 is not None) and second._mark is not done:
                         push(second)
-    return order
 
 
 def _depth_first_with_set(root: Any, leaves: bool) -> list[Any]:
-    """The same walk, in the same order, keeping its marks in sets of its own."""
+    """The same walk, in the same order, with a set of the nodes it has visited (and no marks)."""
     order: list[Any] = []
-    entered: set[Any] = set()
-    done: set[Any] = set()
+    visited: set[Any] = set()
     stack: list[Any] = [root]
-    push, pop, emit = stack.append, stack.pop, order.append
-    while stack:
-        v = stack[-1]
-        if v in entered:
-            pop()
-            entered.discard(v)
-            done.add(v)
-            emit(v)
-        elif v in done:
-            pop()
-        else:
-            entered.add(v)
+    push, pop, visit, emit = stack.append, stack.pop, visited.add, order.append
+    while True:
+        if not stack:
+            return order
+        v = pop()
+        if v is _DONE:
+            emit(pop())
+        elif v not in visited:
+            visit(v)
+            push(v)
+            push(_DONE)
             for p in v.parents:
-                if (leaves or p._p0 is not None) and p not in done:
+                if (leaves or p._p0 is not None) and p not in visited:
                     push(p)
-    return order
+
+
+_DONE = object()  # on the stack: the node below it has had all its parents emitted
 
 
 # ---------------------------------------------------------------- the chain rule, in one place
