@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import core
-from .core import Node, Rules, local_grads, no_grad, recording, topological_order
+from .core import _MANY, Node, Rules, local_grads, no_grad, recording, topological_order
 
 __all__ = ["Value", "RULES", "rule", "no_grad", "local_grads", "topological_order"]
 
@@ -199,7 +199,10 @@ def _nary(data: float, parents: tuple[Value, ...], op: str) -> Value:
     v = _object_new(Value)
     v.data = data
     v.grad = 0.0
-    v.parents = parents
+    if len(parents) > 2:  # the parents as Node keeps more than two
+        v._p0, v._p1, v._mark = parents, _MANY, None
+    else:
+        v.parents = parents
     v._op = op
     v.label = ""
     v.requires_grad = True
@@ -245,8 +248,20 @@ class Value(Node):
 
     def __add__(self, other: Value | float) -> Value:
         """``a + b``."""
-        other = other if isinstance(other, Value) else _operand(other, "+")
-        return _binary(self.data + other.data, self, other, "+")
+        if not isinstance(other, Value):
+            other = _operand(other, "+")
+        if not ((self.requires_grad or other.requires_grad) and recording()):
+            return _leaf(self.data + other.data, False)
+        v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
+        v.data = self.data + other.data
+        v.grad = 0.0
+        v._p0 = self
+        v._p1 = other
+        v._mark = None
+        v._op = "+"
+        v.label = ""
+        v.requires_grad = True
+        return v
 
     @rule("+", local=("1", "1"))
     def _add_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
@@ -269,8 +284,20 @@ class Value(Node):
 
     def __mul__(self, other: Value | float) -> Value:
         """``a * b``."""
-        other = other if isinstance(other, Value) else _operand(other, "*")
-        return _binary(self.data * other.data, self, other, "*")
+        if not isinstance(other, Value):
+            other = _operand(other, "*")
+        if not ((self.requires_grad or other.requires_grad) and recording()):
+            return _leaf(self.data * other.data, False)
+        v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
+        v.data = self.data * other.data
+        v.grad = 0.0
+        v._p0 = self
+        v._p1 = other
+        v._mark = None
+        v._op = "*"
+        v.label = ""
+        v.requires_grad = True
+        return v
 
     @rule("*", local=("{b}", "{a}"))
     def _mul_rule(out, upstream: float) -> tuple[float, float]:  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
