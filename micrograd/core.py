@@ -105,12 +105,13 @@ class Node:
 
     ``_prev`` and ``_op`` are the tutorial micrograd's names.
 
-    ``parents`` reads as a tuple, but a node stores its parents in two slots of its own
-    (``_p0``, ``_p1``: the first and second parent, or None; more than two are kept as a
-    tuple in ``_p0``, with ``_p1`` set to ``_MANY``): a tuple per node would be a second
-    object for the cyclic garbage collector to walk, over and over while a graph grows.
-    The walks and the chain rule below read the slots; everything else reads ``parents``.
-    ``_mark`` is where the topological sort notes that it has been at a node (:func:`_depth_first`).
+    ``parents`` reads (and is set) as a tuple, but a node keeps its parents in two slots
+    of its own, ``_p0`` and ``_p1``: the first and second parent, or None (more than two are
+    kept as a tuple in ``_p0``, with ``_MANY`` in ``_p1``). A tuple per node would be a second
+    object for Python's cyclic garbage collector to walk again and again while a graph grows
+    (every op's output stays alive until the graph is dropped). The walks and the chain rule
+    read the slots; everything else reads ``parents``. ``_mark`` is where the topological
+    sort notes that it has been at a node (:func:`_depth_first`).
     """
 
     __slots__ = ("_p0", "_p1", "_mark")
@@ -144,11 +145,10 @@ class Node:
     @parents.setter
     def parents(self, parents: Iterable[Any]) -> None:
         parents = tuple(parents)
+        n = len(parents)
+        self._p0 = parents if n > 2 else parents[0] if n else None
+        self._p1 = _MANY if n > 2 else parents[1] if n == 2 else None
         self._mark = None
-        if len(parents) > 2:
-            self._p0, self._p1 = parents, _MANY
-        else:
-            self._p0, self._p1 = (*parents, None, None)[:2]
 
     @property
     def op(self) -> str:

@@ -239,7 +239,14 @@ class Value(Node):
     ) -> None:
         self.data = as_float(data)
         self.grad = 0.0
-        self.parents = tuple(_children)
+        if _children:  # kept as Node keeps them (its parents setter, written out: twice as fast)
+            parents = tuple(_children)
+            n = len(parents)
+            self._p0 = parents if n > 2 else parents[0] if n else None
+            self._p1 = _MANY if n > 2 else parents[1] if n == 2 else None
+        else:
+            self._p0 = self._p1 = None
+        self._mark = None
         self._op = _op
         self.label = label
         self.requires_grad = bool(requires_grad)
