@@ -88,6 +88,8 @@ class no_grad(contextlib.ContextDecorator):  # noqa: N801  (a context manager, n
 
 # ---------------------------------------------------------------- the node surface
 
+_MANY = object()  # in a node's second parent slot: the first holds a tuple of more than two parents
+
 
 class Node:
     """What every graph node offers; :class:`~micrograd.engine.Value` and
@@ -107,20 +109,51 @@ class Node:
       output needs one when any parent does.
 
     ``_prev`` and ``_op`` are the tutorial micrograd's names.
+
+    ``parents`` reads (and is set) as a tuple, but a node keeps its parents in two slots
+    of its own, ``_p0`` and ``_p1``: the first and second parent, or None (more than two are
+    kept as a tuple in ``_p0``, with ``_MANY`` in ``_p1``). A tuple per node would be a second
+    object for Python's cyclic garbage collector to walk again and again while a graph grows
+    (every op's output stays alive until the graph is dropped). The walks and the chain rule
+    read the slots; everything else reads ``parents``. ``_mark`` is where the topological
+    sort notes that it has been at a node (:func:`_depth_first`).
     """
 
-    __slots__ = ()
+    __slots__ = ("_p0", "_p1", "_mark")
 
     data: Any
     grad: Any
-    parents: tuple[Any, ...]
     _op: str
     label: str
     requires_grad: bool
+    _p0: Any
+    _p1: Any
+    _mark: Any
+
+    _state: ClassVar[tuple[str, ...]] = ()  # the fields a copy or a pickle stores, ``parents`` among them
 
     _rules: ClassVar[Rules]  # the engine's derivatives table
     _no_grad_yet: ClassVar[Any] = None  # what ``grad`` holds before a gradient arrives
     _unit: ClassVar[Any] = None  # the upstream gradient 1, for local gradients (None: not scalars)
+
+    @property
+    def parents(self) -> tuple[Any, ...]:
+        """The inputs of the op that made this node, in argument order (empty for a leaf)."""
+        first = self._p0
+        if first is None:
+            return ()
+        second = self._p1
+        if second is None:
+            return (first,)
+        return first if second is _MANY else (first, second)
+
+    @parents.setter
+    def parents(self, parents: Iterable[Any]) -> None:
+        parents = tuple(parents)
+        n = len(parents)
+        self._p0 = parents if n > 2 else parents[0] if n else None
+        self._p1 = _MANY if n > 2 else parents[1] if n == 2 else None
+        self._mark = None
 
     @property
     def op(self) -> str:
@@ -230,10 +263,14 @@ _GETTERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 
 
 def _fields(cls: type) -> tuple[str, ...]:
-    """The slots of a node class and its bases, as a copy stores them."""
+    """The fields of a node class as a copy stores them: its ``_state`` (``parents`` among them)."""
     if cls not in _FIELDS:
-        names = [s for c in reversed(cls.__mro__) for s in getattr(c, "__slots__", ()) if s != "__weakref__"]
-        _FIELDS[cls] = tuple(dict.fromkeys(names))
+        state = getattr(cls, "_state", ())
+        if not state:  # a node class of someone else's: its slots, and the parents
+            inner = {"_p0", "_p1", "_mark", "__weakref__"}
+            slots = [s for c in reversed(cls.__mro__) for s in getattr(c, "__slots__", ()) if s not in inner]
+            state = tuple(dict.fromkeys([*slots, "parents"]))
+        _FIELDS[cls] = state
     return _FIELDS[cls]
 
 
@@ -312,6 +349,18 @@ class _AsNumbers:
     def parents(self) -> tuple[_AsNumbers, ...]:
         return tuple(_AsNumbers(p) for p in self.node.parents)
 
+    @property
+    def _p0(self) -> Any:  # the parent slots, as a rule reads them
+        first = self.node._p0
+        if type(first) is tuple:
+            return tuple(_AsNumbers(p) for p in first)
+        return None if first is None else _AsNumbers(first)
+
+    @property
+    def _p1(self) -> Any:
+        second = self.node._p1
+        return second if second is None or second is _MANY else _AsNumbers(second)
+
     def __getattr__(self, name: str) -> Any:  # requires_grad, _args, ...: the node's own
         return getattr(self.node, name)
 
@@ -365,12 +414,65 @@ def interior_order(root: Any) -> list[Any]:
 
 
 def _depth_first(root: Any, leaves: bool) -> list[Any]:
-    """Post-order depth-first search with an explicit stack: parents before the nodes that use them."""
+    """Post-order depth-first search with an explicit stack: parents before the nodes that use them.
+
+    A node is marked in its ``_mark`` slot with tokens of this walk's own (entered, then done),
+    which costs less than a set of the visited nodes. One walk at a time marks: a walk that
+    starts while another is under way (in another thread, or from inside it) keeps its own set
+    instead, and finds the same order.
+    """
+    if not _marking.acquire(blocking=False):
+        return _depth_first_with_set(root, leaves)
+    try:
+        return _depth_first_marked(root, leaves)
+    finally:
+        _marking.release()
+
+
+_marking = threading.Lock()  # held by the walk that marks nodes
+
+
+def _depth_first_marked(root: Any, leaves: bool) -> list[Any]:
+    entered, done = object(), object()  # marks of this walk only: whatever marks a node holds from before differs
+    order: list[Any] = []
+    stack: list[Any] = [root]
+    push, pop, emit = stack.append, stack.pop, order.append
+    while True:  # not `while stack`: CPython 3.11 specializes a loop's code only once an unconditional jump repeats it
+        if not stack:
+            return order
+        v = stack[-1]
+        mark = v._mark
+        if mark is entered:  # its parents are all emitted
+            pop()
+            v._mark = done
+            emit(v)
+        elif mark is done:  # pushed twice before its first visit
+            pop()
+        else:
+            v._mark = entered
+            first = v._p0
+            if first is not None:
+                second = v._p1
+                if second is _MANY:
+                    for p in first:
+                        if (leaves or p._p0 is not None) and p._mark is not done:
+                            push(p)
+                else:
+                    if (leaves or first._p0 is not None) and first._mark is not done:
+                        push(first)
+                    if second is not None and (leaves or second._p0 is not None) and second._mark is not done:
+                        push(second)
+
+
+def _depth_first_with_set(root: Any, leaves: bool) -> list[Any]:
+    """The same walk, in the same order, with a set of the nodes it has visited (and no marks)."""
     order: list[Any] = []
     visited: set[Any] = set()
     stack: list[Any] = [root]
     push, pop, visit, emit = stack.append, stack.pop, visited.add, order.append
-    while stack:
+    while True:
+        if not stack:
+            return order
         v = pop()
         if v is _DONE:
             emit(pop())
@@ -379,12 +481,11 @@ def _depth_first(root: Any, leaves: bool) -> list[Any]:
             push(v)
             push(_DONE)
             for p in v.parents:
-                if (leaves or p.parents) and p not in visited:
+                if (leaves or p._p0 is not None) and p not in visited:
                     push(p)
-    return order
 
 
-_DONE = object()  # stack marker: the node below it has had all its parents emitted
+_DONE = object()  # on the stack: the node below it has had all its parents emitted
 
 
 # ---------------------------------------------------------------- the chain rule, in one place
@@ -403,21 +504,31 @@ def chain_rule(
     order, every node's gradient is complete before its own rule runs. With
     ``record=False`` nothing is yielded: the walk just runs (3% faster on a big graph).
     """
+    rule_of = rules.get
     for node in nodes:
         upstream = node.grad if grads is None else grads.get(node)
-        rule = rules.get(node._op)
+        rule = rule_of(node._op)
         if upstream is None or rule is None:  # no gradient reached it, or the op has no rule (a hand-made node)
             continue
         contributions = rule(node, upstream)
-        # one contribution per parent: a rule's contract, checked by the tests (strict=True would cost 20%)
-        for parent, contribution in zip(node.parents, contributions):  # noqa: B905
-            if parent.requires_grad:
-                if grads is None:
-                    total = parent.grad
-                    parent.grad = contribution if total is None else total + contribution
-                else:
-                    total = grads.get(parent)
-                    grads[parent] = contribution if total is None else total + contribution
+        # one contribution per parent: a rule's contract, checked by the tests
+        first, second = node._p0, node._p1
+        if grads is None and second is not _MANY:  # into .grad, at most two parents: the parent slots, read directly
+            if first is not None and first.requires_grad:
+                total, contribution = first.grad, contributions[0]
+                first.grad = contribution if total is None else total + contribution
+            if second is not None and second.requires_grad:
+                total, contribution = second.grad, contributions[1]
+                second.grad = contribution if total is None else total + contribution
+        else:
+            for parent, contribution in zip(node.parents, contributions):  # noqa: B905  (strict=True costs 20%)
+                if parent.requires_grad:
+                    if grads is None:
+                        total = parent.grad
+                        parent.grad = contribution if total is None else total + contribution
+                    else:
+                        total = grads.get(parent)
+                        grads[parent] = contribution if total is None else total + contribution
         if record:
             yield node, upstream, contributions
 
@@ -472,10 +583,10 @@ def gradients(outputs: list[Any], seeds: list[Any], rules: dict[str, Rule] | Non
     return grads
 
 
-class _Roots:
+class _Roots(Node):
     """The outputs of a many-output backward pass, as the parents of one node: one topological order for all."""
 
-    __slots__ = ("parents",)
+    __slots__ = ()
 
     def __init__(self, outputs: list[Any]) -> None:
         self.parents = tuple(outputs)

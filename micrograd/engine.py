@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import core, floats
-from .core import Node, Rules, local_grads, no_grad, recording, topological_order
+from .core import _MANY, Node, Rules, local_grads, no_grad, recording, topological_order
 
 __all__ = ["Value", "RULES", "rule", "no_grad", "local_grads", "topological_order"]
 
@@ -100,7 +100,7 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     v = _object_new(Value)
     v.data = data
     v.grad = 0.0
-    v.parents = ()
+    v._p0 = v._p1 = v._mark = None  # no parents (see Node: the parents are kept in two slots)
     v._op = ""
     v.label = ""
     v.requires_grad = requires_grad
@@ -123,7 +123,8 @@ def _unary(data: float, a: Value, op: str) -> Value:
     v = _object_new(Value)  # built here, not by a helper: one call less on every op
     v.data = data
     v.grad = 0.0
-    v.parents = (a,)
+    v._p0 = a
+    v._p1 = v._mark = None
     v._op = op
     v.label = ""
     v.requires_grad = True
@@ -137,7 +138,9 @@ def _binary(data: float, a: Value, b: Value, op: str) -> Value:
     v = _object_new(Value)
     v.data = data
     v.grad = 0.0
-    v.parents = (a, b)
+    v._p0 = a
+    v._p1 = b
+    v._mark = None
     v._op = op
     v.label = ""
     v.requires_grad = True
@@ -151,7 +154,10 @@ def _nary(data: float, parents: tuple[Value, ...], op: str) -> Value:
     v = _object_new(Value)
     v.data = data
     v.grad = 0.0
-    v.parents = parents
+    if len(parents) > 2:  # the parents as Node keeps more than two
+        v._p0, v._p1, v._mark = parents, _MANY, None
+    else:
+        v.parents = parents
     v._op = op
     v.label = ""
     v.requires_grad = True
@@ -170,7 +176,8 @@ class Value(Node):
     ``requires_grad``.
     """
 
-    __slots__ = ("data", "grad", "parents", "_op", "label", "requires_grad")
+    __slots__ = ("data", "grad", "_op", "label", "requires_grad")  # and Node's: the parents, a mark
+    _state = ("data", "grad", "parents", "_op", "label", "requires_grad")
     __array_ufunc__ = None  # numpy defers to us: np.float64(2) * v -> v.__rmul__
 
     _rules = RULES
@@ -187,7 +194,14 @@ class Value(Node):
     ) -> None:
         self.data = as_float(data)
         self.grad = 0.0
-        self.parents: tuple[Value, ...] = tuple(_children)
+        if _children:  # kept as Node keeps them (its parents setter, written out: twice as fast)
+            parents = tuple(_children)
+            n = len(parents)
+            self._p0 = parents if n > 2 else parents[0] if n else None
+            self._p1 = _MANY if n > 2 else parents[1] if n == 2 else None
+        else:
+            self._p0 = self._p1 = None
+        self._mark = None
         self._op = _op
         self.label = label
         self.requires_grad = bool(requires_grad)
@@ -196,8 +210,20 @@ class Value(Node):
 
     def __add__(self, other: Value | float) -> Value:
         """``a + b``."""
-        other = other if isinstance(other, Value) else _operand(other, "+")
-        return _binary(self.data + other.data, self, other, "+")
+        if not isinstance(other, Value):
+            other = _operand(other, "+")
+        if not ((self.requires_grad or other.requires_grad) and recording()):
+            return _leaf(self.data + other.data, False)
+        v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
+        v.data = self.data + other.data
+        v.grad = 0.0
+        v._p0 = self
+        v._p1 = other
+        v._mark = None
+        v._op = "+"
+        v.label = ""
+        v.requires_grad = True
+        return v
 
     @rule("+", local=("1", "1"), code=("{a} + {b}", "{up}", "{up}"))
     def _add_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
@@ -220,13 +246,24 @@ class Value(Node):
 
     def __mul__(self, other: Value | float) -> Value:
         """``a * b``."""
-        other = other if isinstance(other, Value) else _operand(other, "*")
-        return _binary(self.data * other.data, self, other, "*")
+        if not isinstance(other, Value):
+            other = _operand(other, "*")
+        if not ((self.requires_grad or other.requires_grad) and recording()):
+            return _leaf(self.data * other.data, False)
+        v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
+        v.data = self.data * other.data
+        v.grad = 0.0
+        v._p0 = self
+        v._p1 = other
+        v._mark = None
+        v._op = "*"
+        v.label = ""
+        v.requires_grad = True
+        return v
 
     @rule("*", local=("{b}", "{a}"), code=("{a} * {b}", "{up} * {b}", "{up} * {a}"))
     def _mul_rule(out, upstream: float) -> tuple[float, float]:  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
-        a, b = out.parents
-        return upstream * b.data, upstream * a.data
+        return upstream * out._p1.data, upstream * out._p0.data
 
     def __rmul__(self, other: float) -> Value:
         return _operand(other, "*") * self
@@ -238,7 +275,7 @@ class Value(Node):
 
     @rule("/", local=("1/{b}", "-{a}/{b}²"), code=("div({a}, {b})", "div({up}, {b})", "-{up} * div({out}, {b})"))
     def _div_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b
-        b = out.parents[1].data
+        b = out._p1.data
         return _div(upstream, b), -upstream * _div(out.data, b)
 
     def __rtruediv__(self, other: float) -> Value:
@@ -264,7 +301,7 @@ class Value(Node):
     def _pow_rule(out, upstream: float) -> tuple[float, float | None]:
         """∂(x**y)/∂x = y·x**(y-1), and none at all where y = 0 (x**0 is constant: the wire is stopped);
         ∂(x**y)/∂y = x**y·log(x), taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
-        x, y = out.parents
+        x, y = out._p0, out._p1
         dx = 0.0 if float(y.data) == 0 else upstream * (y.data * _pow(x.data, y.data - 1.0))
         if not y.requires_grad:
             return dx, None
@@ -300,7 +337,7 @@ class Value(Node):
 
     @rule("log", local=("1/{x}",), code=("log({x})", "div({up}, {x})"))
     def _log_rule(out, upstream: float) -> tuple[float]:  # ∂log(x)/∂x = 1/x
-        return (_div(upstream, out.parents[0].data),)
+        return (_div(upstream, out._p0.data),)
 
     def tanh(self) -> Value:
         """``tanh(x)``."""
@@ -316,7 +353,7 @@ class Value(Node):
 
     @rule("sin", local=("cos({x})",), code=("sin({x})", "{up} * cos({x})"))
     def _sin_rule(out, upstream: float) -> tuple[float]:  # ∂sin(x)/∂x = cos(x)
-        return (upstream * _cos(out.parents[0].data),)
+        return (upstream * _cos(out._p0.data),)
 
     def cos(self) -> Value:
         """``cos(x)``; nan at ±inf."""
@@ -324,7 +361,7 @@ class Value(Node):
 
     @rule("cos", local=("-sin({x})",), code=("cos({x})", "{up} * -sin({x})"))
     def _cos_rule(out, upstream: float) -> tuple[float]:  # ∂cos(x)/∂x = -sin(x)
-        return (upstream * -_sin(out.parents[0].data),)
+        return (upstream * -_sin(out._p0.data),)
 
     def sigmoid(self) -> Value:
         """``σ(x) = 1/(1+exp(-x))``: 0 for x below about -709, where exp(-x) overflows to inf."""
@@ -350,7 +387,7 @@ class Value(Node):
 
     @rule("abs", local=("sign({x})",), code=("abs({x})", "{up} * sign({x})"))
     def _abs_rule(out, upstream: float) -> tuple[float]:  # ∂|x|/∂x = sign(x): 0 at 0 and at nan (as PyTorch)
-        return (upstream * floats.sign(out.parents[0].data),)
+        return (upstream * floats.sign(out._p0.data),)
 
     def __abs__(self) -> Value:
         return self.abs()
@@ -383,7 +420,7 @@ class Value(Node):
     )
     def _max_rule(out, upstream: float) -> tuple[float, float]:
         """The larger input gets it all: ∂/∂a = 1 if a > b, 0 if a < b, ½ on a tie (and b the other way)."""
-        a, b = float(out.parents[0].data), float(out.parents[1].data)
+        a, b = float(out._p0.data), float(out._p1.data)
         return floats.gate_share(upstream, a, b), floats.gate_share(upstream, b, a)
 
     def min(self, other: Value | float) -> Value:
@@ -398,7 +435,7 @@ class Value(Node):
     )
     def _min_rule(out, upstream: float) -> tuple[float, float]:
         """The smaller input gets it all: ∂/∂a = 1 if a < b, 0 if a > b, ½ on a tie (and b the other way)."""
-        a, b = float(out.parents[0].data), float(out.parents[1].data)
+        a, b = float(out._p0.data), float(out._p1.data)
         return floats.gate_share(upstream, -a, -b), floats.gate_share(upstream, -b, -a)  # min(a, b) = -max(-a, -b)
 
     # -- comparisons compare data (so builtin max()/sorted() work); they are not gates

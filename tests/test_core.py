@@ -327,6 +327,66 @@ def test_topological_order_of_a_deep_and_wide_graph_is_iterative():
     assert order[-1] is y
 
 
+def reference_order(root: Value | Tensor, leaves: bool = True) -> list:
+    """The topological order as the tutorial's recursive walk finds it, over ``parents`` (parents in reverse)."""
+    order: list = []
+    visited: set = set()
+
+    def build(v: Value | Tensor) -> None:
+        visited.add(v)
+        for p in reversed(v.parents):
+            if p not in visited and (leaves or p.parents):
+                build(p)
+        order.append(v)
+
+    build(root)
+    return order
+
+
+@given(graphs())
+@settings(max_examples=150, deadline=None)
+def test_the_marking_walk_and_the_set_walk_find_the_same_order(graph):
+    from micrograd import core
+
+    root, _ = graph
+    expected = reference_order(root)
+    assert topological_order(root) == expected
+    assert core.interior_order(root) == (reference_order(root, leaves=False) if root.parents else [])
+    with core._marking:  # a walk already under way (another thread's): this one keeps a set
+        assert topological_order(root) == expected
+    assert topological_order(root) == expected  # and marks left from before mean nothing
+
+
+def test_walks_in_many_threads_at_once_each_find_the_whole_order():
+    x = Value(1.0)
+    y = x
+    for _ in range(20_000):
+        y = (y * 1.0).tanh() + x
+    expected = topological_order(y)
+    results: list[bool] = []
+
+    def walk() -> None:
+        results.extend(topological_order(y) == expected for _ in range(3))
+
+    threads = [threading.Thread(target=walk) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 12
+
+
+def test_parents_read_as_a_tuple_and_can_be_set():
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    for parents in ((), (a,), (a, a), (a, b), (a, b, c), (c, b, a, b)):
+        v = Value(0.0, parents, "op")
+        assert v.parents == parents and v._prev == parents and type(v.parents) is tuple
+        v.parents = list(reversed(parents))
+        assert v.parents == tuple(reversed(parents))
+    assert (a * b).parents == (a, b) and (a * a).parents == (a, a) and a.tanh().parents == (a,)
+    assert micrograd.nn.weighted_sum([a, b], [c, 1.0], 0.5).parents[:3] == (a, b, c)
+
+
 def test_import_of_the_engine_loads_neither_numpy_nor_the_drawing_code():
     import subprocess
     import sys

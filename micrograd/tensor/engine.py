@@ -267,7 +267,8 @@ class Tensor(Node):
     input batch, say): backward computes nothing for it.
     """
 
-    __slots__ = ("data", "grad", "parents", "_op", "_args", "_shown", "label", "requires_grad", "__weakref__")
+    __slots__ = ("data", "grad", "_op", "_args", "_shown", "label", "requires_grad", "__weakref__")  # and Node's
+    _state = ("data", "grad", "parents", "_op", "_args", "_shown", "label", "requires_grad")
 
     _rules = RULES
     _no_grad_yet = None
@@ -282,7 +283,7 @@ class Tensor(Node):
     ) -> None:
         self.data = _as_data(data)
         self.grad: np.ndarray | None = None
-        self.parents: tuple[Tensor, ...] = tuple(_children)
+        self.parents = tuple(_children)
         self._op = _op
         self._args: Any = None
         self._shown = _op
