@@ -228,7 +228,7 @@ class Node:
                 continue
             stack.pop()
             if id(node) not in memo:
-                memo[id(node)] = _copy_of(node, memo)
+                _copy_of(node, memo)
         return memo[id(self)]
 
     def __copy__(self) -> Any:
@@ -275,8 +275,9 @@ def _fields(cls: type) -> tuple[str, ...]:
 
 
 def _copy_of(node: Node, memo: dict[int, Any]) -> Any:
-    """A deep copy of one node whose parents are already copied (in ``memo``)."""
+    """A deep copy of one node whose parents are already copied (in ``memo``), entered in ``memo``."""
     twin = object.__new__(type(node))
+    memo[id(node)] = twin  # before its fields: its .grad may be a graph that leads back to it (create_graph)
     for name in _fields(type(node)):
         value = getattr(node, name)
         setattr(twin, name, tuple(memo[id(p)] for p in value) if name == "parents" else copy.deepcopy(value, memo))

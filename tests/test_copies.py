@@ -117,3 +117,17 @@ def test_a_network_unpickled_in_a_fresh_interpreter_backpropagates():
     out.backward()
     expected = sum(abs(v.grad) for v in topological_order(out) if not v.parents)
     assert expected > 0 and float(done.stdout) == pytest.approx(expected, rel=1e-15)
+
+
+def test_a_graph_whose_gradients_are_graphs_copies_and_pickles() -> None:
+    """After backward(create_graph=True) x.grad is a graph that uses x itself: a copy must not loop."""
+    x = Value(2.0)
+    y = x * x * x
+    y.backward(create_graph=True)
+    for twin in (copy.deepcopy(y), pickle.loads(pickle.dumps(y))):
+        (tx,) = {p for p in topological_order(twin) if not p.parents}
+        assert tx is not x and tx.data == 2.0 and tx.grad.data == 12.0  # 3x²
+        assert tx in topological_order(tx.grad)  # the copied gradient's graph uses the copied x
+        tx.grad, g = 0.0, tx.grad
+        g.backward()
+        assert tx.grad == 12.0  # 6x: the copy differentiates again
