@@ -522,7 +522,8 @@ def chain_rule(
                 total, contribution = second.grad, contributions[1]
                 second.grad = contribution if total is None else total + contribution
         else:
-            for parent, contribution in zip(node.parents, contributions):  # noqa: B905  (strict=True costs 20%)
+            parents = first if second is _MANY else (first,) if second is None else (first, second)  # node.parents
+            for parent, contribution in zip(parents, contributions):  # noqa: B905  (strict=True costs 20%)
                 if parent.requires_grad:
                     if grads is None:
                         total = parent.grad

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import Node, Rules, chain_rule, interior_order, recording, topological_order
+from ..core import _MANY, Node, Rules, chain_rule, interior_order, recording, topological_order
 from ..core import backward as core_backward
 from ..engine import as_float
 from . import numpy_api
@@ -149,10 +149,14 @@ def _node(data: Any, parents: tuple[Tensor, ...], op: str, args: Any = None, sho
     out.data = _ndarray(data)
     out.grad = None
     out.label = ""
+    out._mark = None
     if recording() and any(map(_needs_grad, parents)):
-        out.parents, out._op, out._args, out._shown, out.requires_grad = parents, op, args, shown or op, True
+        n = len(parents)  # the parent slots set directly (what the ``parents`` setter does, without the call)
+        out._p0, out._p1 = (parents[0], parents[1] if n == 2 else None) if n <= 2 else (parents, _MANY)
+        out._op, out._args, out._shown, out.requires_grad = op, args, shown or op, True
     else:
-        out.parents, out._op, out._args, out._shown, out.requires_grad = (), "", None, "", False
+        out._p0 = out._p1 = None
+        out._op, out._args, out._shown, out.requires_grad = "", None, "", False
     return out
 
 
