@@ -24,7 +24,7 @@ from typing import Any
 
 from .core import BackwardTrace, reading_order
 from .engine import Value
-from .staging import fill, forward, imports, literal, op_code, wires
+from .staging import fill, forward, imports, literal, op_code
 
 __all__ = ["compile", "Replay", "ReplayMismatch"]
 
@@ -54,12 +54,13 @@ def compile(fn: Callable[[], Any], params: Iterable[Value], *, check: bool = Fal
     out, extras = _outputs(fn())
     if not out.requires_grad:
         raise ValueError("compile(): fn() returned a Value that needs no gradient (made under no_grad, or a constant)")
-    source, name = _write(out, params, extras)
+    trace = BackwardTrace(out)  # the wires the replay's backward lines follow, and what check=True compares with
+    source, name = _write(out, params, extras, trace)
     namespace: dict[str, Any] = {}
     builtins.exec(builtins.compile(source, f"<micrograd replay of {len(params)} parameters>", "exec"), namespace)
     replay = Replay(fn, params, namespace[name], source)
     if check:
-        replay._check_against(out, extras)
+        replay._check_against(out, extras, trace)
     return replay
 
 
@@ -92,7 +93,7 @@ def _parameters(params: Iterable[Value]) -> list[Value]:
     return list(unique.values())
 
 
-def _write(out: Value, params: list[Value], extras: list[Value] | None) -> tuple[str, str]:
+def _write(out: Value, params: list[Value], extras: list[Value] | None, trace: BackwardTrace) -> tuple[str, str]:
     """The source of ``replay(P)``: forward on the nodes that depend on a parameter, backward into them."""
     order = reading_order(out)
     if len(order) > MAX_NODES:
@@ -109,7 +110,7 @@ def _write(out: Value, params: list[Value], extras: list[Value] | None) -> tuple
     for node in order:
         if node.parents and node in live:
             lines += forward(node, var[node], [var[p] for p in node.parents])
-    lines += _backward(out, order, live, index, var)
+    lines += _backward(trace, live, index, var)
     if extras is None:
         lines.append(f"return {var[out]}")
     else:
@@ -130,35 +131,31 @@ def _depends_on(order: list[Any], index: dict[Any, int]) -> set[Any]:
     return live
 
 
-def _backward(out: Value, order: list[Any], live: set[Any], index: dict[Any, int], var: dict[Any, str]) -> list[str]:
-    """One line per wire into a node that depends on a parameter; a parameter's gradient adds onto its ``.grad``."""
-    incoming: dict[Any, int] = {}
-    for node in order:
-        for parent in node.parents:
-            if parent in live:
-                incoming[parent] = incoming.get(parent, 0) + 1
-    grad = {out: "g_out"}
-    params = [p for p in index]
-    lines = [f"{', '.join(f'h{k}' for k in range(len(params)))}, = [p.grad for p in P]", "g_out = 1.0"]
+def _backward(trace: BackwardTrace, live: set[Any], index: dict[Any, int], var: dict[Any, str]) -> list[str]:
+    """One line per wire of ``trace`` into a node that depends on a parameter; a parameter's gradient adds
+    onto its ``.grad``."""
+    grad = {trace.root: "g_out"}
+    lines = [f"{', '.join(f'h{k}' for k in index.values())}, = [p.grad for p in P]", "g_out = 1.0"]
     for p, k in index.items():
         grad[p] = f"h{k}"
     started: set[Any] = set()
     args: dict[Any, list[str]] = {}  # a node's inputs' names, once per node (an op may have thousands)
-    for node, i, parent in wires(out):
+    for wire in trace.wires:
+        node, parent = wire.node, wire.parent
         if parent not in live:
             continue
         if node not in args:
             args[node] = [var[p] for p in node.parents]
-        expression = fill(op_code(node)[1 + i], args[node], out=var[node], up=grad[node])
+        expression = fill(op_code(node)[1 + wire.index], args[node], out=var[node], up=grad[node])
         if parent in index or parent in started:
             lines.append(f"{grad[parent]} += {expression}")
-        elif incoming[parent] == 1 and expression == grad[node]:  # the gradient passes unchanged: the same variable
+        elif len(trace.into(parent)) == 1 and expression == grad[node]:  # passed on unchanged: the same variable
             grad[parent] = grad[node]
         else:
             started.add(parent)
             grad[parent] = f"g{var[parent][1:]}"
             lines.append(f"{grad[parent]} = {expression}")
-    lines.append(f"for p, g in zip(P, ({', '.join(grad[p] for p in params)},)):")
+    lines.append(f"for p, g in zip(P, ({', '.join(grad[p] for p in index)},)):")
     lines.append("    p.grad = g")
     return lines
 
@@ -182,10 +179,10 @@ class Replay:
     def check(self) -> None:
         """Run ``fn()`` and a real backward pass at the current parameters, and a replay beside them (no
         ``.grad`` changed): raises :class:`ReplayMismatch` naming the first number that differs."""
-        self._check_against(*_outputs(self.fn()))
+        out, extras = _outputs(self.fn())
+        self._check_against(out, extras, BackwardTrace(out))
 
-    def _check_against(self, out: Value, extras: list[Value] | None) -> None:
-        trace = BackwardTrace(out)
+    def _check_against(self, out: Value, extras: list[Value] | None, trace: BackwardTrace) -> None:
         saved = [p.grad for p in self.params]
         try:
             for p in self.params:

@@ -26,12 +26,12 @@ import math
 import operator
 import re
 import string
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import floats
-from .core import BackwardTrace, Node, interior_order, reading_order
+from .core import BackwardTrace, Node, reading_order
 from .engine import Value
 
 __all__ = ["staged", "StagedCode", "NotStageable"]
@@ -192,18 +192,6 @@ def identifier(name: str, taken: set[str]) -> str:
         candidate = f"{text}_{k}"
     taken.add(candidate)
     return candidate
-
-
-# ---------------------------------------------------------------- a backward pass's wires, in the chain rule's order
-
-
-def wires(root: Any) -> Iterator[tuple[Any, int, Any]]:
-    """``(node, index, parent)`` for every wire the chain rule applies, in its order (as :class:`BackwardTrace`)."""
-    for node in reversed(interior_order(root)):
-        if node._op in node._rules:
-            for index, parent in enumerate(node.parents):
-                if parent.requires_grad:
-                    yield node, index, parent
 
 
 # ---------------------------------------------------------------- staged(f)
