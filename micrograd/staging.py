@@ -38,7 +38,7 @@ __all__ = ["staged", "StagedCode", "NotStageable"]
 
 NUMBERS_UP_TO = 60  # nodes: up to this size the code carries the traced point's numbers as comments
 _HELPERS = frozenset(floats.__all__)
-_RESERVED = _HELPERS | {"max", "abs", "math"} | set(dir(builtins))
+_RESERVED = _HELPERS | set(dir(builtins))  # names the code uses, or a reader would take for the builtins
 
 
 class NotStageable(ValueError):
@@ -261,7 +261,7 @@ def staged(
         numbers = len(order) <= NUMBERS_UP_TO
     taken = set(_RESERVED) | {name}
     var: dict[Any, str] = {}
-    for node, picture_name in node_names(root, names).items():
+    for node, picture_name in node_names(root, names, order).items():
         var[node] = literal(node.data) if is_constant(node) else identifier(picture_name, taken)
     inputs = [v for v in order if not v.parents and not is_constant(v)]
     grad = {v: identifier("d" + var[v], taken) for v in order if v.requires_grad}
@@ -290,7 +290,7 @@ def staged(
             started.add(parent)
             writer.add(f"{grad[parent]} = {expression}", format_value(wire.contribution))
     returned = [grad[v] for v in inputs if v.requires_grad]
-    writer.add(f"return {var[root]}, ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
+    writer.add(f"return {var[root]}, {_tuple(returned)}")
     arguments = tuple(var[v] for v in inputs)
     source = _module(name, arguments, returned, var[root], writer)
     return StagedCode(source, name, arguments, tuple(returned), tuple(v.data for v in inputs))
@@ -319,11 +319,16 @@ class _Lines:
         return "\n".join(out) + "\n"
 
 
+def _tuple(names: Sequence[str]) -> str:
+    """A tuple of ``names`` as Python writes it: ``(a, b)``, ``(a,)``, ``()``."""
+    return f"({', '.join(names)}{',' if len(names) == 1 else ''})"
+
+
 def _module(name: str, arguments: Sequence[str], returned: Sequence[str], output: str, body: _Lines) -> str:
     """The function, headed by an import of the float functions it uses."""
     doc = (
         f'    """{output} and its gradient with respect to {", ".join(arguments) or "nothing"}: '
-        f"returns ({output}, ({', '.join(returned)}{',' if len(returned) == 1 else ''})).\n\n"
+        f"returns ({output}, {_tuple(returned)}).\n\n"
         '    Staged code written by micrograd.staged(): IEEE float arithmetic, as backward() computes it.\n    """\n'
     )
     function = f"def {name}({', '.join(arguments)}):\n{doc}{body.text()}"

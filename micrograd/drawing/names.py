@@ -31,8 +31,8 @@ def _letters() -> Any:
             yield c if k == 1 else f"{c}{k}"
 
 
-def node_names(root: Any, names: Mapping[Any, str] | None = None) -> dict[Any, str]:
-    """A name for every node ``root`` depends on.
+def node_names(root: Any, names: Mapping[Any, str] | None = None, order: list[Any] | None = None) -> dict[Any, str]:
+    """A name for every node ``root`` depends on (``order``: its reading order, if the caller has it).
 
     ``names`` (node -> name) comes first, then labels; unlabelled inputs get letters,
     other nodes ``n1``, ``n2``, ... in the order the expression reads (parents first, in
@@ -41,7 +41,7 @@ def node_names(root: Any, names: Mapping[Any, str] | None = None) -> dict[Any, s
     a suffix ``#2``.
     """
     given = dict(names or {})
-    nodes = reading_order(root)
+    nodes = reading_order(root) if order is None else order
     taken = {str(n) for n in given.values()} | {str(v.label) for v in nodes if v.label}
     letters = (c for c in _letters() if c not in taken)
     interior = (f"n{k}" for k in count(1))

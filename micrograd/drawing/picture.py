@@ -142,7 +142,7 @@ class Graph:
     def __init__(self, root: Any, topo: list[Any], names: dict[Any, str] | None = None) -> None:
         self.root = root
         self.topo = topo
-        self.names = node_names(root, names)
+        self.names = node_names(root, names, topo)  # topo: the reading order (diagram.graph)
         self.uses: dict[Any, list[tuple[Any, int]]] = {v: [] for v in topo}
         for v in topo:
             for i, p in enumerate(v.parents):
