@@ -392,18 +392,7 @@ def reading_order(root: Any) -> list[Any]:
     the order names and staged code follow. (The backward pass keeps its own order: a
     different one would sum the contributions at a fork in another order.)
     """
-    order: list[Any] = []
-    visited: set[Any] = set()
-    stack: list[Any] = [root]
-    while stack:
-        v = stack.pop()
-        if v is _DONE:
-            order.append(stack.pop())
-        elif v not in visited:
-            visited.add(v)
-            stack += (v, _DONE)
-            stack += [p for p in reversed(v.parents) if p not in visited]
-    return order
+    return _post_order(root, lambda v: reversed(v.parents))
 
 
 def interior_order(root: Any) -> list[Any]:
@@ -467,6 +456,12 @@ def _depth_first_marked(root: Any, leaves: bool) -> list[Any]:
 
 def _depth_first_with_set(root: Any, leaves: bool) -> list[Any]:
     """The same walk, in the same order, with a set of the nodes it has visited (and no marks)."""
+    return _post_order(root, lambda v: [p for p in v.parents if leaves or p._p0 is not None])
+
+
+def _post_order(root: Any, pushed: Callable[[Any], Iterable[Any]]) -> list[Any]:
+    """Post-order depth-first search with an explicit stack and a set of the visited nodes: each node
+    after the nodes ``pushed(node)`` gives (popped last first), so parents before the nodes that use them."""
     order: list[Any] = []
     visited: set[Any] = set()
     stack: list[Any] = [root]
@@ -481,8 +476,8 @@ def _depth_first_with_set(root: Any, leaves: bool) -> list[Any]:
             visit(v)
             push(v)
             push(_DONE)
-            for p in v.parents:
-                if (leaves or p._p0 is not None) and p not in visited:
+            for p in pushed(v):
+                if p not in visited:
                     push(p)
 
 
