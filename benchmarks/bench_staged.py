@@ -89,6 +89,7 @@ def _tutorial_step() -> Callable[[int], tuple[float, float]]:
 
 def _compiled_step(design: str) -> Callable[[int], tuple[float, float]]:
     from bench_nn import make_model
+    from classic import demo_loss
 
     import micrograd
     from micrograd import Value
@@ -97,15 +98,8 @@ def _compiled_step(design: str) -> Callable[[int], tuple[float, float]]:
     model = make_model(design, seed=1337)
     params = model.parameters()
 
-    def loss() -> tuple[Value, list[Value]]:
-        inputs = [[Value(a) for a in row] for row in X]
-        scores = [model(x) for x in inputs]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores, strict=True)]
-        total = sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in params)
-        return total, scores
-
     t0 = time.perf_counter()
-    replay = micrograd.compile(loss, params)
+    replay = micrograd.compile(lambda: demo_loss(model, X, y, Value, ALPHA), params)
     _RESULT["trace_and_compile_s"] = time.perf_counter() - t0
     _RESULT["lines"] = replay.source.count("\n")
 

@@ -148,18 +148,23 @@ class ClassicMLP:
             p.grad = 0
 
 
+def demo_loss(model, X, y, value_cls, alpha=1e-4):
+    """The tutorial demo's loss over the whole batch, hinge + L2: (total, scores)."""
+    inputs = [[value_cls(float(a)) for a in row] for row in X]
+    scores = [model(x) for x in inputs]
+    losses = [(1 + -float(yi) * si).relu() for yi, si in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = alpha * sum(p * p for p in model.parameters())
+    return data_loss + reg_loss, scores
+
+
 def demo_step(model, X, y, value_cls, lr=0.05, alpha=1e-4):
     """One step of the tutorial demo: hinge loss + L2 over the whole batch, then SGD.
 
     Works with any engine whose Value has the tutorial API (``value_cls`` wraps inputs).
     Returns (loss, accuracy).
     """
-    inputs = [[value_cls(float(a)) for a in row] for row in X]
-    scores = [model(x) for x in inputs]
-    losses = [(1 + -float(yi) * si).relu() for yi, si in zip(y, scores)]
-    data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = alpha * sum(p * p for p in model.parameters())
-    total = data_loss + reg_loss
+    total, scores = demo_loss(model, X, y, value_cls, alpha)
     accuracy = sum((yi > 0) == (si.data > 0) for yi, si in zip(y, scores)) / len(y)
     model.zero_grad()
     total.backward()
