@@ -38,7 +38,7 @@ from .files import atomic_write
 from .numbers import format_number
 from .picture import Graph, Options, View
 from .render import TIMEOUT, Deadline, check_timeout
-from .svg import NS, captioned
+from .svg import NS, captioned, text_line
 from .theme import Theme, theme_named
 
 __all__ = ["compare_backward", "Comparison", "Difference", "Panels", "FORMATS"]
@@ -365,14 +365,8 @@ def _side_by_side(
 def _heading(root: ET.Element, lines: tuple[str, str], x: float, y: float, theme: Theme) -> None:
     """A picture's heading at (x, y): what it is in bold, how the pass ran under it."""
     for k, line in enumerate(lines):
-        t = ET.SubElement(root, f"{_S}text")
-        t.text = printable(line)
-        t.set("class", "mg-heading")
-        t.set("x", f"{x + INDENT:.2f}")
-        t.set("y", f"{y + HEADING * (1.4 + 1.25 * k):.2f}")
-        t.set("font-family", "Helvetica,Arial,sans-serif")
-        t.set("font-size", f"{HEADING if k == 0 else HEADING * 0.9:.2f}")
-        t.set("fill", theme.text)
+        y_k, size = y + HEADING * (1.4 + 1.25 * k), HEADING if k == 0 else HEADING * 0.9
+        t = text_line(root, printable(line), "mg-heading", x + INDENT, y_k, size, theme.text)
         if k == 0:
             t.set("font-weight", "bold")
 

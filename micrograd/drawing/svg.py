@@ -413,15 +413,21 @@ def captioned(svg: str, caption: str, theme: Theme, px: float = 13.0) -> str:
         rect.set(key, f"{value:.2f}")
     rect.set("fill", theme.background)
     for k, line in enumerate(lines):
-        t = ET.SubElement(root, f"{_S}text")
-        t.text = line
-        t.set("class", "mg-caption")
-        t.set("x", f"{x0 + size * 0.5:.2f}")
-        t.set("y", f"{y0 + h + size * (1.35 * k + 1.2):.2f}")
-        t.set("font-family", "Helvetica,Arial,sans-serif")
-        t.set("font-size", f"{size:.2f}")
-        t.set("fill", theme.text)
+        text_line(root, line, "mg-caption", x0 + size * 0.5, y0 + h + size * (1.35 * k + 1.2), size, theme.text)
     return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def text_line(parent: ET.Element, text: str, kind: str, x: float, y: float, size: float, fill: str) -> ET.Element:
+    """A line of text added to ``parent`` at (x, y), of class ``kind``, in the pictures' font."""
+    t = ET.SubElement(parent, f"{_S}text")
+    t.text = text
+    t.set("class", kind)
+    t.set("x", f"{x:.2f}")
+    t.set("y", f"{y:.2f}")
+    t.set("font-family", "Helvetica,Arial,sans-serif")
+    t.set("font-size", f"{size:.2f}")
+    t.set("fill", fill)
+    return t
 
 
 def _wrap(text: str, width: int) -> list[str]:
