@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import BackwardTrace, Wire
@@ -67,6 +67,8 @@ class Picture:
     rankdir: str
     nodes: int
     layout_size: int
+    ids: dict[Any, str] = field(default_factory=dict)  # graph node -> its DOT id (gates and leaves drawn)
+    edges: list[tuple[str, str]] = field(default_factory=list)  # edge ``e{k}``: (tail id, head id)
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ class _Builder:
         self.edges: list[tuple[str, str]] = []
         self.out_port, self.in_port = _slots(opts.rankdir)
         self.ids = {v: f"v{k}" for k, v in enumerate(g.topo)}
+        self.arguments: list[tuple[Any, int, str, str, Role, dict[str, object]]] = []
 
     def node(self, nid: str, role: Role, **dot: object) -> None:
         self.nodes.append(nid)
@@ -223,6 +226,14 @@ class _Builder:
         self.lines.append(
             f'{nid} [id="{nid}" shape=record label="{label}"' + (" " + attrs(**dot)[1:-1] if dot else "") + "]"
         )
+
+    def argument(self, c: Any, i: int, tail: str, role: Role, head: str | None = None, **dot: object) -> None:
+        """The edge that brings argument ``i`` into gate ``c`` (into ``head``, its op node in records).
+
+        Written after every other edge, gate by gate in argument order (:func:`_reading_order`):
+        Graphviz keeps a node's in-edges in the order they are written (``ordering=in``).
+        """
+        self.arguments.append((c, i, tail, head or self.ids[c], role, dot))
 
     def edge(self, a: str, b: str, role: Role, **dot: object) -> None:
         eid = f"e{len(self.edges)}"
@@ -333,7 +344,9 @@ def build(g: Graph, view: View, opts: Options) -> Picture:
     if size > BIG_GRAPH:
         head.append(f"nslimit={BIG_GRAPH / size:.3g}")
     source = "digraph micrograd {\n" + "".join(f"\t{line}\n" for line in head + b.lines) + "}\n"
-    return Picture(source, b.roles, _title(g, view, opts), _summary(g, view, opts), opts.rankdir, len(g.topo), size)
+    ids = {v: nid for v, nid in b.ids.items() if nid in b.roles}
+    title, summary = _title(g, view, opts), _summary(g, view, opts)
+    return Picture(source, b.roles, title, summary, opts.rankdir, len(g.topo), size, ids, b.edges)
 
 
 # Beyond BIG_GRAPH laid-out nodes (virtual nodes of long wires included), dot's x-placement
@@ -426,6 +439,7 @@ def _circuit(b: _Builder) -> None:
             _wire(b, v, c, i, b.ids[v], b.value_of(v))
         elif len(uses) > 1:
             _fork(b, v, uses)
+    _reading_order(b)
 
 
 def _wire_record(
@@ -479,9 +493,11 @@ def _wire(b: _Builder, v: Any, c: Any, i: int, start: str, value: str) -> None:
         wid,
         Role("edge", tip, hot=hot, arrow=False),
         headport=b.in_port,
-        tailport=b.out_port if start.startswith("s") else None,
-    )  # from a stem: from its junction
-    b.edge(wid, b.ids[c], Role("edge", tip, hot=hot), tailport=b.out_port)
+        tailport=b.out_port if branch else None,  # from a stem: from its junction
+        weight=NEAR if v.is_leaf and not branch else None,  # an input's numbers sit by its name
+        minlen=3 if branch else None,
+    )
+    b.argument(c, i, wid, Role("edge", tip, hot=hot), tailport=b.out_port, weight=NEAR)
 
 
 def _fork(b: _Builder, v: Any, uses: list[tuple[Any, int]]) -> None:
@@ -496,7 +512,7 @@ def _fork(b: _Builder, v: Any, uses: list[tuple[Any, int]]) -> None:
     tip = b.node_tooltip(v)
     hidden, flagged = b.view.hides(shown), v in b.view.flagged
     _wire_record(b, sid, b.value_of(v), total, note, tip, hot, junction=True, hidden=hidden, flagged=flagged)
-    b.edge(b.ids[v], sid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
+    b.edge(b.ids[v], sid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port, weight=NEAR)
     for c, i in uses:
         _wire(b, v, c, i, sid, "")
 
@@ -512,6 +528,34 @@ def _output_wire(b: _Builder, root: Any) -> None:
     b.edge(b.ids[root], "out", Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
     b.node("end", Role("end", tip), shape="point", width="0.03")
     b.edge("out", "end", Role("edge", tip, hot=hot), tailport=b.out_port)
+
+
+# A wire's numbers sit next to the gate it enters, and a fork's stem next to the value it splits:
+# these edges pull that much harder than the rest, so a long wire stretches between them.
+NEAR = 8
+
+
+def _reading_order(b: _Builder) -> None:
+    """Tell Graphviz the order the formula reads: inputs in one column, each gate's arguments in order.
+
+    The inputs hang, in reading order, from an invisible node before them (``ordering=out``), in
+    one rank of their own at the input side; every gate takes its arguments in argument order
+    (``ordering=in`` on it, the edges into it written in that order). First is on top in a left
+    to right picture, on the left in a top to bottom one. No flat edges: Graphviz 2.4x refuses
+    them beside records.
+    """
+    inputs = [b.ids[v] for v in b.g.shown if v.is_leaf and b.ids[v] in b.roles]
+    if len(inputs) > 1:
+        b.lines.append('inputs [id="inputs" shape=point style=invis width=0 height=0 ordering=out]')
+        b.lines.extend(f"inputs -> {nid} [style=invis]" for nid in inputs)
+        b.lines.append("{rank=source; inputs}")
+        b.lines.append("{rank=same; " + " ".join(inputs) + "}")
+    position = {v: k for k, v in enumerate(b.g.topo)}
+    heads: dict[str, None] = {}
+    for _, _, tail, head, role, dot in sorted(b.arguments, key=lambda a: (position[a[0]], a[1])):
+        heads[head] = None
+        b.edge(tail, head, role, **dot)
+    b.lines.extend(f"{head} [ordering=in]" for head in heads)
 
 
 # ---------------------------------------------------------------- record style
@@ -564,9 +608,10 @@ def _records(b: _Builder) -> None:
                 wid = f"w{b.ids[v]}_{b.ids[c]}_{i}"
                 _wire_record(b, wid, "", grad, note, tip, hot, hidden=view.hides(shown), flagged=(c, i) in view.flagged)
                 b.edge(b.ids[v], wid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
-                b.edge(wid, oid, Role("edge", tip, hot=hot), tailport=b.out_port)
+                b.argument(c, i, wid, Role("edge", tip, hot=hot), head=oid, tailport=b.out_port)
             else:
-                b.edge(b.ids[v], oid, Role("edge", tip, hot=hot))
+                b.argument(c, i, b.ids[v], Role("edge", tip, hot=hot), head=oid)
+    _reading_order(b)
 
 
 def _title(g: Graph, view: View, opts: Options) -> str:
