@@ -13,7 +13,6 @@ import pytest
 from layout_audit import CASES, audit, crossings
 from layout_corpus import CORPUS
 
-
 # Crossings the reading order forces, counted by hand: a branch of a shared input that enters its
 # gate below (or right of) another wire must cross that wire, and every wire of an input listed
 # between the branch's start and its gate. Formulas not listed are trees: they need none.
