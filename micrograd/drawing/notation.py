@@ -130,9 +130,10 @@ def gate_text(v: Any, precision: int = 4, taken: Iterable[str] = ()) -> str:
     constants = [(i, p) for i, p in enumerate(v.parents) if is_constant(p)]
     (x, y) = placeholders(taken, 2)
     if not constants:
-        if op == "**":
-            (x, y) = placeholders(set(taken) | {"u", "z", "s", "w"}, 2)  # xʸ, else vʸ ...
-            return _power(x, y) if _superscript(y) else "pow"
+        if op == "**":  # xʸ, else uᵛ, else sʷ
+            names = set(taken)
+            pairs = [(b, e) for b, e in (("x", "y"), ("u", "v"), ("s", "w")) if b not in names and e not in names]
+            return _power(*pairs[0]) if pairs else "pow"
         if op == "1/x":
             return f"1/{x}"
         if op == "abs":
