@@ -10,7 +10,8 @@ and the rule between the fields is the wire itself, so numbers sit on their own 
 Graphviz (which never overlaps nodes) keeps them clear of everything else. An output used
 more than once first runs along a *stem* carrying its total gradient, then splits at a dot
 into one *branch* per use, each carrying its own contribution: gradients add at a fork.
-Constants are written inside their gates (``+1``, ``*-1``, ``**2``, ``1/x``).
+Gates are written in glyphs, constants inside them (``+1``, ``×−1``, ``x²``, ``1/x``:
+:mod:`~micrograd.drawing.notation`).
 
 Record style, the tutorial's: a box ``name | data | grad`` per value, an ellipse per op;
 wires out of a box used more than once carry their contributions.
@@ -18,7 +19,7 @@ wires out of a box used more than once carry their contributions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +28,7 @@ from ..core import BackwardTrace, Wire
 from .dot import attrs, record_field
 from .names import is_constant, node_names
 from .neurons import build_network, find_network
-from .notation import DOT, chain, formula, identity_gates, local, total, wires_into
-from .notation import gate_text as _glyphs
+from .notation import DOT, chain, formula, gate_text, identity_gates, local, total, wires_into
 from .numbers import format_number, format_value, shape_text
 
 __all__ = ["Role", "Picture", "Options", "View", "Graph", "build", "gate_text", "BLANK"]
@@ -180,13 +180,6 @@ def value_text(v: Any, precision: int) -> str:
     if not _is_scalar(v) and len(v.data.shape) > 0:
         return shape_text(v.data) + (" " + data if data else "")
     return data
-
-
-def gate_text(v: Any, precision: int = 4, taken: Iterable[str] = ()) -> str:
-    """The gate of ``v`` in mathematical glyphs, its constants written in (``+1``, ``×−1``, ``x²``, ``1/x``,
-    ``σ``); ``taken``: the picture's node names, which no placeholder may be (see
-    :func:`micrograd.drawing.notation.gate_text`)."""
-    return _glyphs(v, precision, taken)
 
 
 # ---------------------------------------------------------------- building
