@@ -46,7 +46,6 @@ FORWARD: dict[str, Callable[..., Value]] = {
     "1/x": Value.reciprocal,
     **{name: getattr(Value, name) for name in ("exp", "log", "tanh", "sin", "cos", "sigmoid", "abs", "sqrt")},
 }
-_INFIX = {"+", "-", "*", "/", "**"}
 
 
 @dataclass(frozen=True)
@@ -263,6 +262,13 @@ def _text(x: float) -> str:
     return format_number(x, 6)
 
 
+def _notation() -> Any:
+    """The package's one notation (d for totals, ∂ for local derivatives, gates in glyphs), loaded on first use."""
+    from .drawing import notation
+
+    return notation
+
+
 def _json_number(x: float) -> float | str:
     return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
 
@@ -392,10 +398,12 @@ def worksheet(
     if not root.requires_grad:
         raise ValueError("worksheet(): this Value needs no gradient (a constant): there is nothing to backpropagate")
     from .drawing.names import node_names
+    from .drawing.notation import identity_gates
 
     order = topological_order(root)
-    node_names_ = node_names(root, names)
-    plan = _Plan(root, order, node_names_, precision)
+    hidden = identity_gates(order, root)  # left out, as in the pictures: no box for the +0 of sum()
+    node_names_ = node_names(root, names, None, hidden)
+    plan = _Plan(root, order, node_names_, precision, hidden)
     keys = plan.choose(blank)
     if count is not None:
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= len(keys):
@@ -411,21 +419,26 @@ def worksheet(
 class _Plan:
     """The graph's numbers and how each is made: what a worksheet's boxes are cut from."""
 
-    def __init__(self, root: Value, order: list[Any], names: dict[Any, str], precision: int) -> None:
-        self.root, self.order, self.names, self.precision = root, order, names, precision
+    def __init__(
+        self, root: Value, order: list[Any], names: dict[Any, str], precision: int, hidden: Mapping[Any, Any]
+    ) -> None:
         self.trace = backward_trace(root)
-        self.uses: dict[Any, list[tuple[Any, int]]] = {v: [] for v in order}
-        for v in order:
+        self.hidden = hidden  # identity gates, left out: their users read from what they pass through
+        self.root = hidden.get(root, root)  # the node that shows the output
+        self.order = [v for v in order if v not in hidden]
+        self.names, self.precision = names, precision
+        self.uses: dict[Any, list[tuple[Any, int]]] = {v: [] for v in self.order}
+        for v in self.order:
             for i, p in enumerate(v.parents):
                 if p.requires_grad:
-                    self.uses[p].append((v, i))
+                    self.uses[hidden.get(p, p)].append((v, i))
         self.f = names[root]
 
     # -- which numbers
 
     def values(self) -> list[tuple[Any, ...]]:
         """The forward pass's computed values, parents first, in the order the expression reads."""
-        return [("value", v) for v in reading_order(self.root) if v.parents]
+        return [("value", v) for v in reading_order(self.root) if v.parents and v not in self.hidden]
 
     def grads(self) -> list[tuple[Any, ...]]:
         """The backward pass's gradients, in the order they are found (the output's side first); a
@@ -499,12 +512,14 @@ class _Plan:
 
     def _share_name(self, c: Any, i: int) -> str:
         """One use's share of a gradient: ``df/da along its use in n1`` (``... as input 2 of n1`` for ``a*a``)."""
-        v = c.parents[i]
-        where = f"as input {i + 1} of" if c.parents.count(v) > 1 else "along its use in"
-        return f"d{self.f}/d{self.names[v]} {where} {self.names[c]}"
+        v = self.hidden.get(c.parents[i], c.parents[i])
+        where = (
+            f"as input {i + 1} of" if [self.hidden.get(p, p) for p in c.parents].count(v) > 1 else "along its use in"
+        )
+        return f"{_notation().total(self.f, self.names[v])} {where} {self.names[c]}"
 
     def _grad_name(self, v: Any) -> str:
-        return f"d{self.f}/d{self.names[v]}"
+        return _notation().total(self.f, self.names[v])
 
     def _wire(self, c: Any, i: int) -> Any:
         return next(w for w in self.trace.out_of(c) if w.index == i)
@@ -521,12 +536,13 @@ class _Plan:
         wire = self._wire(c, i)
         upstream = self._given_grad(c, numbers) if c is not self.root else Given(self._grad_name(c), 1.0, None, 0.0)
         v, gate = self.names[c.parents[i]], self.names[c]
-        local = self.written_local(c, i)
+        local_ = self.written_local(c, i)
+        partial = _notation().local(gate, v)
         how = (
-            f"{name} = {upstream.name} × ∂{gate}/∂{v}: the gradient at the output of {gate} times {gate}'s "
-            f"local gradient; for {gate} = {self.expression(c)}, ∂{gate}/∂{v} = {local or 'its derivative'}"
+            f"{name} = {upstream.name} · {partial}: the gradient at the output of {gate} times {gate}'s "
+            f"local gradient; for {gate} = {self.expression(c)}, {partial} = {local_ or 'its derivative'}"
         )
-        sign = f"{name} = {upstream.name} × ∂{gate}/∂{v}" + (f", with ∂{gate}/∂{v} = {local}" if local else "")
+        sign = f"{name} = {upstream.name} · {partial}" + (f", with {partial} = {local_}" if local_ else "")
         sign += ": the product of the two signs"
         return Step("product", (upstream,), how, sign, factor=float(wire.local))
 
@@ -545,7 +561,7 @@ class _Plan:
         return Step("sum", tuple(inputs), how, sign)
 
     def _value_step(self, v: Any, numbers: dict[tuple[Any, ...], int]) -> Step:
-        inputs = tuple(self._given_value(p, numbers) for p in v.parents)
+        inputs = tuple(self._given_value(self.hidden.get(p, p), numbers) for p in v.parents)
         how = f"{self.names[v]} = {self.expression(v)}: compute it from the values of its inputs"
         sign = f"{self.names[v]} = {self.expression(v)}"
         return Step("op", inputs, how, sign, op=v._op)
@@ -557,19 +573,11 @@ class _Plan:
         from .drawing.names import is_constant
         from .drawing.numbers import format_number
 
-        return format_number(v.data) if is_constant(v) else self.names[v]
+        return _notation().minus(format_number(v.data)) if is_constant(v) else self.names[v]
 
     def expression(self, v: Any) -> str:
-        """``x * y``, ``exp(x)``, ``max(a, b)``: the op of ``v`` written with its inputs' names."""
-        args = [self.name_of(p) for p in v.parents]
-        op = v._op
-        if op in _INFIX and len(args) == 2:
-            return f"{args[0]} {op} {args[1]}"
-        if op == "neg":
-            return f"-{args[0]}"
-        if op == "1/x":
-            return f"1/{args[0]}"
-        return f"{v.op.lower() if op == 'ReLU' else v.op}({', '.join(args)})"
+        """``x × y``, ``exp(x)``, ``max(a, b)``, ``x²``: the op of ``v`` written with its inputs' names."""
+        return _notation().formula(v, self.names.__getitem__, self.precision)
 
     def written_local(self, c: Any, i: int) -> str:
         """∂c/∂(input i) as the engine's rule writes it, with the inputs' names filled in ("" if unknown)."""
@@ -578,4 +586,4 @@ class _Plan:
             return ""
         args = [self.name_of(p) for p in c.parents]
         first, second = args[0], args[1] if len(args) > 1 else ""
-        return written[i].format(a=first, x=first, b=second, y=second)
+        return _notation().minus_signs(written[i]).format(a=first, x=first, b=second, y=second)

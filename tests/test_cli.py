@@ -83,8 +83,8 @@ def test_draw_record_explain_steps_and_dot(tmp_path):
     assert dot.startswith("digraph") and "rankdir=TB" in dot and "record" in dot
     html = (tmp_path / "steps.html").read_text()
     assert html.lstrip().lower().startswith("<!doctype html") and "<svg" in html
-    assert "df/dx = df/dn1 * dn1/dx = (-4) * 1 = -4" in r.stdout
-    assert "df/dz = df/df * df/dz = 1 * 3 = 3" in r.stdout
+    assert "df/dx = df/dn1 · ∂n1/∂x = (−4) · 1 = −4" in r.stdout
+    assert "df/dz = df/df · ∂f/∂z = 1 · 3 = 3" in r.stdout
     assert table_rows(r.stdout)["z"] == ["-4", "3"]
 
 

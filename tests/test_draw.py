@@ -18,6 +18,7 @@ from micrograd import Tensor, Value, draw
 from micrograd.drawing import diagram as D
 from micrograd.drawing import files, render
 from micrograd.drawing.dot import printable
+from micrograd.drawing.names import node_names
 from micrograd.drawing.numbers import format_number
 from micrograd.drawing.theme import LECTURE
 from micrograd.gallery import add_mul, sigmoid_neuron
@@ -82,16 +83,16 @@ def test_op_nodes_show_their_op() -> None:
     f.backward()
     for style in ("record", "circuit"):
         shown = texts(draw(f, style=style).svg("wasm"))
-        for op in ("exp", "max 1", "1/x", "*", "+", "ReLU"):
+        for op in ("exp", "max 1", "1/x", "×", "+", "ReLU"):
             assert op in shown, (style, op)
 
 
 def test_annotate_writes_the_chain_rule_under_each_wire() -> None:
     svg = draw(neuron(), style="circuit", annotate=True).svg("wasm")
     notes = texts_of(svg, "note")
-    # into the w1*x1 gate: the wire from x1 carries upstream 0.1966 × local w1 = -3 = -0.5898
-    assert "-0.5898" in texts_of(svg, "grad") and "= 0.1966" in notes and "× -3" in notes
-    assert "= -0.5344" in notes and "× 0.3679" in notes  # the exp gate: local exp(-1) = 0.3679
+    # into the w1*x1 gate: the wire from x1 carries upstream 0.1966 · local ∂n2/∂x1 = w1 = -3: -0.5898
+    assert "-0.5898" in texts_of(svg, "grad") and "= 0.1966" in notes and "· -3" in notes and "(∂n2/∂x1)" in notes
+    assert "= -0.5344" in notes and "· 0.3679" in notes  # the exp gate: local exp(-1) = 0.3679
     names = texts_of(svg, "name")
     assert {"x1", "w1", "n1", "n7"} <= set(names)  # annotated: interior nodes named on their gates
 
@@ -102,11 +103,14 @@ def test_annotation_products_agree_with_backward() -> None:
     f = (x * y + x.tanh()) * y.exp()
     f.backward()
     notes = texts_of(draw(f, style="circuit", annotate=True).svg("wasm"), "note")
+    names = node_names(f)
     total = {x: 0.0, y: 0.0}
     for v in micrograd.topological_order(f):
         for p, local in zip(v.parents, micrograd.local_grads(v), strict=True):
             product = v.grad * local
-            assert f"= {format_number(v.grad)}" in notes and f"× {format_number(local)}" in notes
+            assert f"= {format_number(v.grad)}" in notes and f"· {format_number(local)}" in notes
+            k = notes.index(f"(∂{names[v]}/∂{names[p]})")  # the local derivative: ∂, under its number
+            assert notes[k - 1] == f"· {format_number(local)}" and notes[k - 2] == f"= {format_number(v.grad)}"
             if p in total:
                 total[p] += product
     assert total[x] == pytest.approx(x.grad) and total[y] == pytest.approx(y.grad)

@@ -23,7 +23,7 @@ def final_grads(text: str) -> dict[str, str]:
         m = LINE.match(line)
         assert m, line
         if not m["via"]:
-            out[m["v"]] = m["rhs"].rsplit(" = ", 1)[-1]
+            out[m["v"]] = m["rhs"].rsplit(" = ", 1)[-1].replace("−", "-")  # the minus sign, as a number reads
     return out
 
 
@@ -41,10 +41,10 @@ def test_add_mul_text():
     assert str(explain(f)) == "\n".join(
         [
             "df/df = 1",
-            "df/dq = df/df * df/dq = 1 * (-4) = -4",
-            "df/dx = df/dq * dq/dx = (-4) * 1 = -4",
-            "df/dy = df/dq * dq/dy = (-4) * 1 = -4",
-            "df/dz = df/df * df/dz = 1 * 3 = 3",
+            "df/dq = df/df · ∂f/∂q = 1 · (−4) = −4",
+            "df/dx = df/dq · ∂q/∂x = (−4) · 1 = −4",
+            "df/dy = df/dq · ∂q/∂y = (−4) · 1 = −4",
+            "df/dz = df/df · ∂f/∂z = 1 · 3 = 3",
         ]
     )
 
@@ -59,8 +59,8 @@ def test_max_gate_gradients_and_order():
     got = final_grads(text)
     assert [got[n] for n in "xyzw"] == ["-8", "6", "2", "0"]
     m = e.names[gate]
-    assert f"df/dw = df/d{m} * d{m}/dw = 2 * 0 = 0" in text  # the max gate routes nothing to the smaller side
-    assert f"df/dz = df/d{m} * d{m}/dz = 2 * 1 = 2" in text
+    assert f"df/dw = df/d{m} · ∂{m}/∂w = 2 · 0 = 0" in text  # the max gate routes nothing to the smaller side
+    assert f"df/dz = df/d{m} · ∂{m}/∂z = 2 · 1 = 2" in text
     assert "d2/" not in text and "/d2 " not in text  # the constant 2 needs no gradient: no line
     lines = text.splitlines()
     assert lines[0] == "df/df = 1"
@@ -97,11 +97,11 @@ def test_reuse_gets_a_line_per_wire_and_a_sum():
     text = str(explain(c))
     assert text.splitlines() == [
         "dc/dc = 1",
-        "dc/db (via c) = dc/dc * dc/db = 1 * 1 = 1",
-        "dc/db (via c) = dc/dc * dc/db = 1 * 1 = 1",
+        "dc/db (via c) = dc/dc · ∂c/∂b = 1 · 1 = 1",
+        "dc/db (via c) = dc/dc · ∂c/∂b = 1 · 1 = 1",
         "dc/db = 1 + 1 = 2",
-        "dc/da (via b) = dc/db * db/da = 2 * 1 = 2",
-        "dc/da (via b) = dc/db * db/da = 2 * 1 = 2",
+        "dc/da (via b) = dc/db · ∂b/∂a = 2 · 1 = 2",
+        "dc/da (via b) = dc/db · ∂b/∂a = 2 · 1 = 2",
         "dc/da = 2 + 2 = 4",
     ]
     assert a.grad == 0.0  # explain wrote no gradient
@@ -114,7 +114,7 @@ def test_sum_of_mixed_signs():
     f = a * 3 - a * a
     f.label = "f"
     text = str(explain(f))
-    assert "df/da = 3 + (-2) + (-2) = -1" in text
+    assert "df/da = 3 + (−2) + (−2) = −1" in text
     f.backward()
     assert a.grad == -1.0
 
@@ -157,7 +157,7 @@ def test_constants_get_no_line():
     x = Value(3.0, label="x")
     f = 2 * x
     f.label = "f"
-    assert str(explain(f)).splitlines() == ["df/df = 1", "df/dx = df/df * df/dx = 1 * 2 = 2"]
+    assert str(explain(f)).splitlines() == ["df/df = 1", "df/dx = df/df · ∂f/∂x = 1 · 2 = 2"]
 
 
 def test_explain_refuses_a_value_that_needs_no_gradient():
@@ -178,7 +178,7 @@ def test_markdown_and_repr():
     f, _ = add_mul()
     e = explain(f)
     md = e._repr_markdown_()
-    assert "∂f/∂q = ∂f/∂f · ∂f/∂q = 1 × (−4) = −4" in md
+    assert "df/dq = df/df · ∂f/∂q = 1 · (−4) = −4" in md
     assert "```" in md and md.count("\n") >= 6
     assert isinstance(e, Explanation) and "5 steps" in repr(e)
 
@@ -202,7 +202,18 @@ def test_deep_chain_is_iterative():
     x = Value(0.5, label="x")
     f = x
     for _ in range(20_000):
-        f = f * 1.0
+        f = f * -1.0  # not an identity gate: a picture keeps it
     e = explain(f)
     assert len(e.steps) == 20_001
     assert str(e).splitlines()[-1].endswith("= 1")
+
+
+def test_deep_chain_of_identity_gates_is_one_wire():
+    """x * 1 * 1 ... : 19,999 hidden gates, the output's own kept (its input is a leaf); no recursion."""
+    x = Value(0.5, label="x")
+    f = x
+    for _ in range(20_000):
+        f = f * 1.0
+    f.label = "f"
+    assert str(explain(f)).splitlines() == ["df/df = 1", "df/dx = df/df · ∂f/∂x = 1 · 1 = 1"]
+    assert len(explain(f, identities=True).steps) == 20_001

@@ -232,7 +232,7 @@ def test_draw_a_gradient_with_its_forward_graph_light(tmp_path):
     svg = micrograd.draw(d1, style="circuit", forward=t).svg()
     light = re.findall(r'<g id="(v\d+)"[^>]*data-role="(?:leaf|gate)"[^>]*opacity="0.4"', svg)
     full = re.findall(r'<g id="(v\d+)"[^>]*data-role="gate"(?![^>]*opacity)', svg)
-    assert len(light) == 2 and len(full) == 3  # x and tanh light; t*t, 1-x and *1 (the seed) in full
+    assert len(light) == 2 and len(full) == 2  # x and tanh light; t×t and 1−u in full (the seed's ×1 hidden)
     assert "opacity" not in micrograd.draw(d1, style="circuit").svg()  # without forward=, all in full
     panels = tanh_derivatives()
     assert isinstance(panels, Panels) and len(panels.diagrams) == 2

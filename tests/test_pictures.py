@@ -74,7 +74,7 @@ def test_constants_are_written_inside_their_gates_never_as_inputs() -> None:
     x = Value(3.0, label="x")
     square = done(x**2)
     svg = draw(square, style="circuit").svg("wasm")
-    assert "**2" in texts(svg) and texts_of(svg, "name") == ["x"]  # no input wire "2" with a gradient 0
+    assert "x²" in texts(svg) and texts_of(svg, "name") == ["x"]  # no input wire "2" with a gradient 0
     steps = draw_steps(done(sigmoid_neuron()), engine="wasm")
     assert not any("d1" in d.caption.split(":", 1)[-1].split("=")[0] for d in steps)  # no frame for a constant
 
@@ -83,7 +83,7 @@ def test_unlabelled_inputs_are_named_so_they_cannot_be_read_as_numbers() -> None
     x = Value(2.0)
     f = done((x * 2 + 1).relu())
     svg = draw(f, style="circuit").svg("wasm")
-    assert texts_of(svg, "name") == ["a"] and {"*2", "+1", "ReLU"} <= set(texts(svg))
+    assert texts_of(svg, "name") == ["a"] and {"×2", "+1", "ReLU"} <= set(texts(svg))
     assert texts_of(draw(f, style="circuit", names={x: "input"}).svg("wasm"), "name") == ["input"]
     c = Value(5.0, label="c", requires_grad=False)  # a leaf the user made and labelled stays a leaf
     g = done(x * c)
@@ -225,7 +225,7 @@ def test_every_wire_and_node_says_its_chain_rule_on_hover() -> None:
         title = g.find(f"{SVG}title")
         assert title is not None and title.text, g.get("id")
     wire_titles = [g.find(f"{SVG}title").text for g in groups(svg, "wire")]
-    assert any("dx0 along this wire = df/dn1 × dn1/dx0 = 0.1966 × 2 = 0.3932" in t for t in wire_titles)
+    assert any("dx0 along this wire = df/dn1 · ∂n1/∂x0 = 0.1966 · 2 = 0.3932" in t for t in wire_titles)
     assert tree.find(f"{SVG}title").text == "f = 0.7311"
     desc = tree.find(f"{SVG}desc").text
     assert "f = 0.7311" in desc and "df/dx0 = 0.3932" in desc and tree.get("role") == "img"
@@ -256,7 +256,7 @@ def test_the_colorblind_theme_is_okabe_ito() -> None:
 def test_captions_use_the_names_drawn_and_write_out_the_arithmetic() -> None:
     steps = draw_steps(sigmoid_neuron(), engine="wasm")
     at_x0 = next(d for d in steps if "df/dx0 =" in d.caption)
-    assert at_x0.caption.endswith("df/dx0 = df/dn1 · dn1/dx0 = 0.1966 · 2 = 0.3932")
+    assert at_x0.caption.endswith("df/dx0 = df/dn1 · ∂n1/∂x0 = 0.1966 · 2 = 0.3932")
     for d in steps[1:]:
         drawn = set(texts(d.svg()))
         for name in re.findall(r"d(\w+)/d", d.caption):

@@ -164,7 +164,7 @@ def test_values_hints_redo_the_op_with_the_learners_inputs():
     ws = worksheet(f, "values")
     report = ws.check({"n": -13, "f": -8})
     assert "your n was -13; with that, your f would be right" in report["f"].hint
-    assert "n = x * y" in report["n"].hint
+    assert "n = x × y" in report["n"].hint
 
 
 # ---------------------------------------------------------------- the picture leaves the answers out

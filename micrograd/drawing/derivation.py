@@ -4,11 +4,13 @@
 the walk ``backward()`` is, with gradients of its own) and, for every wire from a node ``c``
 back to one of its inputs ``v``, writes
 
-    df/dv = df/dc * dc/dv = upstream * local = contribution
+    df/dv = df/dc · ∂c/∂v = upstream · local = contribution
 
-with node names from :func:`micrograd.drawing.names.node_names`, the names the diagrams
-show. An input used by several nodes (or twice by one) gets one line per wire and then
-the sum: ``df/da = 2 + 2 = 4``. No ``.grad`` is read or changed.
+(d for a total derivative, ∂ for a gate's local one: :mod:`micrograd.drawing.notation`) with
+node names from :func:`micrograd.drawing.names.node_names`, the names the diagrams show. An
+input used by several nodes (or twice by one) gets one line per wire and then the sum:
+``df/da = 2 + 2 = 4``. Identity gates (the ``+0`` of ``sum()``) are left out, as in the
+pictures. No ``.grad`` is read or changed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from ..core import BackwardTrace, topological_order
 from ..engine import Value
 from .names import node_names
+from .notation import DOT, MINUS, chain, identity_gates, total, wires_into
 from .numbers import format_number
 
 __all__ = ["explain", "Explanation", "Step"]
@@ -58,33 +61,37 @@ class Explanation:
         self.names = names
         self.precision = precision
 
-    def lines(self, unicode: bool = False) -> list[str]:
-        """The derivation, one string per step (``unicode=True``: ∂, · and ×, as in print)."""
+    def lines(self, unicode: bool = True) -> list[str]:
+        """The derivation, one string per step: ``df/dv = df/dc · ∂c/∂v = 2 · (−4) = −8``.
+
+        ``unicode=False``: the products and minus signs in ASCII (``*``, ``-``), for text that is
+        parsed back; totals are ``d`` and local derivatives ``∂`` either way.
+        """
         return [self._line(s, unicode) for s in self.steps]
 
     def _num(self, x: float, wrap: bool, unicode: bool) -> str:
         text = format_number(x, self.precision)
         if unicode:
-            text = text.replace("-", "\u2212")
+            text = text.replace("-", MINUS)
         return f"({text})" if wrap and x < 0 else text
 
     def _line(self, s: Step, unicode: bool) -> str:
-        d = "\u2202" if unicode else "d"
-        dot, times = (" \u00b7 ", " \u00d7 ") if unicode else (" * ", " * ")
         f = self.names[self.root]
         v = self.names[s.node]
-        total = f"{d}{f}/{d}{v}"
+        lhs = total(f, v)
         if s.kind == "seed":
-            return f"{total} = 1"
+            return f"{lhs} = 1"
         if s.kind == "sum":
             terms = " + ".join(self._num(t, i > 0, unicode) for i, t in enumerate(s.terms))
-            return f"{total} = {terms} = {self._num(s.value, False, unicode)}"
+            return f"{lhs} = {terms} = {self._num(s.value, False, unicode)}"
         assert s.consumer is not None and s.upstream is not None and s.local is not None  # an edge
         c = self.names[s.consumer]
-        lhs = f"{total} (via {c})" if s.partial else total
-        chain = f"{d}{f}/{d}{c}{dot}{d}{c}/{d}{v}"
+        if s.partial:
+            lhs += f" (via {c})"
+        rule = chain(f, c, v) if unicode else chain(f, c, v).replace(DOT, "*")
+        times = f" {DOT} " if unicode else " * "
         product = f"{self._num(s.upstream, True, unicode)}{times}{self._num(s.local, True, unicode)}"
-        return f"{lhs} = {chain} = {product} = {self._num(s.value, False, unicode)}"
+        return f"{lhs} = {rule} = {product} = {self._num(s.value, False, unicode)}"
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -93,7 +100,7 @@ class Explanation:
         return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
 
     def _repr_markdown_(self) -> str:
-        body = "\n".join(self.lines(unicode=True))
+        body = "\n".join(self.lines())
         fence = "`" * max(3, _longest_run(body, "`") + 1)
         f = self.names[self.root]
         return (
@@ -110,14 +117,16 @@ def _longest_run(text: str, ch: str) -> int:
     return best
 
 
-def explain(root: Value, *, precision: int = 4) -> Explanation:
+def explain(root: Value, *, precision: int = 4, identities: bool = False) -> Explanation:
     """The chain-rule derivation of every gradient of ``root``, in backward order.
 
     One line per wire from a node ``c`` back to its input ``v``:
-    ``df/dv = df/dc * dc/dv = upstream * local = contribution``, where ``local = ∂c/∂v``
-    comes from the op's rule, the one ``backward()`` applies. An input reached along several
-    wires gets a line per wire, marked ``(via c)``, then the sum. Constants (numbers in the
-    expression: they need no gradient) get no line.
+    ``df/dv = df/dc · ∂c/∂v = upstream · local = contribution``: d for the total derivatives,
+    ∂ for the gate's local one, which comes from the op's rule, the one ``backward()`` applies.
+    An input reached along several wires gets a line per wire, marked ``(via c)``, then the sum.
+    Constants (numbers in the expression: they need no gradient) get no line. Identity gates
+    (the ``+0`` that ``sum()`` starts with, ``×1``, ``x¹``) are left out, as in the pictures,
+    their users reading straight from their inputs; ``identities=True`` writes them too.
 
     The numbers are the derivatives of ``root`` with respect to each node (seed 1), read from
     the backward trace: what a single ``backward()`` leaves in ``.grad``. ``explain`` changes
@@ -130,9 +139,14 @@ def explain(root: Value, *, precision: int = 4) -> Explanation:
     if not root.requires_grad:
         raise ValueError("explain(): this Value needs no gradient (a constant, or made under no_grad)")
     trace = BackwardTrace(root)
-    steps = [Step("seed", root, 1.0)]
-    for v in reversed(topological_order(root)):  # a node's gradient is complete once every user is done
-        wires = trace.into(v)
+    order = topological_order(root)
+    hidden = {} if identities else identity_gates(order, root)
+    shown = hidden.get(root, root)  # the node that shows the output (a hidden output gate's input)
+    steps = [Step("seed", shown, 1.0)]
+    for v in reversed(order):  # a node's gradient is complete once every user is done
+        if v in hidden:  # the output too, when hidden: its input shows it
+            continue
+        wires = wires_into(trace, v, hidden)
         several = len(wires) > 1
         for w in wires:
             steps.append(
@@ -140,4 +154,5 @@ def explain(root: Value, *, precision: int = 4) -> Explanation:
             )
         if several:
             steps.append(Step("sum", v, trace.grads[v], terms=tuple(w.contribution for w in wires)))
-    return Explanation(root, steps, dict(trace.grads), node_names(root), precision)
+    names = node_names(root, None, None, hidden)
+    return Explanation(shown, steps, dict(trace.grads), names, precision)

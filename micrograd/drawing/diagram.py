@@ -22,6 +22,8 @@ from typing import Any
 from ..core import BackwardTrace, Node, reading_order, topological_order
 from .errors import GraphTooLarge, RendererMissing, RenderTimeout
 from .files import atomic_write
+from .names import node_names
+from .notation import derivative_name
 from .picture import Graph, Options, Picture, View, build
 from .render import ENGINES, TIMEOUT, Deadline, check_timeout, render, resolve_engine
 from .svg import PX_PER_PT, finish
@@ -110,10 +112,30 @@ def count_nodes(root: Any, limit: int) -> int:
     return len(seen)
 
 
-def graph(root: Any, max_nodes: int, names: Mapping[Any, str] | None = None) -> Graph:
-    """The nodes of a picture of ``root``; GraphTooLarge (a ValueError) at once beyond ``max_nodes``."""
+def graph(root: Any, max_nodes: int, names: Mapping[Any, str] | None = None, identities: bool = False) -> Graph:
+    """The nodes of a picture of ``root``; GraphTooLarge (a ValueError) at once beyond ``max_nodes``.
+
+    ``identities``: draw the identity gates (``+0``, ``×1``, ``x¹``) too; by default they are left out.
+    """
     count_nodes(root, max_nodes)
-    return Graph(root, reading_order(root), dict(names) if names else None)  # nodes laid out as the expression reads
+    order = reading_order(root)  # nodes laid out as the expression reads
+    return Graph(root, order, dict(names) if names else None, identities=bool(identities))
+
+
+def derivative_names(root: Any, forward: Any, names: Mapping[Any, str] | None = None) -> dict[Any, str]:
+    """``names``, and for a gradient ``root`` that ``forward.backward(create_graph=True)`` left in some
+    ``x.grad``, unless it is named already, the name of what it is: ``dy/dx`` (``d²y/dx²`` when ``forward``
+    is itself named ``dy/dx``)."""
+    given = dict(names or {})
+    if root in given or root.label:
+        return given
+    order = reading_order(forward)
+    x = next((v for v in order if v.grad is root), None)
+    if x is None:
+        return given
+    forward_names = node_names(forward, given, order)
+    given[root] = derivative_name(forward_names[forward], forward_names[x])
+    return given
 
 
 def picture(g: Graph, view: View, opts: Options, max_nodes: int) -> Picture:
@@ -343,13 +365,14 @@ def draw(
     shade: bool = False,
     timeout: float | None = TIMEOUT,
     forward: Any = None,
+    identities: bool = False,
 ) -> Diagram:
     """Draw the graph ``root`` depends on: every value, and every gradient once computed.
 
     ``style``: ``"record"`` (the tutorial's boxes ``name | data | grad``) or ``"circuit"``
     (the lecture's gates; each wire carries its value above and its gradient below, and where
     a value is used more than once each wire carries its own contribution and the stem their
-    sum). Constants are written inside their gates (``+1``, ``**2``, ``1/x``).
+    sum). Constants are written inside their gates (``+1``, ``x²``, ``1/x``).
 
     ``show_grad=None`` shows gradients iff a backward pass has run (``root.grad`` set); a
     gradient not shown is blank, never 0. They are those of the backward pass from ``root``
@@ -379,7 +402,13 @@ def draw(
     ``engine``: ``"dot"``, ``"wasm"`` or None (system dot if on PATH, else WebAssembly).
     ``forward``: drawing a gradient built by ``backward(create_graph=True)``, the output of the
     forward pass it came from: that graph's nodes are drawn light, the gradient's own in full
-    (``draw(x.grad, forward=f)``).
+    (``draw(x.grad, forward=f)``), and the gradient, unless named, is named after what it is: ``df/dx``.
+    ``identities=True`` draws the identity gates too (the ``+0`` that ``sum()`` starts with, the
+    ``×1`` and ``x¹`` of a derivative's graph); by default they are left out, each gate that uses
+    one reading straight from its input, with the same numbers.
+    Gates are written in mathematical glyphs (``×``, ``−``, ``÷``, ``x²``, ``σ``, ``√``, ``1/x``;
+    negation as ``×−1``), and every text says ``df/dx`` for a total derivative and ``∂q/∂x``
+    for a gate's local one.
     Tensor nodes show their shape, and their values when they have at most 6 elements.
     """
     check_root(root)
@@ -389,7 +418,10 @@ def draw(
     if neurons not in (None, "collapsed", "expanded", "off"):
         raise ValueError(f"neurons must be 'collapsed', 'expanded', 'off' or None (automatic), got {neurons!r}")
     theme = theme_named(theme)
-    g = graph(root, max_nodes, names)
+    if forward is not None:
+        check_root(forward, "draw(forward=...)")
+        names = derivative_names(root, forward, names)
+    g = graph(root, max_nodes, names, identities)
     started = has_grad(root)
     show = started if show_grad is None else bool(show_grad)
     trace = gradients(root, root.grad if started else None) if show or annotate else None

@@ -31,7 +31,12 @@ def _letters() -> Any:
             yield c if k == 1 else f"{c}{k}"
 
 
-def node_names(root: Any, names: Mapping[Any, str] | None = None, order: list[Any] | None = None) -> dict[Any, str]:
+def node_names(
+    root: Any,
+    names: Mapping[Any, str] | None = None,
+    order: list[Any] | None = None,
+    hidden: Mapping[Any, Any] | None = None,
+) -> dict[Any, str]:
     """A name for every node ``root`` depends on (``order``: its reading order, if the caller has it).
 
     ``names`` (node -> name) comes first, then labels; unlabelled inputs get letters,
@@ -39,15 +44,24 @@ def node_names(root: Any, names: Mapping[Any, str] | None = None, order: list[An
     argument order: :func:`~micrograd.core.reading_order`), so the same graph always gets
     the same names; a constant is named by its value, in brackets. A name used twice gets
     a suffix ``#2``.
+
+    ``hidden`` (an identity gate -> the node it passes through, :func:`~micrograd.drawing.notation.identity_gates`):
+    those gates are no nodes of their own, so they take no name (and no number ``n1``) but go by
+    the name of what they pass through; the output's name goes to what it passes through.
     """
     given = dict(names or {})
+    hidden = hidden or {}
     nodes = reading_order(root) if order is None else order
+    if root in hidden and hidden[root] not in given and (root in given or root.label):
+        given[hidden[root]] = given.get(root, root.label)  # the output's name on the gate that shows it
     taken = {str(n) for n in given.values()} | {str(v.label) for v in nodes if v.label}
     letters = (c for c in _letters() if c not in taken)
     interior = (f"n{k}" for k in count(1))
     out: dict[Any, str] = {}
     seen: dict[str, int] = {}
     for v in nodes:
+        if v in hidden:
+            continue
         if v in given:
             name = str(given[v])
         elif v.label:
@@ -64,4 +78,7 @@ def node_names(root: Any, names: Mapping[Any, str] | None = None, order: list[An
         else:
             seen[name] = 1
         out[v] = name
+    for v in nodes:
+        if v in hidden:
+            out[v] = out[hidden[v]]
     return out

@@ -26,7 +26,7 @@ from .numbers import format_value
 __all__ = ["Neuron", "Network", "find_network", "ACTIVATIONS"]
 
 SUM = "Σwx+b"
-ACTIVATIONS = {"ReLU": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
+ACTIVATIONS = {"ReLU": "ReLU", "tanh": "tanh", "sigmoid": "σ"}  # as the gates write them
 
 
 @dataclass

@@ -10,7 +10,8 @@ and the rule between the fields is the wire itself, so numbers sit on their own 
 Graphviz (which never overlaps nodes) keeps them clear of everything else. An output used
 more than once first runs along a *stem* carrying its total gradient, then splits at a dot
 into one *branch* per use, each carrying its own contribution: gradients add at a fork.
-Constants are written inside their gates (``+1``, ``*-1``, ``**2``, ``1/x``).
+Gates are written in glyphs, constants inside them (``+1``, ``×−1``, ``x²``, ``1/x``:
+:mod:`~micrograd.drawing.notation`).
 
 Record style, the tutorial's: a box ``name | data | grad`` per value, an ellipse per op;
 wires out of a box used more than once carry their contributions.
@@ -27,6 +28,7 @@ from ..core import BackwardTrace, Wire
 from .dot import attrs, record_field
 from .names import is_constant, node_names
 from .neurons import build_network, find_network
+from .notation import DOT, chain, formula, gate_text, identity_gates, local, total, wires_into
 from .numbers import format_number, format_value, shape_text
 
 __all__ = ["Role", "Picture", "Options", "View", "Graph", "build", "gate_text", "BLANK"]
@@ -139,17 +141,32 @@ class View:
 
 
 class Graph:
-    """The nodes of one picture: order, names, and who uses each node (consumer and argument index)."""
+    """The nodes of one picture: order, names, and who uses each node (consumer and argument index).
 
-    def __init__(self, root: Any, topo: list[Any], names: dict[Any, str] | None = None) -> None:
-        self.root = root
+    Identity gates (``+0`` of ``sum()``, ``×1``, ``x¹``: :func:`~micrograd.drawing.notation.identity_gates`)
+    are ``hidden`` unless ``identities``: they are not ``shown``, and their consumers use what they
+    pass through (``uses``), which also goes by their name. ``root`` is the node that shows the
+    output (what a hidden output gate passes through); ``output`` is the node itself.
+    """
+
+    def __init__(
+        self, root: Any, topo: list[Any], names: dict[Any, str] | None = None, identities: bool = False
+    ) -> None:
+        self.output = root
+        self.hidden: dict[Any, Any] = {} if identities else identity_gates(topo, root)
+        self.root = self.hidden.get(root, root)
         self.topo = topo
-        self.names = node_names(root, names, topo)  # topo: the reading order (diagram.graph)
+        self.names = node_names(root, names, topo, self.hidden)  # topo: the reading order (diagram.graph)
         self.uses: dict[Any, list[tuple[Any, int]]] = {v: [] for v in topo}
         for v in topo:
-            for i, p in enumerate(v.parents):
-                self.uses[p].append((v, i))
-        self.shown = [v for v in topo if not is_constant(v)]
+            if v not in self.hidden:
+                for i, p in enumerate(v.parents):
+                    self.uses[self.hidden.get(p, p)].append((v, i))
+        self.shown = [v for v in topo if not is_constant(v) and v not in self.hidden]
+
+    def into(self, trace: BackwardTrace, v: Any) -> list[Wire]:
+        """The wires ``v``'s gradient comes back along, as drawn (through hidden gates)."""
+        return wires_into(trace, v, self.hidden)
 
 
 # ---------------------------------------------------------------- texts
@@ -165,26 +182,6 @@ def value_text(v: Any, precision: int) -> str:
     if not _is_scalar(v) and len(v.data.shape) > 0:
         return shape_text(v.data) + (" " + data if data else "")
     return data
-
-
-_COMMUTATIVE = {"+", "*", "max", "min"}
-
-
-def gate_text(v: Any, precision: int = 4) -> str:
-    """The op of ``v`` with its constants written in: ``+1``, ``*-1``, ``**2``, ``/4``, ``1/x``, ``max 0``."""
-    op = v.op or "?"
-    constants = [(i, p) for i, p in enumerate(v.parents) if is_constant(p)]
-    if not constants:
-        return op
-    if len(v.parents) != 2:  # an op of many inputs: its constants listed under it
-        return op + "\n" + ", ".join(format_value(p.data, precision) or shape_text(p.data) for _, p in constants)
-    (i, c) = constants[0]
-    number = format_value(c.data, precision) or shape_text(c.data)
-    if op.isalpha():
-        return f"{op} {number}"
-    if i == 1 or op in _COMMUTATIVE:
-        return f"{op}{number}"
-    return f"{number}{op}x"  # the constant on the left of an op that is not commutative: 1/x, 1-x, 2**x
 
 
 # ---------------------------------------------------------------- building
@@ -248,6 +245,12 @@ class _Builder:
     def name(self, v: Any) -> str:
         return self.g.names[v]
 
+    def gate(self, v: Any) -> str:
+        """``v``'s gate in glyphs; its placeholder (the ``x`` of ``x²``) names no other node in this picture."""
+        inputs = [p for p in v.parents if not is_constant(p)]
+        own = {self.name(inputs[0])} if len(inputs) == 1 else set()  # x² on the node named x reads right
+        return gate_text(v, self.opts.precision, set(self.g.names.values()) - own)
+
     def grad_shown(self, v: Any) -> bool:
         return self.view.shown(v) and self.view.grads.get(v) is not None
 
@@ -263,20 +266,22 @@ class _Builder:
         return self.view.wire(c, i)
 
     def wire_note(self, w: Wire | None, shown: bool) -> str:
-        """On a wire: ``= upstream × local`` (the contribution's arithmetic), or ``local L`` before backward."""
+        """On a wire: ``= upstream · ∂c/∂v`` with their numbers (the contribution's arithmetic), or the local
+        derivative ``∂c/∂v = L`` alone before backward."""
         if not self.opts.annotate or w is None or w.local is None:
             return ""
         p = self.opts.precision
+        partial = local(self.name(w.node), self.name(w.parent))
         if self.view.trace is None or not (shown or self.view.pad):  # no gradients to show: the local one alone
-            return f"local {format_number(w.local, p)}"
-        text = f"= {format_number(w.upstream, p)}\n× {format_number(w.local, p)}"  # a column sum: narrow wires
+            return f"{partial}\n= {format_number(w.local, p)}"
+        text = f"= {format_number(w.upstream, p)}\n{DOT} {format_number(w.local, p)}\n({partial})"  # a column: narrow
         return self.view.text(text, shown, p)
 
     def sum_note(self, v: Any, shown: bool) -> str:
         """On a stem: the gradient as the sum of its wires' contributions, ``= 1 + 1``."""
         if not self.opts.annotate or self.view.trace is None:
             return ""
-        terms = [w.contribution for w in self.view.trace.into(v)]
+        terms = [w.contribution for w in self.g.into(self.view.trace, v)]
         if len(terms) < 2 or not all(isinstance(t, (float, int)) for t in terms):
             return ""
         p = self.opts.precision
@@ -284,34 +289,36 @@ class _Builder:
         return self.view.text(text, shown, p)
 
     def wire_tooltip(self, v: Any, c: Any, i: int, w: Wire | None) -> str:
+        """A wire's hover text: where it goes, its value, and its gradient as ``df/dc · ∂c/∂v`` with the numbers."""
         p = self.opts.precision
+        head = f"{self.name(v)} → {self.name(c)} ({self.gate(c).splitlines()[0]})"
         if self.secret():
-            return f"{self.name(v)} → {self.name(c)} ({gate_text(c, p).splitlines()[0]})"
-        head = f"{self.name(v)} → {self.name(c)} ({gate_text(c, p).splitlines()[0]}): value {value_text(v, p)}"
+            return head
+        head += f": value {value_text(v, p)}"
         if w is None or not self.grad_shown(v):
             return head
         f = self.name(self.g.root)
         if w.local is None:
             return f"{head}; gradient along this wire {format_value(w.contribution, p)}"
         return (
-            f"{head}; d{f}/d{self.name(v)} along this wire = d{f}/d{self.name(c)} × d{self.name(c)}/d{self.name(v)}"
-            f" = {format_number(w.upstream, p)} × {format_number(w.local, p)} = {format_number(w.contribution, p)}"
+            f"{head}; {total(f, self.name(v))} along this wire = {chain(f, self.name(c), self.name(v))}"
+            f" = {format_number(w.upstream, p)} {DOT} {format_number(w.local, p)} = {format_number(w.contribution, p)}"
         )
 
     def node_tooltip(self, v: Any) -> str:
+        """A node's hover text: ``n1 = a × b = 6; df/dn1 = -4``."""
         p = self.opts.precision
         name, f = self.name(v), self.name(self.g.root)
         if self.secret():
             return name
         text = f"{name} = {value_text(v, p)}"
         if not v.is_leaf:
-            args = ", ".join(self.name(q) if not is_constant(q) else format_value(q.data, p) for q in v.parents)
-            text = f"{name} = {v.op}({args}) = {value_text(v, p)}"
+            text = f"{name} = {formula(v, self.name, p)} = {value_text(v, p)}"
         grad = self.view.grads.get(v)
         if grad is not None and self.grad_shown(v):
-            uses = len(self.view.trace.into(v)) if self.view.trace is not None else 0
+            uses = len(self.g.into(self.view.trace, v)) if self.view.trace is not None else 0
             how = f" (the sum over its {uses} wires)" if uses > 1 else ""
-            text += f"; d{f}/d{name} = {format_value(grad, p)}{how}"
+            text += f"; {total(f, name)} = {format_value(grad, p)}{how}"
         elif not v.requires_grad:
             text += " (needs no gradient)"
         return text
@@ -415,7 +422,6 @@ def _gate(b: _Builder, nid: str, role: Role, label: str) -> None:
 
 def _circuit(b: _Builder) -> None:
     g, view, opts = b.g, b.view, b.opts
-    p = opts.precision
     names = opts.show_names if opts.show_names is not None else opts.annotate
     for v in g.shown:
         nid = b.ids[v]
@@ -425,7 +431,7 @@ def _circuit(b: _Builder) -> None:
                 nid, Role("leaf", b.node_tooltip(v), marked=mark), label=g.names[v], shape="plaintext", margin="0.02"
             )
             continue
-        op = gate_text(v, p)
+        op = b.gate(v)
         show_name = v is not g.root and (names or bool(v.label))
         label = op + ("\n" + g.names[v] if show_name else "")
         fields = ("op",) * (op.count("\n") + 1) + (("name",) if show_name else ())
@@ -591,7 +597,7 @@ def _records(b: _Builder) -> None:
         b.record(nid, role, fields, margin="0.06,0.02")
         if not v.is_leaf:
             oid = "o" + nid[1:]
-            op = gate_text(v, p)
+            op = b.gate(v)
             _gate(b, oid, Role("op", b.node_tooltip(v), fields=("op",) * (op.count("\n") + 1)), op)
             b.edge(oid, nid, Role("edge", b.node_tooltip(v)))
     for v in g.shown:
@@ -634,6 +640,8 @@ def _summary(g: Graph, view: View, opts: Options) -> str:
     text = " ".join(parts) + "."
     shown = [v for v in inputs if view.shown(v) and view.grads.get(v) is not None]
     if shown:
-        text += " Gradients: " + ", ".join(f"d{root}/d{g.names[v]} = {format_value(view.grads[v], p)}" for v in shown)
+        text += " Gradients: " + ", ".join(
+            f"{total(root, g.names[v])} = {format_value(view.grads[v], p)}" for v in shown
+        )
         text += "."
     return text

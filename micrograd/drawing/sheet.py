@@ -75,11 +75,11 @@ def key_diagram(ws: Worksheet) -> Diagram:
 
 
 def _arithmetic(box: Box, precision: int) -> str:
-    """How the key's number is made, with the numbers: ``-2 × -4 = 8``."""
+    """How the key's number is made, with the numbers: ``-2 · -4 = 8``."""
     n = [format_number(g.value, precision) for g in box.step.inputs]
     answer = format_number(box.answer, precision)
     if box.step.kind == "product":
-        return f"{n[0]} × {format_number(box.step.factor, precision)} = {answer}"
+        return f"{n[0]} · {format_number(box.step.factor, precision)} = {answer}"
     if box.step.kind == "sum":
         return " + ".join(n) + f" = {answer}"
     return f"{box.step.sign} = {answer}"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import BackwardTrace, topological_order
+from . import notation
 from .diagram import (
     OWN,
     WIDTH,
@@ -190,16 +191,19 @@ def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagr
     width = kw.pop("width", WIDTH)
     font_size = kw.pop("font_size", 12.0)
     names = kw.pop("names", None)
+    identities = kw.pop("identities", False)
     timeout = kw.pop("timeout", TIMEOUT)
     if kw:
         raise TypeError(f"draw_steps() got unexpected keyword arguments: {', '.join(sorted(kw))}")
     check_options(style, rankdir, max_nodes, precision, engine)
     check_looks(font_size, width)
     check_timeout(timeout)
-    g = graph(root, max_nodes, names)
+    g = graph(root, max_nodes, names, identities)
     trace = gradients(root)
     # as the backward pass completes the gradients (its own order: g.topo is the order the expression reads)
-    order = [v for v in reversed(topological_order(g.root)) if trace is not None and v in trace.grads]
+    order = [
+        v for v in reversed(topological_order(g.root)) if trace is not None and v in trace.grads and v not in g.hidden
+    ]
     n = len(order)
     looks = {"style": style, "engine": engine, "theme": theme, "width": width, "timeout": timeout}
     caption = f"forward pass: {g.names[root]} = {format_value(root.data, precision)}; no gradients yet (step 0 of {n})"
@@ -216,7 +220,7 @@ def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagr
     frames = [first]
     for k, v in enumerate(order, start=1):
         assert trace is not None
-        hot = {(id(w.parent), id(w.node)) for w in trace.into(v)}
+        hot = {(id(v), id(w.node)) for w in g.into(trace, v)}
         view = View(trace, _among({id(u) for u in order[:k]}), hot, marked=v, pad=True)
         frames.append(
             Diagram(picture(g, view, opts, max_nodes), caption=_caption(k, n, v, g, trace, precision), **looks)
@@ -234,20 +238,20 @@ def _among(ids: set[int]) -> Callable[[Any], bool]:
 
 
 def _caption(k: int, n: int, v: Any, g: Graph, trace: BackwardTrace, precision: int) -> str:
-    """What step ``k`` does, in the names the picture shows: ``df/dx0 = df/dn1 · dn1/dx0 = 0.1966 · 2 = 0.3932``."""
+    """What step ``k`` does, in the names the picture shows: ``df/dx0 = df/dn1 · ∂n1/∂x0 = 0.1966 · 2 = 0.3932``."""
     f, x = g.names[g.root], g.names[v]
     total = format_value(trace.grad(v), precision) or "(an array)"
     if v is g.root:
-        return f"step 1 of {n}: the seed, d{f}/d{f} = {total}"
-    wires = trace.into(v)
+        return f"step 1 of {n}: the seed, {notation.total(f, f)} = {total}"
+    wires = g.into(trace, v)
     step = f"step {k} of {n}: "
     if any(w.local is None for w in wires):  # tensors: the local derivative is a Jacobian
         sources = ", ".join(f"{g.names[w.node]} ({w.node.op})" for w in wires)
-        return step + f"d{f}/d{x} = {total}, back from {sources}"
-    chain = " + ".join(f"d{f}/d{g.names[w.node]} · d{g.names[w.node]}/d{x}" for w in wires)
+        return step + f"{notation.total(f, x)} = {total}, back from {sources}"
+    chain = " + ".join(notation.chain(f, g.names[w.node], x) for w in wires)
     numbers = " + ".join(f"{_num(w.upstream, precision)} · {_num(w.local, precision)}" for w in wires)
     used = f" ({x} is used {len(wires)} times: the contributions add)" if len(wires) > 1 else ""
-    return step + f"d{f}/d{x} = {chain} = {numbers} = {total}{used}"
+    return step + f"{notation.total(f, x)} = {chain} = {numbers} = {total}{used}"
 
 
 def _num(x: float, precision: int) -> str:
@@ -260,7 +264,10 @@ def draw_steps(root: Any, **kw: Any) -> Steps:
 
     Frame 0 is the forward pass, no gradients. Frame k fills in the gradient of the k-th
     node in the order a backward pass completes them (frame 1: the seed d root/d root = 1)
-    and highlights the wires that gradient came back along (from the nodes that use it).
+    and highlights the wires that gradient came back along (from the nodes that use it); its
+    caption writes the chain rule, ``df/dx = df/dq · ∂q/∂x`` with the numbers (d for totals, ∂
+    for a gate's local derivative). Identity gates are left out as in :func:`micrograd.draw`
+    (``identities=True`` shows them).
     Constants (inputs that need no gradient) get no frame. Each frame has a ``caption``.
     Keywords as :func:`micrograd.draw` (style, rankdir, precision, annotate, engine);
     ``max_nodes`` defaults to 100 here since every node makes one frame. ``timeout``: the
