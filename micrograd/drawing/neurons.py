@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .numbers import format_value
+from .parts import Role, gate_text, value_text
 
 __all__ = ["Neuron", "Network", "find_network", "ACTIVATIONS"]
 
@@ -156,8 +157,6 @@ def weight_text(name: str, w: Any, grad: Any, upstream: Any, x: Any, precision: 
 
 def build_network(b: Any, net: Network, expanded: bool) -> None:
     """Write the network ``net`` of builder ``b``'s graph as columns of neurons (see the module docstring)."""
-    from .picture import Role, gate_text, value_text
-
     g, view, opts = b.g, b.view, b.opts
     p = opts.precision
     names = {**g.names, **net.names}
@@ -210,13 +209,11 @@ def build_network(b: Any, net: Network, expanded: bool) -> None:
         else:
             b.lines.extend("{rank=same; " + " ".join(ids) + "}" for ids in ranks if ids)
     _connections(b, net, names, drawn, expanded)
-    _after(b, net, names, drawn, box, gate_text, value_text)
+    _after(b, net, names, drawn, box)
 
 
 def _column(b: Any, title: str, nodes: list[str]) -> None:
     """One layer as a column: a heading, then its nodes in order (invisible links keep dot from reordering)."""
-    from .picture import Role
-
     head = f"head{len(b.nodes)}"
     b.node(head, Role("heading", title), label=title, shape="plaintext", fontsize=f"{b.opts.font_size * 0.9:g}")
     chain = [head, *nodes]
@@ -231,8 +228,6 @@ def _expanded(
 
     Returns the DOT ids of its parameters, its sum and its output: the layer's three ranks.
     """
-    from .picture import Role
-
     p = b.opts.precision
     linear = n.out is n.total
     total = nid if linear else f"{nid}_sum"  # a linear neuron's sum is its output
@@ -256,8 +251,6 @@ def _expanded(
 
 def _connections(b: Any, net: Network, names: dict[Any, str], drawn: dict[int, str], expanded: bool) -> None:
     """A neuron's inputs: an edge from each input (or neuron) to it, a weight per edge."""
-    from .picture import Role
-
     p = b.opts.precision
     edges = []
     for layer in net.layers:
@@ -277,12 +270,8 @@ def _connections(b: Any, net: Network, names: dict[Any, str], drawn: dict[int, s
         b.edge(tail, head, Role("edge", tip, hot=wire in b.view.hot, arrow=False, shade=level, faint=True))
 
 
-def _after(
-    b: Any, net: Network, names: dict[Any, str], drawn: dict[int, str], box: Any, gate_text: Any, value_text: Any
-) -> None:
+def _after(b: Any, net: Network, names: dict[Any, str], drawn: dict[int, str], box: Any) -> None:
     """What the network's outputs go on to (a loss): boxes, and edges from what they are made of."""
-    from .picture import Role
-
     inside = {id(x) for x in net.owner} | set(drawn)
     p = b.opts.precision
     for v in b.g.shown:
