@@ -10,7 +10,7 @@ from svgtools import SVG, boxes, misplaced, overlapping, root, size_px, texts, t
 import micrograd
 from micrograd import Value, draw, draw_steps
 from micrograd.cli.expr import build
-from micrograd.drawing.theme import COLORBLIND, DARK, LECTURE
+from micrograd.drawing.theme import COLORBLIND, THEMES
 from micrograd.gallery import fork_a_plus_a, fork_xy, gallery_diagrams, mlp, sigmoid_neuron
 
 
@@ -234,7 +234,7 @@ def test_every_wire_and_node_says_its_chain_rule_on_hover() -> None:
 # ---------------------------------------------------------------- 7. themes
 
 
-@pytest.mark.parametrize("theme", [LECTURE, COLORBLIND, DARK])
+@pytest.mark.parametrize("theme", list(THEMES.values()), ids=list(THEMES))
 def test_themes_keep_values_and_gradients_apart_by_position_and_style(theme) -> None:
     svg = draw(done(sigmoid_neuron()), style="circuit", theme=theme.name).svg("wasm")
     tree = root(svg)
@@ -247,7 +247,7 @@ def test_themes_keep_values_and_gradients_apart_by_position_and_style(theme) -> 
 
 
 def test_the_colorblind_theme_is_okabe_ito() -> None:
-    assert (COLORBLIND.value, COLORBLIND.gradient) == ("#0072b2", "#d55e00")
+    assert (COLORBLIND.value, COLORBLIND.gradient) == ("#0072b2", "#c05500")  # the vermillion darkened to 4.5:1
 
 
 # ---------------------------------------------------------------- 9. the player speaks in the picture's names
