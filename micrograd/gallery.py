@@ -139,7 +139,7 @@ def gallery_diagrams() -> dict[str, Diagram]:
             diagrams[f"{name}_{style}"] = draw(f, style=style, rankdir="LR")
     neuron = circuits["sigmoid_neuron"]
     diagrams["sigmoid_neuron_circuit_annotated"] = draw(neuron, style="circuit", annotate=True, rankdir="LR")
-    for theme in ("colorblind", "dark"):
+    for theme in ("colorblind", "dark", "dark-colorblind"):
         diagrams[f"sigmoid_neuron_circuit_{theme}"] = draw(neuron, style="circuit", theme=theme, rankdir="LR")
     for name, f in (("fork_a_plus_a", fork_a_plus_a()), ("fork_xy", fork_xy())):
         f.backward()

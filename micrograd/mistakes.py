@@ -143,7 +143,10 @@ MISTAKES: Mapping[str, Mistake] = {
             "`backward()` adds into `.grad` (it must: gradients add at a fork), so a leaf keeps whatever its "
             "gradient was before. Calling `backward()` a second time on the same graph without `zero_grad()` "
             "adds the same gradients again: every leaf's gradient doubles, while the nodes in between, "
-            "recomputed on every call, look right. PyTorch does the same: handy to sum the gradients of "
+            "recomputed on every call, look right. (PyTorch frees what the graph saved for backward after the "
+            "first call, so a second call on `f = a*b` raises `RuntimeError: Trying to backward through the "
+            "graph a second time` unless the first was given `retain_graph=True`; with it, it adds the same "
+            "way.) Handy to sum the gradients of "
             "several losses, a bug when not meant. (In the tutorial's own engine the nodes in between keep "
             "theirs too, so a deeper graph gets more than double.) The smallest case: in `f = a*b`, "
             "df/da = b = -3 after one call, -6 after two.",

@@ -399,6 +399,47 @@ def test_import_of_the_engine_loads_neither_numpy_nor_the_drawing_code():
     assert out.stdout.strip() == "[]"
 
 
+def _package_imports(path, package: str) -> set[str]:
+    """The modules of ``package`` a source file imports, at its top or inside a function."""
+    import ast
+
+    found = set()
+    here = path.relative_to(path.parents[len(package.split("."))]).with_suffix("").parts[:-1]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = ".".join(here[: len(here) - node.level + 1]) if node.level else ""
+            module = ".".join(p for p in (base, node.module or "") if p)
+            names = [module] if node.module else [f"{module}.{a.name}" for a in node.names]
+            found.update(n for n in names if n.startswith(package))
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith(package))
+    return found
+
+
+def test_the_drawing_modules_import_each_other_without_a_cycle():
+    """drawing/neurons and drawing/picture once imported each other (picture at its top, neurons inside
+    its functions): a cycle that works only by the order of imports."""
+    from pathlib import Path
+
+    folder = Path(micrograd.__file__).parent / "drawing"
+    graph = {f"micrograd.drawing.{p.stem}": _package_imports(p, "micrograd.drawing") for p in folder.glob("*.py")}
+    graph = {m: {d for d in deps if d in graph and d != m} for m, deps in graph.items() if not m.endswith("__init__")}
+    assert "micrograd.drawing.parts" in graph["micrograd.drawing.neurons"]  # the reading works
+    done: set[str] = set()
+    for start in graph:  # depth first from every module: a module met again on its own path is a cycle
+        stack, path = [(start, iter(sorted(graph[start])))], [start]
+        while stack:
+            module, deps = stack[-1]
+            dep = next(deps, None)
+            if dep is None:
+                stack.pop(), path.pop(), done.add(module)
+            elif dep in path:
+                raise AssertionError("import cycle: " + " -> ".join([*path[path.index(dep) :], dep]))
+            elif dep not in done:
+                stack.append((dep, iter(sorted(graph.get(dep, ())))))
+                path.append(dep)
+
+
 # ---------------------------------------------------------------- every rule keeps its contract
 
 SCALAR_OPS = {  # op name -> how to make it from a Value and another Value or number

@@ -4,8 +4,10 @@ and against the bug itself, written out the tutorial's way on a copy of the grap
 from __future__ import annotations
 
 import copy
+import json
 import math
 import random
+from pathlib import Path
 
 import pytest
 
@@ -99,6 +101,37 @@ def test_a_second_backward_doubles_the_leaves_and_not_the_nodes_between() -> Non
     assert sorted(w.contribution for w in into_a) == [-6.0, 2.0]  # each wire has brought its share twice
     assert all(isinstance(w, CarriedWire) and w.local is None for w in into_a)  # not upstream × local any more
     assert sum(w.contribution for w in into_a) == p.buggy.grads[a]
+
+
+def test_what_is_said_of_pytorch_and_a_second_backward() -> None:
+    """The caption, notebook 07 and the README say that PyTorch raises on a second backward through a graph
+    that saved tensors (a product does) unless the first had retain_graph=True; not that it 'does the same'."""
+    root = Path(__file__).resolve().parent.parent
+    notebook = json.loads((root / "notebooks" / "07_backprop_bugs.ipynb").read_text(encoding="utf-8"))
+    texts = {
+        "caption": MISTAKES["second-backward"].explanation,
+        "notebook 07": " ".join("".join(c["source"]) for c in notebook["cells"]).replace("\n", " "),
+        "README": (root / "README.md").read_text(encoding="utf-8"),
+    }
+    for where, text in texts.items():
+        flat = " ".join(text.split())
+        assert "PyTorch does the same" not in flat and "PyTorch behaves the same" not in flat, where
+        assert "Trying to backward through the graph a second time" in flat and "retain_graph=True" in flat, where
+
+
+def test_pytorch_raises_on_a_second_backward_unless_the_first_retained_the_graph() -> None:
+    """What the caption says of PyTorch, checked against PyTorch (with the optional ``torch`` extra)."""
+    torch = pytest.importorskip("torch", reason="checks PyTorch itself: pip install -e '.[test,torch]'")
+    a = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(-3.0, dtype=torch.float64, requires_grad=True)
+    f = a * b
+    f.backward()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        f.backward()
+    f = a * b
+    f.backward(retain_graph=True)
+    f.backward()
+    assert a.grad.item() == -3.0 + -3.0 + -3.0  # the first f's call, then two that add (retain_graph)
 
 
 def test_forgot_zero_grad_adds_step_1s_gradients_to_step_2s() -> None:

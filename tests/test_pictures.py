@@ -10,7 +10,7 @@ from svgtools import SVG, boxes, misplaced, overlapping, root, size_px, texts, t
 import micrograd
 from micrograd import Value, draw, draw_steps
 from micrograd.cli.expr import build
-from micrograd.drawing.theme import COLORBLIND, DARK, LECTURE
+from micrograd.drawing.theme import COLORBLIND, THEMES
 from micrograd.gallery import fork_a_plus_a, fork_xy, gallery_diagrams, mlp, sigmoid_neuron
 
 
@@ -234,7 +234,7 @@ def test_every_wire_and_node_says_its_chain_rule_on_hover() -> None:
 # ---------------------------------------------------------------- 7. themes
 
 
-@pytest.mark.parametrize("theme", [LECTURE, COLORBLIND, DARK])
+@pytest.mark.parametrize("theme", list(THEMES.values()), ids=list(THEMES))
 def test_themes_keep_values_and_gradients_apart_by_position_and_style(theme) -> None:
     svg = draw(done(sigmoid_neuron()), style="circuit", theme=theme.name).svg("wasm")
     tree = root(svg)
@@ -247,7 +247,7 @@ def test_themes_keep_values_and_gradients_apart_by_position_and_style(theme) -> 
 
 
 def test_the_colorblind_theme_is_okabe_ito() -> None:
-    assert (COLORBLIND.value, COLORBLIND.gradient) == ("#0072b2", "#d55e00")
+    assert (COLORBLIND.value, COLORBLIND.gradient) == ("#0072b2", "#c05500")  # the vermillion darkened to 4.5:1
 
 
 # ---------------------------------------------------------------- 9. the player speaks in the picture's names
@@ -261,3 +261,41 @@ def test_captions_use_the_names_drawn_and_write_out_the_arithmetic() -> None:
         drawn = set(texts(d.svg()))
         for name in re.findall(r"d(\w+)/d", d.caption):
             assert name in drawn or f"{name} = 0.7311" in drawn, (name, d.caption)
+
+
+def tutorial_loss() -> Value:
+    """The tutorial video's MLP(3, [4, 4, 1]) and its squared-error loss summed over 4 examples."""
+    import random
+
+    from micrograd.nn import MLP
+
+    random.seed(1)
+    model = MLP(3, [4, 4, 1], activation="tanh")
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+    loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys, strict=True))
+    return done(loss)
+
+
+def clusters(svg: str) -> dict[str, tuple[float, float, float, float]]:
+    """Each group's box (x0, y0, x1, y1), by its DOT name."""
+    out = {}
+    for g in root(svg).iter(f"{SVG}g"):
+        if g.get("class") == "cluster":
+            xy = [float(n) for n in g.find(f"{SVG}polygon").get("points").replace(",", " ").split()]
+            out[g.find(f"{SVG}title").text] = (min(xy[0::2]), min(xy[1::2]), max(xy[0::2]), max(xy[1::2]))
+    return out
+
+
+def test_a_loss_over_four_examples_draws_each_example_as_a_group_wired_to_its_own_inputs() -> None:
+    svg = draw(tutorial_loss()).svg("wasm")
+    boxes_of = clusters(svg)
+    assert sorted(boxes_of) == [f"cluster_example{k}" for k in range(1, 5)]
+    names = texts_of(svg, "name")
+    assert names.count("L1.N1") == 4 and "L1.N5" not in names  # 4 copies of a 4-neuron layer, not 16 neurons
+    inputs = [g for g in groups(svg, "box") if (next(g.iter(f"{SVG}text")).text or "") in ("x0", "x1", "x2")]
+    assert len(inputs) == 12  # each example's own three inputs
+    for g in inputs:
+        ex, ey = (float(t.get(a)) for t in [next(g.iter(f"{SVG}text"))] for a in ("x", "y"))
+        own = [c for c, (x0, y0, x1, y1) in boxes_of.items() if x0 <= ex <= x1 and y0 <= ey <= y1]
+        assert len(own) == 1  # every input inside one example's group

@@ -548,9 +548,9 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--precision", type=_precision, default=4, metavar="N", help="significant digits (default 4)")
     draw.add_argument(
         "--theme",
-        choices=("lecture", "colorblind", "dark"),
+        choices=("lecture", "colorblind", "dark", "dark-colorblind"),
         default="lecture",
-        help="lecture: green values, red gradients (default); colorblind: Okabe-Ito; dark",
+        help="lecture: green values, red gradients (default); colorblind: Okabe-Ito; dark; dark-colorblind",
     )
     draw.add_argument(
         "--width",
@@ -628,7 +628,9 @@ def _add_worksheet(sub: Any) -> None:
     ws.add_argument("--seed", type=int, metavar="N", help="the random choice of --count, reproducibly")
     ws.add_argument("--precision", type=_precision, default=4, metavar="N", help="significant digits (default 4)")
     ws.add_argument("--rankdir", choices=("auto", "LR", "TB"), default="auto", help="layout direction")
-    ws.add_argument("--theme", choices=("lecture", "colorblind", "dark"), default="lecture", help="colours")
+    ws.add_argument(
+        "--theme", choices=("lecture", "colorblind", "dark", "dark-colorblind"), default="lecture", help="colours"
+    )
     ws.add_argument("--width", type=_pixels, default=900, metavar="PX", help="at most PX pixels wide (0: natural)")
     ws.add_argument("--font-size", type=_points, default=12.0, metavar="PT", help="font size in points (default 12)")
     ws.add_argument("--timeout", type=_seconds, default=TIMEOUT, metavar="SECONDS", help="Graphviz's time limit")

@@ -383,8 +383,9 @@ def draw(
     ``rankdir``: ``"auto"`` (left to right, or top to bottom if the picture would have to
     shrink less so, unless Graphviz takes over 3 times as long, and 1 s, to lay that out) or
     ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
-    ``theme``: ``"lecture"`` (green values, red gradients), ``"colorblind"`` (Okabe–Ito) or
-    ``"dark"``; values always above a wire in upright type, gradients below in italics.
+    ``theme``: ``"lecture"`` (green values, red gradients), ``"colorblind"`` (Okabe–Ito),
+    ``"dark"`` or ``"dark-colorblind"`` (Okabe–Ito on dark); values always above a wire in upright
+    type, gradients below in italics, and the colours stay apart for a colour-blind reader too.
     ``width``: at most this many pixels wide (scaled down to fit; None: natural size);
     ``font_size`` in points; ``precision``: significant digits. ``names``: node -> name, over
     labels and the automatic names (inputs ``a``, ``b``, ..., other nodes ``n1``, ``n2``, ...);

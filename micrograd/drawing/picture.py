@@ -30,32 +30,11 @@ from .names import is_constant, node_names
 from .neurons import build_network, find_network
 from .notation import DOT, chain, formula, gate_text, identity_gates, local, total, wires_into
 from .numbers import format_number, format_value, shape_text
+from .parts import Role, _is_scalar, value_text
 
 __all__ = ["Role", "Picture", "Options", "View", "Graph", "build", "gate_text", "BLANK"]
 
 BLANK = "\u2007"  # a figure space: keeps a hidden number's width, so frames of the player keep their layout
-
-
-@dataclass
-class Role:
-    """What a DOT node or edge is, for the SVG styling: its ``kind`` and what to say about it.
-
-    ``fields`` names each text of a record in order (``value``, ``grad``, ``note``, ``name``,
-    ``data``, ``op``, ``blank``).
-    """
-
-    kind: str  # leaf, gate, wire, box, op, edge, end, heading
-    tooltip: str = ""
-    fields: tuple[str, ...] = ()
-    hot: bool = False
-    marked: bool = False
-    junction: bool = False
-    arrow: bool = True
-    hidden: bool = False  # its gradient laid out, not shown yet: frames of the player keep one size
-    shade: float | None = None  # 0 to 1: how much gradient flows along an edge (drawn darker and thicker)
-    faint: bool = False  # one of many connections (a neural net's): drawn light
-    answers: bool = False  # holds numbered answer boxes ``[n]`` of a worksheet in place of numbers
-    flagged: bool = False  # its gradient differs from the correct one (compare_backward): marked
 
 
 @dataclass
@@ -167,21 +146,6 @@ class Graph:
     def into(self, trace: BackwardTrace, v: Any) -> list[Wire]:
         """The wires ``v``'s gradient comes back along, as drawn (through hidden gates)."""
         return wires_into(trace, v, self.hidden)
-
-
-# ---------------------------------------------------------------- texts
-
-
-def _is_scalar(v: Any) -> bool:
-    return isinstance(v.data, (float, int))
-
-
-def value_text(v: Any, precision: int) -> str:
-    """A node's value as written on its wire: the number, or a tensor's shape and small values."""
-    data = format_value(v.data, precision)
-    if not _is_scalar(v) and len(v.data.shape) > 0:
-        return shape_text(v.data) + (" " + data if data else "")
-    return data
 
 
 # ---------------------------------------------------------------- building
