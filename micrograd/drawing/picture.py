@@ -320,8 +320,10 @@ def build(g: Graph, view: View, opts: Options) -> Picture:
     head = [
         f"rankdir={opts.rankdir}",
         "bgcolor=transparent",
-        'node [fontname="Helvetica,Arial,sans-serif" fontsize=' + f"{fs:g}" + "]",
-        'edge [fontname="Helvetica,Arial,sans-serif" fontsize=' + f"{fs:g} arrowsize=0.6]",
+        # "Helvetica" alone: Graphviz measures it with Helvetica's widths (a list of fonts, with Times': 10%
+        # narrower, so text left its box); the SVG names the full list again (svg.FONT_FAMILY)
+        f'node [fontname="Helvetica" fontsize={fs:g}]',
+        f'edge [fontname="Helvetica" fontsize={fs:g} arrowsize=0.6]',
     ]
     if network is not None:
         head += ["nodesep=0.06", "ranksep=1.6"]  # room for the many connections between layers
