@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import BackwardTrace, Node, reading_order, topological_order
-from .errors import GraphTooLarge, RendererMissing, RenderTimeout
+from .errors import GraphTooLarge, PictureTooLarge, RendererMissing, RenderTimeout
 from .files import atomic_write
 from .picture import Graph, Options, Picture, View, build
 from .render import ENGINES, TIMEOUT, Deadline, check_timeout, render, resolve_engine
@@ -337,10 +337,6 @@ def _budget(deadline: Deadline, k: int, first: float) -> float | None:
         return left
     cap = max(ALTERNATIVE_MIN, ALTERNATIVE * first)
     return cap if left is None else min(left, cap)
-
-
-class PictureTooLarge(UserWarning):
-    """A picture that cannot fit its width (or a slide) with text of 12 px: it is shown larger, not shrunk."""
 
 
 def _score(sized: Fit, fit: str | None) -> tuple[bool, float]:
