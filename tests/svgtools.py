@@ -177,27 +177,27 @@ def text_outside_boxes(svg: str, slack: float = 0.5) -> list[str]:
     """Texts that extend past their node's outline (record, ellipse, circle) or past the image.
 
     Read ``svg`` as Graphviz laid it out (``render(diagram.source, "svg")``: every record still has
-    its outline) or finished; Graphviz's transform (a translation) is applied to the texts' boxes.
+    its outline) or finished; groups' translations are applied to the texts' boxes for the image.
     """
     r = root(svg)
     vx, vy, vw, vh = (float(n) for n in r.get("viewBox", "0 0 0 0").split())
-    graph = r.find(f"{SVG}g")
-    dx = dy = 0.0
-    if graph is not None:
-        found = re.search(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)", graph.get("transform", ""))
-        dx, dy = (float(found.group(1)), float(found.group(2))) if found else (0.0, 0.0)
-    problems = []
-    for g in r.iter(f"{SVG}g"):
-        if g.get("class") != "node" and g.get("data-role") is None:
-            continue
-        outline = _outline(g)
-        for t in g.iter(f"{SVG}text"):
-            if not (t.text or "").strip():
-                continue
-            b = box(t)
+    problems: list[str] = []
+
+    def walk(e: ET.Element, dx: float, dy: float, outline: tuple[float, float, float, float] | None) -> None:
+        found = re.search(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)", e.get("transform", ""))
+        if found:
+            dx, dy = dx + float(found.group(1)), dy + float(found.group(2))
+        if e.tag == f"{SVG}g" and (e.get("class") == "node" or e.get("data-role") is not None):
+            outline = _outline(e)
+        if e.tag == f"{SVG}text" and (e.text or "").strip():
+            b = box(e)
             if outline is not None and not _inside(b, *outline, slack):
                 problems.append(f"{b.text!r} leaves its box {outline}: {b}")
             moved = Box(b.text, b.kind, b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy)
             if not _inside(moved, vx, vy, vx + vw, vy + vh, slack):
                 problems.append(f"{b.text!r} leaves the image {(vx, vy, vw, vh)}: {moved}")
+        for child in e:
+            walk(child, dx, dy, outline)
+
+    walk(r, 0.0, 0.0, None)
     return problems

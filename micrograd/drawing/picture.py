@@ -531,13 +531,13 @@ def _records(b: _Builder) -> None:
             roles.append("data")
         data = format_value(v.data, p)
         if data:
-            fields.append(f"data {data}")
-            roles.append("data")
+            fields.append(_rows(f"data {data}"))
+            roles += ["data"] * (fields[-1].count("\n") + 1)
         grad = view.grads.get(v)
         shown = b.grad_shown(v)
         text = "" if grad is None else view.text(grad, shown, p)
-        fields.append(f"grad {text}" if text else "grad")
-        roles.append("grad")
+        fields.append(_rows(f"grad {text}") if text else "grad")
+        roles += ["grad"] * (fields[-1].count("\n") + 1)
         role = Role(
             "box",
             b.node_tooltip(v),
@@ -569,6 +569,11 @@ def _records(b: _Builder) -> None:
                 b.edge(wid, oid, Role("edge", tip, hot=hot), tailport=b.out_port)
             else:
                 b.edge(b.ids[v], oid, Role("edge", tip, hot=hot))
+
+
+def _rows(text: str) -> str:
+    """A matrix written one row a line (``data [[1, 2],`` / ``[3, 4]]``): a record as narrow as a row."""
+    return text.replace("], [", "],\n[")
 
 
 def _title(g: Graph, view: View, opts: Options) -> str:
