@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cache
@@ -112,3 +113,91 @@ def misplaced(svg: str, gap: float = 8.0) -> list[str]:
 def size_px(svg: str) -> tuple[float, float]:
     r = root(svg)
     return float(r.get("width", "0").removesuffix("px")), float(r.get("height", "0").removesuffix("px"))
+
+
+# ---------------------------------------------------------------- sizes on screen
+
+
+def _length_px(value: str) -> float:
+    """An SVG length in CSS pixels: ``900px``, ``540pt`` or a bare number (pixels)."""
+    value = value.strip()
+    if value.endswith("pt"):
+        return float(value[:-2]) * 4 / 3
+    return float(value.removesuffix("px"))
+
+
+def px_per_unit(svg: str) -> float:
+    """On-screen pixels per user unit of the SVG: its width in px over its viewBox's width."""
+    r = root(svg)
+    view_box = r.get("viewBox")
+    width = _length_px(r.get("width", "0"))
+    return width / float(view_box.split()[2]) if view_box else 1.0
+
+
+def text_px(svg: str) -> list[tuple[str, str, float]]:
+    """Every visible text as (class, text, height on screen in px): font-size × px per unit × group scales."""
+    unit = px_per_unit(svg)
+    out: list[tuple[str, str, float]] = []
+
+    def walk(e: ET.Element, scale: float) -> None:
+        found = re.search(r"scale\(([-\d.]+)", e.get("transform", ""))
+        scale *= abs(float(found.group(1))) if found else 1.0
+        if e.tag == f"{SVG}text" and (e.text or "").strip():
+            out.append(((e.get("class") or "")[3:], e.text or "", float(e.get("font-size", "14")) * scale * unit))
+        for child in e:
+            walk(child, scale)
+
+    walk(root(svg), 1.0)
+    return out
+
+
+def smallest_text_px(svg: str) -> float:
+    """The height in px on screen of the smallest text of the SVG, at the size it is shown (its width attribute)."""
+    return min(px for _, _, px in text_px(svg))
+
+
+def _inside(b: Box, x0: float, y0: float, x1: float, y1: float, slack: float) -> bool:
+    return b.x0 >= x0 - slack and b.x1 <= x1 + slack and b.y0 >= y0 - slack and b.y1 <= y1 + slack
+
+
+def _outline(g: ET.Element) -> tuple[float, float, float, float] | None:
+    """The bounds of a node's shape (a record's polygon, a gate's ellipse), or None for a shape without one."""
+    for e in g.iter():
+        if e.tag == f"{SVG}polygon":
+            numbers = [float(n) for n in e.get("points", "").replace(",", " ").split()]
+            xs, ys = numbers[0::2], numbers[1::2]
+            return min(xs), min(ys), max(xs), max(ys)
+        if e.tag == f"{SVG}ellipse":
+            cx, cy, rx, ry = (float(e.get(k, "0")) for k in ("cx", "cy", "rx", "ry"))
+            return cx - rx, cy - ry, cx + rx, cy + ry
+    return None
+
+
+def text_outside_boxes(svg: str, slack: float = 0.5) -> list[str]:
+    """Texts that extend past their node's outline (record, ellipse, circle) or past the image.
+
+    Read ``svg`` as Graphviz laid it out (``render(diagram.source, "svg")``: every record still has
+    its outline) or finished; groups' translations are applied to the texts' boxes for the image.
+    """
+    r = root(svg)
+    vx, vy, vw, vh = (float(n) for n in r.get("viewBox", "0 0 0 0").split())
+    problems: list[str] = []
+
+    def walk(e: ET.Element, dx: float, dy: float, outline: tuple[float, float, float, float] | None) -> None:
+        found = re.search(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)", e.get("transform", ""))
+        if found:
+            dx, dy = dx + float(found.group(1)), dy + float(found.group(2))
+        if e.tag == f"{SVG}g" and (e.get("class") == "node" or e.get("data-role") is not None):
+            outline = _outline(e)
+        if e.tag == f"{SVG}text" and (e.text or "").strip():
+            b = box(e)
+            if outline is not None and not _inside(b, *outline, slack):
+                problems.append(f"{b.text!r} leaves its box {outline}: {b}")
+            moved = Box(b.text, b.kind, b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy)
+            if not _inside(moved, vx, vy, vx + vw, vy + vh, slack):
+                problems.append(f"{b.text!r} leaves the image {(vx, vy, vw, vh)}: {moved}")
+        for child in e:
+            walk(child, dx, dy, outline)
+
+    walk(r, 0.0, 0.0, None)
+    return problems

@@ -325,10 +325,10 @@ def test_png_and_gif_without_system_graphviz(tmp_path, monkeypatch, capsys):
 def test_looks_from_the_command_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     args = ["draw", "x**2 + 3*x*y", "x=1.23456", "y=-0.000123", "-o", "f.svg", "--annotate", "--precision", "3"]
-    assert main([*args, "--theme", "dark", "--width", "600", "--font-size", "10"]) == 0
+    assert main([*args, "--theme", "dark", "--width", "600", "--font-size", "14"]) == 0
     svg = (tmp_path / "f.svg").read_text()
     assert 'width="600px"' in svg and "#1e1e1e" in svg  # the dark theme's background, at most 600 px wide
-    assert "2.469" in svg and "= 2.469" in svg and 'font-size="10.00"' in svg
+    assert "2.469" in svg and "= 2.469" in svg and 'font-size="14.00"' in svg
     assert main([*args, "--width", "0"]) == 0
     assert 'width="600px"' not in (tmp_path / "f.svg").read_text()
 
@@ -379,7 +379,7 @@ def test_demo_twice_makes_a_second_folder(tmp_path, monkeypatch, capsys):
     [
         ("micrograd.cli.main", "table", ValueError("a bug in the package")),
         ("micrograd.cli.main", "parse_bindings", TypeError("a bug in the package")),
-        ("micrograd.drawing.diagram", "finish", RuntimeError("a bug in the package")),
+        ("micrograd.drawing.diagram", "finish_fitted", RuntimeError("a bug in the package")),
         ("micrograd.drawing.diagram", "render", OSError("a bug in the package, not a file the user named")),
     ],
 )

@@ -559,7 +559,7 @@ def test_draw_shows_shapes_and_small_values():
     L.backward()
     src = micrograd.draw(L).source
     assert "shape (2, 2)" in src and "shape (2, 4)" in src
-    assert "data [[1, 2], [3, 4]]" in src  # 4 elements: shown
+    assert "data [[1, 2],\\n[3, 4]]" in src  # 4 elements: shown, one row a line
     assert "data [[1, 1, 1, 1]" not in src  # 8 elements: shape only
-    assert "grad [[4, 4], [4, 4]]" in src  # dA = G Bᵀ with G = ones
+    assert "grad [[4, 4],\\n[4, 4]]" in src  # dA = G Bᵀ with G = ones
     assert 'label="@"' in src

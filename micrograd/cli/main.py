@@ -19,13 +19,14 @@ import re
 import shlex
 import shutil
 import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
 from .. import __version__
 from ..core import topological_order
-from ..drawing.errors import DrawingError, GraphTooLarge, RenderTimeout
+from ..drawing.errors import DrawingError, GraphTooLarge, PictureTooLarge, RenderTimeout
 from ..drawing.numbers import format_number
 from ..drawing.render import TIMEOUT, Deadline
 from ..engine import Value
@@ -214,6 +215,7 @@ def _looks(args: argparse.Namespace) -> dict[str, Any]:
         "theme": args.theme,
         "width": width,
         "font_size": args.font_size,
+        "fit": None if args.fit == "none" else args.fit,
     }
 
 
@@ -250,7 +252,11 @@ def _draw(args: argparse.Namespace) -> int:
     name = root.label
     root.backward()
 
-    picture, steps = _pictures(args, root, fmt, steps_fmt)  # in memory: a failure writes nothing
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PictureTooLarge)
+        picture, steps = _pictures(args, root, fmt, steps_fmt)  # in memory: a failure writes nothing
+    for note in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, PictureTooLarge)):
+        print(f"note: {note.replace('width=None', '--width 0')}", file=sys.stderr)
     report = [table(root, inputs, name)]
     if args.explain:
         report += ["", str(explain(root))]
@@ -340,17 +346,29 @@ def _pictures(
         frames = draw_steps(root, **looks, **limit, timeout=deadline.left()) if args.steps or fmt == "gif" else None
         diagram = draw(root, **looks, **limit) if fmt not in (None, "gif") else None
         picture = steps = None
-        if diagram is not None and fmt is not None:
+        if diagram is not None and fmt == "png":
+            picture = diagram.png(scale=_png_scale(diagram.svg(timeout=deadline.left()), args.scale))
+        elif diagram is not None and fmt is not None:
             picture = diagram.to_bytes(fmt, timeout=deadline.left())
         elif fmt == "gif" and frames is not None:
-            picture = frames.to_bytes("gif", timeout=deadline.left())
+            picture = frames.to_bytes("gif", timeout=deadline.left(), scale=args.scale)
         if frames is not None and steps_fmt is not None:
-            steps = frames.to_bytes(steps_fmt, timeout=deadline.left())
+            steps = frames.to_bytes(steps_fmt, timeout=deadline.left(), scale=args.scale)
     except GraphTooLarge as exc:
         raise UsageError(f"{exc} Here: --max-nodes N.") from None
     except RenderTimeout as exc:
         raise UsageError(_too_slow(exc.nodes, args.timeout)) from None
     return picture, steps
+
+
+def _png_scale(svg: str, scale: float | None) -> float:
+    """--scale, or by default as wide as a slide (1280 px), and at least 2 x (sharp when projected)."""
+    from ..drawing.raster import slide_scale
+
+    if scale is not None:
+        return scale
+    found = re.search(r'<svg[^>]*?\bwidth="([\d.]+)px"', svg)
+    return slide_scale(float(found.group(1)) if found else 0.0, least=2.0)
 
 
 def _too_slow(nodes: int | None, timeout: float | None) -> str:
@@ -484,6 +502,10 @@ def _pixels(text: str) -> float:
     return float(_number(text, "a width in pixels", 100, 100_000, zero=True))
 
 
+def _scale(text: str) -> float:
+    return float(_number(text, "a scale", 0.25, 8))
+
+
 def _points(text: str) -> float:
     return float(_number(text, "a font size in points", 4, 72))
 
@@ -530,7 +552,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--rankdir",
         choices=("auto", "LR", "TB"),
         default="auto",
-        help="layout direction (default auto: left to right unless top to bottom fits the width much better)",
+        help="layout direction (default auto: left to right unless only top to bottom fits with 12 px text)",
     )
     draw.add_argument(
         "--format",
@@ -560,6 +582,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="scale the picture down to at most PX pixels wide (default 900; 0: natural size)",
     )
     draw.add_argument("--font-size", type=_points, default=12.0, metavar="PT", help="font size in points (default 12)")
+    draw.add_argument(
+        "--fit",
+        choices=("none", "16:9"),
+        default="none",
+        help="16:9: lay the picture out for a slide (direction chosen to fit width x 9/16); "
+        "none: at most --width wide (default). Text is never shrunk below 12 px: a picture that cannot "
+        "fit says so",
+    )
+    draw.add_argument(
+        "--scale",
+        type=_scale,
+        metavar="X",
+        help="PNG and GIF: X times the picture's pixel size (default: 1280 px wide, a slide; PNG at least 2)",
+    )
     draw.add_argument("--explain", action="store_true", help="also print the chain-rule derivation, wire by wire")
     draw.add_argument(
         "--staged",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from .comparison import Comparison, compare_backward
 from .derivation import Explanation, explain
 from .diagram import Diagram, draw
-from .errors import DrawingError, GraphTooLarge, RendererLimit, RendererMissing, RenderTimeout
+from .errors import DrawingError, GraphTooLarge, PictureTooLarge, RendererLimit, RendererMissing, RenderTimeout
 from .steps import Steps, draw_steps, save_steps
 
 __all__ = [
@@ -35,4 +35,5 @@ __all__ = [
     "RenderTimeout",
     "RendererMissing",
     "RendererLimit",
+    "PictureTooLarge",
 ]

@@ -12,21 +12,22 @@ gradient, and with ``annotate=True`` each wire's ``upstream × local`` agrees wi
 
 from __future__ import annotations
 
+import html
 import os
-import re
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..core import BackwardTrace, Node, reading_order, topological_order
-from .errors import GraphTooLarge, RendererMissing, RenderTimeout
+from .errors import GraphTooLarge, PictureTooLarge, RendererMissing, RenderTimeout
 from .files import atomic_write
 from .names import node_names
 from .notation import derivative_name
 from .picture import Graph, Options, Picture, View, build
 from .render import ENGINES, TIMEOUT, Deadline, check_timeout, render, resolve_engine
-from .svg import PX_PER_PT, finish
+from .svg import FITS, MIN_TEXT_PX, Fit, finish_fitted
 from .theme import Theme, theme_named
 
 __all__ = [
@@ -40,15 +41,17 @@ __all__ = [
     "check_root",
     "WIDTH",
     "TIMEOUT",
+    "FITS",
+    "PictureTooLarge",
 ]
 
 STYLES = ("record", "circuit")
 RANKDIRS = ("auto", "LR", "RL", "TB", "BT")
 FORMATS = ("svg", "png", "pdf", "dot")
-WIDTH = 900  # px: a notebook's output area; pictures wider than this are scaled down to it
-TALL = 1.25  # a picture may be this many times taller than ``width`` before it is scaled down for height too
-SHRUNK = 0.65  # left to right (the lecture's look, and a slide's shape) unless it would shrink below this
-BETTER = 1.25  # ... and top to bottom shows text this many times larger
+WIDTH = 900  # px: a notebook's output area; pictures wider than this are scaled down to it (text to 12 px at least)
+TALL = 1.25  # rankdir="auto" in a notebook: a picture taller than this × ``width`` counts as shrunk to fit that
+BETTER = 1.25  # rankdir="auto": left to right unless it cannot fit with text of 12 px and another direction
+# can, or neither can and another shows text this many times larger
 # Layout budget: Graphviz's time grows about as the square of the nodes it lays out (long wires'
 # virtual nodes included), and its cost per node varies 100-fold with the shape and direction
 # (routing long wires past wide records is the most of it). At 5 x max_nodes = 5,000 the slowest
@@ -168,8 +171,12 @@ class Diagram:
 
     ``pictures`` are the same picture laid out in the directions to choose from (the first
     is the default); ``theme`` and ``width`` (the most pixels it may take, None: its natural
-    size) apply to the SVG and what is made from it (PNG, PDF). ``timeout``: the seconds
-    Graphviz may take to lay it out (None: no limit), unless a method is given its own.
+    size) apply to the SVG and what is made from it (PNG, PDF); ``fit="16:9"``: also at most
+    ``width`` × 9/16 high, a slide's shape. No text is shrunk below 12 px: a picture that cannot fit
+    so keeps that size, :attr:`fits` is False and :meth:`size_message` says how big it is and how to
+    draw less (also as a :class:`PictureTooLarge` warning, and over the picture in a notebook, which
+    scrolls it sideways). ``timeout``: the seconds Graphviz may take to lay it out (None: no limit),
+    unless a method is given its own.
     """
 
     def __init__(
@@ -182,8 +189,11 @@ class Diagram:
         width: float | None = WIDTH,
         caption: str = "",
         timeout: float | None = TIMEOUT,
+        fit: str | None = None,
     ) -> None:
         check_timeout(timeout)
+        check_fit(fit)
+        self.fit = fit
         self.pictures = [pictures] if isinstance(pictures, Picture) else list(pictures)
         self.style = style
         self.engine = engine
@@ -193,6 +203,7 @@ class Diagram:
         self.timeout = timeout
         self._chosen: Picture | None = self.pictures[0] if len(self.pictures) == 1 else None
         self._svg: dict[str, str] = {}
+        self._fit: Fit | None = None
 
     @property
     def picture(self) -> Picture:
@@ -229,7 +240,7 @@ class Diagram:
 
     def _render(self, engine: str, deadline: Deadline) -> str:
         candidates = [self._chosen] if self._chosen is not None else self.pictures
-        best: tuple[float, Picture, str] | None = None
+        best: tuple[tuple[bool, float], str, Fit, Picture] | None = None
         first = 0.0  # seconds the first direction took
         for k, pic in enumerate(candidates):
             started = time.monotonic()
@@ -241,14 +252,35 @@ class Diagram:
                 break  # another direction Graphviz cannot lay out in time is not chosen
             if k == 0:
                 first = time.monotonic() - started
-            scale = _scale(laid_out, self.width)
-            if best is None or scale > best[0] * BETTER:  # the first direction, unless another is clearly better
-                best = (scale, pic, laid_out)
-            if k == 0 and scale >= SHRUNK:
+            svg, sized = finish_fitted(laid_out, pic, self.theme, self.width, self.fit)
+            score = _score(sized, self.fit)
+            if best is None or _better(score, best[0]):  # the first direction, unless another is clearly better
+                best = (score, svg, sized, pic)
+            if k == 0 and score[0]:  # left to right fits: the lecture's look
                 break
         assert best is not None
-        _, self._chosen, laid_out = best
-        return finish(laid_out, self._chosen, self.theme, self.width)
+        _, svg, self._fit, self._chosen = best
+        if not self._fit.fits:
+            warnings.warn(PictureTooLarge(self._fit.message()), stacklevel=4)
+        return svg
+
+    @property
+    def fits(self) -> bool:
+        """Does the picture fit ``width`` (and a 16:9 slide with ``fit="16:9"``) with no text under 12 px?
+
+        Rendered to tell, if it is not yet."""
+        return self.sized().fits
+
+    def sized(self) -> Fit:
+        """How big the picture is shown (:class:`~micrograd.drawing.svg.Fit`), rendered to tell if need be."""
+        if self._fit is None:
+            self.svg()
+        assert self._fit is not None
+        return self._fit
+
+    def size_message(self) -> str:
+        """ "" if the picture fits; else one line: its size with 12 px text, and how to draw less."""
+        return self.sized().message()
 
     def decide(self, engine: str | None = None, *, timeout: float | None | OwnTimeout = OWN) -> str:
         """Choose the direction now (rendering to compare, if there is a choice); the direction chosen."""
@@ -301,6 +333,20 @@ class Diagram:
     def _repr_svg_(self) -> str:
         return self.svg()
 
+    def _repr_html_(self) -> str | None:
+        """A picture too large to fit at 12 px text: its size message, and the picture scrolling sideways
+        at that size (a notebook would shrink an SVG to its width). None otherwise: Jupyter shows the SVG."""
+        svg = self.svg()
+        if self.fits:
+            return None
+        from .steps import _inline_svg
+
+        inline = _inline_svg(svg, f"mg-d{id(self):x}").replace("<svg ", '<svg style="max-width:none" ', 1)
+        return (
+            f'<p style="font-family:sans-serif;font-size:13px;margin:0 0 4px">{html.escape(self.size_message())}</p>'
+            f'<div style="overflow:auto;max-width:100%">{inline}</div>'
+        )
+
     def __repr__(self) -> str:
         return f"<Diagram: {self.nodes} nodes, style={self.style!r}>"
 
@@ -315,12 +361,23 @@ def _budget(deadline: Deadline, k: int, first: float) -> float | None:
     return cap if left is None else min(left, cap)
 
 
-def _scale(svg: str, width: float | None) -> float:
-    """How much a laid-out SVG must shrink to fit ``width`` pixels, and ``TALL`` × that in height."""
-    if width is None:
-        return 1.0
-    w, h = (float(x) * PX_PER_PT for x in re.findall(r'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"', svg)[0])
-    return min(1.0, width / w, TALL * width / h)
+def _score(sized: Fit, fit: str | None) -> tuple[bool, float]:
+    """How well a direction fits, for ``rankdir="auto"``: can it fit with text of 12 px at least, and
+    the scale it would need (in a notebook, also to be at most ``TALL`` × its width high)."""
+    wanted = sized.wanted
+    if fit is None and sized.frame is not None:
+        natural_height = sized.height / sized.scale
+        wanted = min(wanted, TALL * sized.frame[0] / natural_height)
+    natural_smallest = sized.smallest / sized.scale
+    return wanted * natural_smallest >= MIN_TEXT_PX - 1e-9 or wanted >= 1.0, wanted
+
+
+def _better(score: tuple[bool, float], best: tuple[bool, float]) -> bool:
+    """Is a direction of ``score`` clearly better than the best so far: it fits and that does not, or
+    they both do (or both don't) and it shows the picture ``BETTER`` times larger."""
+    if score[0] != best[0]:
+        return score[0]
+    return score[1] > best[1] * BETTER
 
 
 # ---------------------------------------------------------------- draw
@@ -337,6 +394,11 @@ def check_options(style: str, rankdir: str, max_nodes: int, precision: int, engi
         raise ValueError(f"precision must be an int from 1 to 17, got {precision!r}")
     if engine is not None and engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES} or None (automatic), got {engine!r}")
+
+
+def check_fit(fit: str | None) -> None:
+    if fit not in FITS:
+        raise ValueError(f"fit must be None (a notebook: at most width px wide) or '16:9' (a slide), got {fit!r}")
 
 
 def check_looks(font_size: float, width: float | None) -> None:
@@ -366,6 +428,7 @@ def draw(
     timeout: float | None = TIMEOUT,
     forward: Any = None,
     identities: bool = False,
+    fit: str | None = None,
 ) -> Diagram:
     """Draw the graph ``root`` depends on: every value, and every gradient once computed.
 
@@ -380,13 +443,17 @@ def draw(
     :class:`~micrograd.core.BackwardTrace`: drawing changes no ``.grad``. ``annotate=True``
     writes under each wire ``= upstream × local`` and at each fork the sum (scalar Values).
 
-    ``rankdir``: ``"auto"`` (left to right, or top to bottom if the picture would have to
-    shrink less so, unless Graphviz takes over 3 times as long, and 1 s, to lay that out) or
-    ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
+    ``rankdir``: ``"auto"`` (left to right if it fits ``width`` with text of 12 px, and is at most
+    1.25 × ``width`` high; else top to bottom if that fits, or shows text 1.25 times larger; unless
+    Graphviz takes over 3 times as long, and 1 s, to lay that out) or ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
+    ``fit="16:9"``: for a slide: the picture fits ``width`` × 9/16 px, and ``"auto"`` chooses the
+    direction that fits that shape (a landscape one); None: a notebook, at most ``width`` wide.
     ``theme``: ``"lecture"`` (green values, red gradients), ``"colorblind"`` (Okabe–Ito),
     ``"dark"`` or ``"dark-colorblind"`` (Okabe–Ito on dark); values always above a wire in upright
     type, gradients below in italics, and the colours stay apart for a colour-blind reader too.
-    ``width``: at most this many pixels wide (scaled down to fit; None: natural size);
+    ``width``: at most this many pixels wide (scaled down to fit; None: natural size), but no text is
+    shrunk below 12 px: a picture that cannot fit so stays larger, and says so (:attr:`Diagram.fits`,
+    :meth:`Diagram.size_message`, a :class:`PictureTooLarge` warning);
     ``font_size`` in points; ``precision``: significant digits. ``names``: node -> name, over
     labels and the automatic names (inputs ``a``, ``b``, ..., other nodes ``n1``, ``n2``, ...);
     ``show_names``: names of interior nodes on their gates (default: when annotating).
@@ -416,6 +483,7 @@ def draw(
     check_options(style, rankdir, max_nodes, precision, engine)
     check_looks(font_size, width)
     check_timeout(timeout)
+    check_fit(fit)
     if neurons not in (None, "collapsed", "expanded", "off"):
         raise ValueError(f"neurons must be 'collapsed', 'expanded', 'off' or None (automatic), got {neurons!r}")
     theme = theme_named(theme)
@@ -435,7 +503,7 @@ def draw(
         )
 
     pictures = [picture(g, view, options(d), max_nodes) for d in directions(rankdir, width)]
-    return Diagram(pictures, style=style, engine=engine, theme=theme, width=width, timeout=timeout)
+    return Diagram(pictures, style=style, engine=engine, theme=theme, width=width, timeout=timeout, fit=fit)
 
 
 def directions(rankdir: str, width: float | None) -> list[str]:

@@ -7,7 +7,7 @@ Each error's message says what to do. They subclass :class:`DrawingError`, so a 
 
 from __future__ import annotations
 
-__all__ = ["DrawingError", "GraphTooLarge", "RenderTimeout", "RendererMissing", "RendererLimit"]
+__all__ = ["DrawingError", "GraphTooLarge", "RenderTimeout", "RendererMissing", "RendererLimit", "PictureTooLarge"]
 
 
 class DrawingError(Exception):
@@ -41,3 +41,7 @@ class RenderTimeout(DrawingError, RuntimeError):
             f"Draw a subexpression (draw(some_inner_node)), raise the limit (timeout=60, or timeout=None "
             f'for none), or, for a neural network, draw its neurons collapsed (neurons="collapsed").'
         )
+
+
+class PictureTooLarge(UserWarning):
+    """A picture that cannot fit its width (or a slide) with text of 12 px: it is shown larger, not shrunk."""

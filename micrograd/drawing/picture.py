@@ -302,8 +302,10 @@ def build(g: Graph, view: View, opts: Options) -> Picture:
     head = [
         f"rankdir={opts.rankdir}",
         "bgcolor=transparent",
-        'node [fontname="Helvetica,Arial,sans-serif" fontsize=' + f"{fs:g}" + "]",
-        'edge [fontname="Helvetica,Arial,sans-serif" fontsize=' + f"{fs:g} arrowsize=0.6]",
+        # "Helvetica" alone: Graphviz measures it with Helvetica's widths (a list of fonts, with Times': 10%
+        # narrower, so text left its box); the SVG names the full list again (svg.FONT_FAMILY)
+        f'node [fontname="Helvetica" fontsize={fs:g}]',
+        f'edge [fontname="Helvetica" fontsize={fs:g} arrowsize=0.6]',
     ]
     if network is not None:
         head += ["nodesep=0.06", "ranksep=1.6"]  # room for the many connections between layers
@@ -543,13 +545,13 @@ def _records(b: _Builder) -> None:
             roles.append("data")
         data = format_value(v.data, p)
         if data:
-            fields.append(f"data {data}")
-            roles.append("data")
+            fields.append(_rows(f"data {data}"))
+            roles += ["data"] * (fields[-1].count("\n") + 1)
         grad = view.grads.get(v)
         shown = b.grad_shown(v)
         text = "" if grad is None else view.text(grad, shown, p)
-        fields.append(f"grad {text}" if text else "grad")
-        roles.append("grad")
+        fields.append(_rows(f"grad {text}") if text else "grad")
+        roles += ["grad"] * (fields[-1].count("\n") + 1)
         role = Role(
             "box",
             b.node_tooltip(v),
@@ -582,6 +584,11 @@ def _records(b: _Builder) -> None:
             else:
                 b.argument(c, i, b.ids[v], Role("edge", tip, hot=hot), head=oid)
     _reading_order(b)
+
+
+def _rows(text: str) -> str:
+    """A matrix written one row a line (``data [[1, 2],`` / ``[3, 4]]``): a record as narrow as a row."""
+    return text.replace("], [", "],\n[")
 
 
 def _title(g: Graph, view: View, opts: Options) -> str:

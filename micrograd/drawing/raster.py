@@ -31,7 +31,7 @@ from PIL import Image, UnidentifiedImageError
 
 from .errors import RendererMissing
 
-__all__ = ["svg_to_png", "frames_to_gif", "svg_to_pdf", "FONT_FILES", "SANS_FAMILY"]
+__all__ = ["svg_to_png", "frames_to_gif", "svg_to_pdf", "slide_scale", "SLIDE_WIDTH", "FONT_FILES", "SANS_FAMILY"]
 
 FONT_DIR = Path(__file__).with_name("fonts")
 FONT_FILES = (FONT_DIR / "LiberationSans-Regular.ttf", FONT_DIR / "LiberationSans-Italic.ttf")
@@ -44,6 +44,7 @@ _PDF_HINT = '`pip install "micrograd-visual[pdf]"` (that is: `pip install svglib
 _SANS_ALIASES = frozenset({"helvetica", "arial", "sans-serif"})
 _RL_REGULAR, _RL_ITALIC = "micrograd-LiberationSans", "micrograd-LiberationSans-Italic"
 
+SLIDE_WIDTH = 1280  # px: a 16:9 slide at 720p; a PNG or GIF for slides is made at least this wide
 Align = Literal["center", "top-left"]
 RGB = tuple[int, int, int]
 
@@ -80,6 +81,12 @@ def svg_to_png(svg: str, *, scale: float = 2.0, background: str | None = None, s
         )
     except ValueError as exc:
         raise ValueError(f"cannot render this SVG to PNG: {exc}") from exc
+
+
+def slide_scale(width_px: float, least: float = 1.0) -> float:
+    """The scale that makes a picture ``width_px`` wide ``SLIDE_WIDTH`` px wide for a slide: at least
+    ``least`` (never smaller than the picture's own size, so text keeps its 12 px), at most 4."""
+    return max(least, min(4.0, SLIDE_WIDTH / width_px)) if width_px > 0 else least
 
 
 def _check_svg(svg: str) -> None:

@@ -114,6 +114,7 @@ function microgradSheet(root) {
     input.tabIndex = Number(n);  // Tab goes through the boxes in the order they are worked out
     input.setAttribute("aria-label", `box ${n}: ${byNumber[n] ? byNumber[n].name : ""}`);
     input.style.fontSize = `${0.8 * parseFloat(rect.getAttribute("height"))}px`;
+    input.style.paddingLeft = `${parseFloat(rect.getAttribute("data-pad") || "0") + 1}px`;  // right of the number
     holder.appendChild(input);
     rect.parentNode.appendChild(holder);
     inputs[n] = input;

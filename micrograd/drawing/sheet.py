@@ -12,6 +12,7 @@ import hashlib
 import html
 import json
 import os
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["exercise_diagram", "key_diagram", "sheet_html", "save_sheet"]
 
 FORMATS = ("html", "svg", "png", "pdf")
+PORTRAIT_PX = 718  # what a page prints across, in CSS px: A4 at 12 mm margins (190 mm)
+LANDSCAPE_PX = 960  # ... turned: US Letter's 11 in at 12 mm margins, the narrower of the two
 
 
 def _diagram(ws: Worksheet, view: View) -> Diagram:
@@ -128,14 +131,25 @@ def sheet_html(ws: Worksheet, *, standalone: bool = False, key: bool = False) ->
             f'<script type="application/json" class="mg-data">{_script_safe(data)}</script>\n'
             f"<script>{_js()}\nmicrogradSheet(document.getElementById({json.dumps(pid)}));</script></div>"
         )
+    css = _CSS + _print_css(svg)
     if not standalone:
-        return f"<style>{_CSS}</style>{body}"
+        return f"<style>{css}</style>{body}"
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
+
+
+def _print_css(svg: str) -> str:
+    """A page turned to landscape when the picture is wider than a portrait page prints: printed, it keeps
+    its size (text of 12 px at least) up to the landscape page's width."""
+    found = re.search(r'<svg[^>]*?\bwidth="([\d.]+)px"', svg)
+    width = float(found.group(1)) if found else 0.0
+    if width <= PORTRAIT_PX:
+        return ""
+    return "@media print { @page { size: landscape; } .mg-sheet { max-width: none; } }\n"
 
 
 def _script_safe(text: str) -> str:
@@ -148,20 +162,20 @@ def _js() -> str:
 
 
 _CSS = """
-.mg-sheet { font-family: Helvetica, Arial, sans-serif; max-width: 190mm; margin: 0 auto; color: #1f1f1f; }
+.mg-sheet { font-family: Helvetica, Arial, sans-serif; max-width: 100%; margin: 0 auto; color: #1f1f1f; }
 .mg-sheet h1 { font-size: 16pt; margin: 0 0 6pt; }
 .mg-sheet p { font-size: 10.5pt; line-height: 1.35; margin: 4pt 0; }
 .mg-picture svg { max-width: 100%; height: auto; display: block; margin: 6pt auto; }
 .mg-sheet table { border-collapse: collapse; font-size: 10pt; margin-top: 6pt; }
 .mg-sheet td, .mg-sheet th { border: 1px solid #bbb; padding: 2pt 6pt; text-align: left; vertical-align: top; }
 .mg-answer-input { width: 100%; height: 100%; box-sizing: border-box; border: none; background: transparent;
-  font: inherit; text-align: center; padding: 0 0 0 12%; }
+  font: inherit; text-align: center; padding: 0; }
 .mg-right { background: #e6f4ea; }
 .mg-wrong { background: #fdecea; }
 @media print {
   @page { margin: 12mm; }
   .mg-actions, .mg-results { display: none !important; }
-  .mg-picture svg { max-height: 210mm; }
+  .mg-sheet { max-width: 190mm; }
 }
 """
 

@@ -13,6 +13,7 @@ import hashlib
 import html
 import os
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from .diagram import (
     WIDTH,
     Diagram,
     OwnTimeout,
+    PictureTooLarge,
+    check_fit,
     check_looks,
     check_options,
     check_root,
@@ -96,7 +99,10 @@ class Steps(list):
         own = self[0].timeout if self else TIMEOUT
         deadline = Deadline(own if isinstance(timeout, OwnTimeout) else timeout)
         try:
-            return [d.svg(timeout=deadline.left()) for d in self]
+            first = [d.svg(timeout=deadline.left()) for d in self[:1]]
+            with warnings.catch_warnings():  # a picture too large says so once, for its first frame
+                warnings.simplefilter("ignore", PictureTooLarge)
+                return first + [d.svg(timeout=deadline.left()) for d in self[1:]]
         except RenderTimeout:
             raise RenderTimeout(deadline.timeout or 0.0, self[0].nodes) from None
 
@@ -143,25 +149,32 @@ class Steps(list):
             f"<body>\n{body}\n</body>\n</html>\n"
         )
 
-    def gif(self, *, scale: float = 1.0, seconds: float = 1.6, timeout: float | None | OwnTimeout = OWN) -> bytes:
+    def gif(
+        self, *, scale: float | None = None, seconds: float = 1.6, timeout: float | None | OwnTimeout = OWN
+    ) -> bytes:
         """The frames as an animated GIF (for slides that run no HTML), each with its caption under it.
 
-        ``timeout``: the seconds Graphviz may take for all the frames (as :meth:`svgs`).
+        ``scale``: × the pictures' pixel size; None: as wide as a slide (1280 px, at most 4 ×, never
+        under 1 ×, so no text is under 12 px). ``timeout``: the seconds Graphviz may take for all the
+        frames (as :meth:`svgs`).
         """
-        from .raster import frames_to_gif, svg_to_png
+        from .raster import frames_to_gif, slide_scale, svg_to_png
 
         if not self:
             raise ValueError("no frames to show")
         svgs = self.svgs(timeout=timeout)
-        pngs = [svg_to_png(captioned(svg, d.caption, d.theme), scale=scale) for d, svg in zip(self, svgs, strict=True)]
+        captioned_svgs = [captioned(svg, d.caption, d.theme) for d, svg in zip(self, svgs, strict=True)]
+        if scale is None:
+            scale = slide_scale(max(_width_px(svg) for svg in captioned_svgs))
+        pngs = [svg_to_png(svg, scale=scale) for svg in captioned_svgs]
         return frames_to_gif(pngs, durations_ms=int(seconds * 1000))
 
-    def to_bytes(self, format: str, *, timeout: float | None | OwnTimeout = OWN) -> bytes:
-        """The backward pass as ``"html"`` (the player) or ``"gif"`` (an animation), in memory."""
+    def to_bytes(self, format: str, *, timeout: float | None | OwnTimeout = OWN, scale: float | None = None) -> bytes:
+        """The backward pass as ``"html"`` (the player) or ``"gif"`` (an animation, ``scale`` as :meth:`gif`)."""
         if format == "html":
             return self.html(standalone=True, timeout=timeout).encode("utf-8")
         if format == "gif":
-            return self.gif(timeout=timeout)
+            return self.gif(timeout=timeout, scale=scale)
         raise ValueError(f"steps are saved as .html (a player) or .gif (an animation), got {format!r}")
 
     def save(
@@ -179,6 +192,11 @@ class Steps(list):
         return self.html()
 
 
+def _width_px(svg: str) -> float:
+    found = re.search(r'<svg[^>]*?\bwidth="([\d.]+)px"', svg)
+    return float(found.group(1)) if found else 0.0
+
+
 def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagram]:
     """The frames of :func:`draw_steps` (see there), each with its ``caption``."""
     check_root(root, "draw_steps()")
@@ -193,11 +211,13 @@ def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagr
     names = kw.pop("names", None)
     identities = kw.pop("identities", False)
     timeout = kw.pop("timeout", TIMEOUT)
+    fit = kw.pop("fit", None)
     if kw:
         raise TypeError(f"draw_steps() got unexpected keyword arguments: {', '.join(sorted(kw))}")
     check_options(style, rankdir, max_nodes, precision, engine)
     check_looks(font_size, width)
     check_timeout(timeout)
+    check_fit(fit)
     g = graph(root, max_nodes, names, identities)
     trace = gradients(root)
     # as the backward pass completes the gradients (its own order: g.topo is the order the expression reads)
@@ -205,7 +225,7 @@ def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagr
         v for v in reversed(topological_order(g.root)) if trace is not None and v in trace.grads and v not in g.hidden
     ]
     n = len(order)
-    looks = {"style": style, "engine": engine, "theme": theme, "width": width, "timeout": timeout}
+    looks = {"style": style, "engine": engine, "theme": theme, "width": width, "timeout": timeout, "fit": fit}
     caption = f"forward pass: {g.names[root]} = {format_value(root.data, precision)}; no gradients yet (step 0 of {n})"
     start = View(trace, lambda v: False, pad=True)
     first = Diagram(
@@ -269,7 +289,7 @@ def draw_steps(root: Any, **kw: Any) -> Steps:
     for a gate's local derivative). Identity gates are left out as in :func:`micrograd.draw`
     (``identities=True`` shows them).
     Constants (inputs that need no gradient) get no frame. Each frame has a ``caption``.
-    Keywords as :func:`micrograd.draw` (style, rankdir, precision, annotate, engine);
+    Keywords as :func:`micrograd.draw` (style, rankdir, precision, annotate, engine, width, fit);
     ``max_nodes`` defaults to 100 here since every node makes one frame. ``timeout``: the
     seconds Graphviz may take (10; None: no limit) to choose the direction now, and again for
     all the frames when they are rendered (:meth:`Steps.svgs`). No ``.grad`` is

@@ -5,20 +5,23 @@ every node and edge); here each element is styled by its role: a wire record los
 outline and keeps the rule between its fields as the wire, its value above in the value
 colour, its gradient below in the gradient colour and in italics; every node and wire gets
 its chain-rule arithmetic as a ``<title>`` (hover text); the picture gets a ``<title>`` and a
-``<desc>`` for screen readers; and it is scaled down to fit ``width`` pixels.
+``<desc>`` for screen readers; and it is scaled down to fit ``width`` pixels (and a slide's height,
+``fit="16:9"``), but never so far that a text would be under ``MIN_TEXT_PX`` on screen: a picture
+that cannot fit at that size keeps it, and its :class:`Fit` says so.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from typing import Any
 
 from .dot import printable
 from .picture import BLANK, Picture, Role
 from .theme import Theme
 
-__all__ = ["finish", "NS", "PX_PER_PT"]
+__all__ = ["finish", "finish_fitted", "Fit", "fitting", "NS", "PX_PER_PT", "MIN_TEXT_PX", "FONT_FAMILY", "FITS"]
 
 NS = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -27,13 +30,72 @@ ET.register_namespace("", NS)
 ET.register_namespace("xlink", XLINK)
 
 _S = f"{{{NS}}}"
-NOTE_SCALE = 0.82  # annotations and gate names are written smaller than the numbers
+MIN_TEXT_PX = 12.0  # no text is shrunk below this on screen (px): a picture that cannot fit keeps its size
+FONT_FAMILY = "Helvetica,Arial,sans-serif"  # Graphviz measures "Helvetica"; a browser looks for these
+FITS = (None, "16:9")  # None: at most ``width`` wide (a notebook); "16:9": within width × 9/16 (a slide)
 
 
-def finish(svg: str, picture: Picture, theme: Theme, width: float | None) -> str:
-    """The final SVG text of ``picture`` from Graphviz's ``svg``, in ``theme``, at most ``width`` px wide."""
+@dataclass(frozen=True)
+class Fit:
+    """How big a picture is shown: ``width`` × ``height`` px, its drawing at ``scale`` × its natural size.
+
+    ``wanted`` is the scale that would fit its frame (``width`` px wide, and a slide's height with
+    ``fit="16:9"``); ``smallest`` the px of its smallest text as shown. ``fits``: it is shown at
+    ``wanted`` (no text under ``MIN_TEXT_PX``); else it keeps the scale that shows its smallest text
+    at ``MIN_TEXT_PX`` and is larger than its frame.
+    """
+
+    width: float
+    height: float
+    scale: float
+    wanted: float
+    smallest: float
+    frame: tuple[float, float | None] | None
+
+    @property
+    def fits(self) -> bool:
+        return self.scale <= self.wanted + 1e-9
+
+    def message(self) -> str:
+        """One line: "" if it fits; else how big it is with its text readable, and how to draw less."""
+        if self.fits or self.frame is None:
+            return ""
+        w, h = self.frame
+        frame = f"width={w:g} px" if h is None else f"a 16:9 slide of {w:g} x {h:.0f} px"
+        return (
+            f"this picture is {self.width:.0f} x {self.height:.0f} px with its smallest text at "
+            f"{MIN_TEXT_PX:g} px, larger than {frame}; it is not shrunk further (smaller text cannot be read "
+            f"in a room). Draw less: a subexpression (draw(node)), a model's parts as scopes (micrograd.scope), "
+            f"another rankdir, or width=None to accept this size."
+        )
+
+
+def fitting(natural: tuple[float, float], smallest: float, width: float | None, fit: str | None = None) -> Fit:
+    """The size to show a picture of ``natural`` (w, h) px whose smallest text is ``smallest`` px.
+
+    Scaled down (never up) to ``width`` (with ``fit="16:9"`` also to ``width`` × 9/16 in height),
+    but not below the scale that keeps ``smallest`` at ``MIN_TEXT_PX``.
+    """
+    w, h = natural
+    if width is None:
+        return Fit(w, h, 1.0, 1.0, smallest, None)
+    height = width * 9 / 16 if fit == "16:9" else None
+    wanted = min(1.0, width / w, height / h if height is not None else 1.0)
+    floor = min(1.0, MIN_TEXT_PX / smallest) if smallest > 0 else 0.0
+    scale = max(wanted, floor)
+    return Fit(w * scale, h * scale, scale, wanted, smallest * scale, (width, height))
+
+
+def finish(svg: str, picture: Picture, theme: Theme, width: float | None, fit: str | None = None) -> str:
+    """The final SVG text of ``picture`` from Graphviz's ``svg``, in ``theme``, sized as :func:`fitting` says."""
+    return finish_fitted(svg, picture, theme, width, fit)[0]
+
+
+def finish_fitted(
+    svg: str, picture: Picture, theme: Theme, width: float | None, fit: str | None = None
+) -> tuple[str, Fit]:
+    """:func:`finish`, and the :class:`Fit` it was sized by."""
     root = ET.fromstring(svg.encode("utf-8"))
-    _size(root, width)
     _describe(root, picture)
     _background(root, theme)
     horizontal = picture.rankdir in ("LR", "RL")
@@ -41,8 +103,9 @@ def finish(svg: str, picture: Picture, theme: Theme, width: float | None) -> str
         role = picture.roles.get(g.get("id", ""))
         if role is not None:
             _style(g, role, theme, horizontal)
+    sized = _size(root, width, fit)
     text = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + text + "\n"
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + text + "\n", sized
 
 
 # ---------------------------------------------------------------- the whole picture
@@ -52,14 +115,23 @@ def _points(value: str) -> float:
     return float(re.sub(r"[a-z]+$", "", value.strip()))
 
 
-def _size(root: ET.Element, width: float | None) -> None:
-    """Size in CSS pixels, scaled down (never up) to ``width``; the viewBox keeps the drawing."""
+def _size(root: ET.Element, width: float | None, fit: str | None) -> Fit:
+    """Size in CSS pixels as :func:`fitting` says; the viewBox keeps the drawing. Texts name the font list."""
     w, h = _points(root.get("width", "0")) * PX_PER_PT, _points(root.get("height", "0")) * PX_PER_PT
-    scale = 1.0 if width is None or w <= width else width / w
-    root.set("width", f"{w * scale:.0f}px")
-    root.set("height", f"{h * scale:.0f}px")
+    sizes = []
+    for t in root.iter(f"{_S}text"):
+        t.set("font-family", FONT_FAMILY)
+        if (t.text or "").strip():
+            sizes.append(float(t.get("font-size", "14")))
+    unit = w / float(root.get("viewBox", f"0 0 {w / PX_PER_PT} 0").split()[2])  # px per user unit, unscaled
+    sized = fitting((w, h), min(sizes, default=0.0) * unit, width, fit)
+    root.set("width", f"{sized.width:.0f}px")
+    root.set("height", f"{sized.height:.0f}px")
     root.set("role", "img")
-    root.set("data-scale", f"{scale:.4g}")
+    root.set("data-scale", f"{sized.scale:.4g}")
+    if not sized.fits:
+        root.set("data-fits", "false")
+    return sized
 
 
 def _describe(root: ET.Element, picture: Picture) -> None:
@@ -144,7 +216,9 @@ def _texts(g: ET.Element) -> list[ET.Element]:
 def _paint_text(t: ET.Element, kind: str, theme: Theme, small: bool = True) -> None:
     """Colour and type of a text by what it is; its class (``mg-value``, ``mg-grad``, ...) says so too.
 
-    A ``name`` is small and grey under a gate's symbol; ``small=False``: the title of a box.
+    A ``name`` is grey under a gate's symbol; ``small=False``: the title of a box. Every text keeps the
+    size Graphviz measured it at (a smaller note would waste the room made for it, and be under 12 px
+    sooner when the picture is scaled down).
     """
     t.set("class", f"mg-{kind}")
     t.attrib.pop("font-style", None)
@@ -158,8 +232,6 @@ def _paint_text(t: ET.Element, kind: str, theme: Theme, small: bool = True) -> N
         t.set("font-style", "italic")
     elif kind in ("note", "name"):
         t.set("fill", theme.note)
-        size = float(t.get("font-size", "12"))
-        t.set("font-size", f"{size * NOTE_SCALE:.2f}")
     else:
         t.set("fill", theme.text)
 
@@ -219,10 +291,11 @@ _CHAR_WIDTH = 0.556  # a digit's (and a figure space's) width in Helvetica and L
 
 
 def _answer_boxes(g: ET.Element, theme: Theme) -> None:
-    """A worksheet's ``[n]``: an empty box as wide as the text Graphviz made room for, numbered ``n``.
+    """A worksheet's ``[n]``: an empty box as wide as the text Graphviz made room for, its number ``n``
+    on a dark tab at its left, in the pictures' type size (legible in a room and on paper).
 
-    The text keeps class ``mg-answer`` and ``data-box="n"``: the interactive page puts its
-    input fields there.
+    The number keeps class ``mg-answer`` and ``data-box="n"``, and the box ``data-pad`` (the tab's
+    width): the interactive page puts its input fields in the box, right of the tab.
     """
     for parent in list(g.iter()):
         for t in list(parent.findall(f"{_S}text")):
@@ -231,7 +304,7 @@ def _answer_boxes(g: ET.Element, theme: Theme) -> None:
                 continue
             prefix, blank, number = found.groups()
             size = float(t.get("font-size", "12"))
-            width, height = len(blank) * _CHAR_WIDTH * size, 1.0 * size
+            width, height = len(blank) * _CHAR_WIDTH * size, 1.1 * size
             x, y = float(t.get("x", "0")), float(t.get("y", "0"))
             if prefix:  # "f = " stays a text, left of the box
                 left = x - len(t.text or "") * _CHAR_WIDTH * size / 2
@@ -241,26 +314,34 @@ def _answer_boxes(g: ET.Element, theme: Theme) -> None:
                 before.set("x", f"{left:.2f}")
                 parent.insert(list(parent).index(t), before)
                 x = left + len(prefix) * _CHAR_WIDTH * size + width / 2
-            box = ET.Element(f"{_S}rect")
-            for name, value in (
-                ("x", x - width / 2), ("y", y - 0.82 * size), ("width", width), ("height", height), ("rx", 2.5)
-            ):  # fmt: skip
-                box.set(name, f"{value:.2f}")
-            box.set("fill", theme.background)
-            box.set("stroke", theme.text)
-            box.set("stroke-width", "0.8")
-            box.set("class", "mg-answer-box")
+            x0, y0 = x - width / 2, y - 0.86 * size
+            tab = (len(number) * _CHAR_WIDTH + 0.4) * size
+            index = list(parent).index(t)
+            box = _rect(x0, y0, width, height, theme.background, theme.text, "mg-answer-box")
             box.set("data-box", number)
-            parent.insert(list(parent).index(t), box)
+            box.set("data-pad", f"{tab:.2f}")
+            parent.insert(index, box)
+            parent.insert(index + 1, _rect(x0, y0, tab, height, theme.text, theme.text, "mg-answer-tab"))
             t.text = number
             t.set("class", "mg-answer")
             t.set("data-box", number)
-            t.set("font-size", f"{size * 0.7:.2f}")
-            t.set("text-anchor", "start")
-            t.set("x", f"{x - width / 2 + 1.5:.2f}")
-            t.set("y", f"{y - 0.3 * size:.2f}")
-            t.set("fill", theme.note)
+            t.set("font-weight", "bold")
+            t.set("text-anchor", "middle")
+            t.set("x", f"{x0 + tab / 2:.2f}")
+            t.set("y", f"{y:.2f}")
+            t.set("fill", theme.background)
             t.attrib.pop("font-style", None)
+
+
+def _rect(x: float, y: float, width: float, height: float, fill: str, stroke: str, kind: str) -> ET.Element:
+    rect = ET.Element(f"{_S}rect")
+    for name, value in (("x", x), ("y", y), ("width", width), ("height", height), ("rx", 2.5)):
+        rect.set(name, f"{value:.2f}")
+    rect.set("fill", fill)
+    rect.set("stroke", stroke)
+    rect.set("stroke-width", "0.8")
+    rect.set("class", kind)
+    return rect
 
 
 def _flag(g: ET.Element, t: ET.Element, theme: Theme) -> None:
