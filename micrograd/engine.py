@@ -459,7 +459,7 @@ class Value(Node):
     def backward(self, seed: float = 1.0, create_graph: bool = False) -> None:
         """Backpropagate from this node: fill ``grad`` of every node it depends on.
 
-        Sets ``self.grad`` to ``seed`` (∂self/∂self = 1), then applies the chain rule
+        Sets ``self.grad`` to ``seed`` (dself/dself = 1), then applies the chain rule
         node by node in reverse topological order (:func:`micrograd.core.backward`). Leaf
         gradients accumulate across calls until zeroed; interior gradients are recomputed
         on every call. Iterative: graphs of any depth work.

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import random
 import sys
+import warnings
 from pathlib import Path
 
 from .drawing.comparison import Comparison, Panels, compare_backward
 from .drawing.diagram import STYLES, Diagram, draw
+from .drawing.errors import PictureTooLarge
 from .drawing.steps import draw_steps
 from .engine import Value
 from .functional import grad
@@ -135,8 +137,9 @@ def gallery_diagrams() -> dict[str, Diagram]:
     circuits = lecture_circuits()
     diagrams: dict[str, Diagram] = {}
     for name, f in circuits.items():
-        for style in STYLES:
-            diagrams[f"{name}_{style}"] = draw(f, style=style, rankdir="LR")
+        for style in STYLES:  # left to right; the neuron's records top to bottom, to fit 900 px at 12 px text
+            tall = style == "record" and name == "sigmoid_neuron"
+            diagrams[f"{name}_{style}"] = draw(f, style=style, rankdir="TB" if tall else "LR")
     neuron = circuits["sigmoid_neuron"]
     diagrams["sigmoid_neuron_circuit_annotated"] = draw(neuron, style="circuit", annotate=True, rankdir="LR")
     for theme in ("colorblind", "dark", "dark-colorblind"):
@@ -150,7 +153,7 @@ def gallery_diagrams() -> dict[str, Diagram]:
     diagrams["mlp_2_16_16_1_neurons"] = draw(net, shade=True, rankdir="LR")
     small = mlp((2, 3, 1))
     small.backward()
-    diagrams["mlp_2_3_1_expanded"] = draw(small, neurons="expanded", rankdir="LR")
+    diagrams["mlp_2_3_1_expanded"] = draw(small, neurons="expanded")
     return diagrams
 
 
@@ -199,10 +202,12 @@ def render_gallery(out_dir: str | Path, *, write_svg: bool = True) -> list[Path]
         **gallery_comparisons(),
         "tanh_derivatives": tanh_derivatives(),
     }
-    for stem, diagram in pictures.items():
-        if write_svg:
-            written.append(diagram.save(out / f"{stem}.svg"))
-        written.append(diagram.save(out / f"{stem}.dot"))
+    with warnings.catch_warnings():  # a picture too large for 12 px text is marked in its SVG (data-fits)
+        warnings.simplefilter("ignore", PictureTooLarge)
+        for stem, diagram in pictures.items():
+            if write_svg:
+                written.append(diagram.save(out / f"{stem}.svg"))
+            written.append(diagram.save(out / f"{stem}.dot"))
     if write_svg:
         written.append(draw_steps(sigmoid_neuron(), style="circuit").save(out / STEPS_FILE))
     return written

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -248,6 +249,7 @@ def through_gates(lines: list[list[Point]], drawing: Drawing, margin: float = 1.
 def audit(name: str, root: Any, style: str, rankdir: str, annotate: bool) -> Report:
     """Draw ``root`` as asked (default width, WebAssembly Graphviz) and measure its layout."""
     root.backward()
+    warnings.simplefilter("ignore", micrograd.drawing.PictureTooLarge)  # the audit draws every direction
     d = micrograd.draw(root, style=style, rankdir=rankdir, annotate=annotate, engine="wasm")
     svg = d.svg()
     pic = d.picture

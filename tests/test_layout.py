@@ -4,7 +4,7 @@ the whole report).
 
 Reading order is the layout's first law: inputs in the order the formula reads, in one column at the
 input side, and every gate's arguments in argument order (first on top, or on the left). Wires cross
-only where that order forces them to: never in a tree; at a fork, as many times as counted by hand below.
+only where that order forces them to: never in a tree; at a fork, about as often as counted below.
 """
 
 from __future__ import annotations
@@ -13,21 +13,22 @@ import pytest
 from layout_audit import CASES, audit, crossings
 from layout_corpus import CORPUS
 
-# Crossings the reading order forces, counted by hand: a branch of a shared input that enters its
-# gate below (or right of) another wire must cross that wire, and every wire of an input listed
-# between the branch's start and its gate. Formulas not listed are trees: they need none.
-FORCED = {
-    "chained_division": 1,  # a/b/c - a: a is read first, enters "-" second: it crosses the quotient's wire
+# The fewest crossings each formula with a fork can be drawn with, in reading order: counted by hand
+# where the reason is short (a branch of a shared input that enters its gate below, or right of,
+# another wire must cross it, and the wires of the inputs listed between), and reached by at least
+# one of its pictures. Formulas not listed are trees: they need none.
+FEWEST = {
+    "chained_division": 1,  # a/b/c - a: a is read first and enters "-" second: it crosses the quotient's wire
     "mse_two_points": 1,  # the second residual's w crosses the first's b
     "square_difference": 1,  # (x - y)**2 + x*y: x's second branch crosses y's first
     "power_gate": 2,  # x**y - y**x: x's branch into y**x crosses both of y's branches
     "cs231n_staged": 1,  # σ(y) must reach x + σ(y) across x's other uses (or the denominator's wire)
-    "logistic_regression_3": 6,  # w0, w1 feed three products each (3), b three sums below them (3)
+    "logistic_regression_3": 5,  # w0, w1 feed three products each, b three sums below them
     "net_2_2_1_sigmoid": 7,  # x0's second branch crosses b, x1, q, c; x1's crosses q, c, d
     "tanh_net_2_2_1": 9,  # x1's second branch crosses w12, x2, b1, v2, w21; x2's crosses b1, v2, w21, w22
 }
-# Dot's crossing minimisation is a heuristic: where it leaves a crossing more than forced in some
-# direction or style (cs231n: one left to right), the excess is allowed here and reported by the audit.
+# Dot's crossing minimisation is a heuristic: a picture may have a crossing or two more than the
+# fewest (cs231n's left to right has one); the audit script reports every count.
 EXCESS = 2
 
 
@@ -49,10 +50,10 @@ def test_every_gate_takes_its_arguments_in_order(reports: list) -> None:
 
 def test_wires_cross_only_where_the_reading_order_forces_them(reports: list) -> None:
     for r in reports:
-        forced = FORCED.get(r.name, 0)
-        assert r.crossings <= forced + (EXCESS if forced else 0), r.line()
+        fewest = FEWEST.get(r.name, 0)
+        assert r.crossings <= fewest + (EXCESS if fewest else 0), r.line()
         assert not r.through, r.line()
-    assert min(r.crossings for r in reports) <= FORCED.get(reports[0].name, 0)  # reached in some picture
+    assert min(r.crossings for r in reports) <= FEWEST.get(reports[0].name, 0)  # reached in some picture
 
 
 def test_the_crossing_count_sees_a_crossing() -> None:

@@ -91,8 +91,8 @@ def test_hover_titles_and_annotations_write_partials():
         check_chains(t, "f")
     assert "n1 = w0 × x0 = -2; df/dn1 = 0.1966" in titles  # a node: its formula in glyphs, its total
     notes = texts_of(svg, "note")
-    partials = [n for n in notes if n.startswith("(∂")]
-    assert len(partials) == edges(f) and all(re.fullmatch(rf"\(∂({NAME})/∂({NAME})\)", n) for n in partials)
+    partials = [n for n in notes if n.startswith("∂")]
+    assert len(partials) == edges(f) and all(re.fullmatch(rf"∂({NAME})/∂({NAME})", n) for n in partials)
     assert not [n for n in notes if re.search(r"(?<!∂)\bd\w+/d", n)]  # no total written as a local
 
 

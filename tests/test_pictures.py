@@ -164,7 +164,7 @@ def test_width_font_size_precision_and_direction_are_options() -> None:
     f = done(sigmoid_neuron())
     narrow = draw(f, width=500, style="circuit", rankdir="LR")  # too narrow for 12 px text: larger, and it says so
     assert not narrow.fits and "500 px" in narrow.size_message() and smallest_text_px(narrow.svg("wasm")) >= 12
-    assert size_px(draw(f, width=700, rankdir="TB").svg("wasm"))[0] <= 700
+    assert size_px(draw(f, width=800, rankdir="TB").svg("wasm"))[0] <= 800  # five input boxes in a row
     natural = size_px(draw(f, width=None).svg("wasm"))[0]
     assert natural > 900  # the record picture, left to right, at its natural size
     sizes = {t.get("font-size") for t in root(draw(f, style="circuit", font_size=9).svg("wasm")).iter(f"{SVG}text")}

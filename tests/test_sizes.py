@@ -141,7 +141,7 @@ def test_auto_direction_never_picks_text_under_12_px_when_another_direction_fits
 
 
 def test_fit_16_9_prefers_a_landscape_shape() -> None:
-    chain = sigmoid_chain()
+    chain = sigmoid_chain(16)  # 16 σ gates: 1,675 px wide at 12 px text
     assert draw(chain, style="circuit").decide("wasm") == "TB"  # a notebook scrolls down
     slide = draw(chain, style="circuit", fit="16:9")
     assert slide.decide("wasm") == "LR"
@@ -195,7 +195,7 @@ def test_cli_png_and_gif_for_a_slide_with_scale_and_fit(tmp_path, monkeypatch, c
     assert main([*formula, "-o", "one.svg", "--width", "0"]) == 0
     svg_width = size_px((tmp_path / "one.svg").read_text())[0]
     assert abs(Image.open(tmp_path / "one.png").width - svg_width) <= 1
-    chain = ["draw", "sigmoid(" * 8 + "x" + ")" * 8, "x=0.5"]
+    chain = ["draw", "sigmoid(" * 16 + "x" + ")" * 16, "x=0.5"]
     assert main([*chain, "-o", "tall.svg"]) == 0 and main([*chain, "-o", "wide.svg", "--fit", "16:9"]) == 0
     tall, wide = size_px((tmp_path / "tall.svg").read_text()), size_px((tmp_path / "wide.svg").read_text())
     assert tall[0] < tall[1] and wide[0] > wide[1]

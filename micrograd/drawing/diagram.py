@@ -27,7 +27,7 @@ from .names import node_names
 from .notation import derivative_name
 from .picture import Graph, Options, Picture, View, build
 from .render import ENGINES, TIMEOUT, Deadline, check_timeout, render, resolve_engine
-from .svg import FITS, MIN_TEXT_PX, Fit, finish_fitted
+from .svg import FITS, MIN_TEXT_PX, Fit, finish_fitted, inline_svg
 from .theme import Theme, theme_named
 
 __all__ = [
@@ -339,9 +339,8 @@ class Diagram:
         svg = self.svg()
         if self.fits:
             return None
-        from .steps import _inline_svg
 
-        inline = _inline_svg(svg, f"mg-d{id(self):x}").replace("<svg ", '<svg style="max-width:none" ', 1)
+        inline = inline_svg(svg, f"mg-d{id(self):x}").replace("<svg ", '<svg style="max-width:none" ', 1)
         return (
             f'<p style="font-family:sans-serif;font-size:13px;margin:0 0 4px">{html.escape(self.size_message())}</p>'
             f'<div style="overflow:auto;max-width:100%">{inline}</div>'

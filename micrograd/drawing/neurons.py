@@ -242,7 +242,7 @@ def build_network(b: Any, net: Network, expanded: bool) -> None:
         role = Role(
             "box", tooltip, fields=("name", "data", "grad"), marked=node is view.marked, hidden=view.hides(shown)
         )
-        across = b.out_port == "e"  # left to right: the name above, value | gradient under it
+        across = b.horizontal  # left to right: the name above, value | gradient under it
         fields = [title, "{" + value_text(node, p) + "|" + (text or " ") + "}"] if across else None
         b.record(nid, role, fields or [title, value_text(node, p), text], margin="0.05,0.01", raw=bool(fields))
 

@@ -151,9 +151,11 @@ class Graph:
 # ---------------------------------------------------------------- building
 
 
-def _slots(rankdir: str) -> tuple[str, str]:
-    """The sides a wire leaves a wire record by and enters it by: where its rule ends."""
-    return ("e", "w") if rankdir in ("LR", "RL") else ("s", "n")
+# Where a wire leaves its record and enters it (out, in): the two ends of its rule. Between a value
+# and a gradient, the rule is the record's middle, where Graphviz attaches an edge to a side; under
+# a note too, the rule is the lower (or right) edge of the value's field ``v``: its corners.
+_SIDES = {"LR": ("e", "w"), "RL": ("w", "e"), "TB": ("s", "n"), "BT": ("n", "s")}
+_CORNERS = {"LR": ("v:se", "v:sw"), "RL": ("v:sw", "v:se"), "TB": ("v:se", "v:ne"), "BT": ("v:ne", "v:se")}
 
 
 class _Builder:
@@ -163,7 +165,8 @@ class _Builder:
         self.roles: dict[str, Role] = {}
         self.nodes: list[str] = []
         self.edges: list[tuple[str, str]] = []
-        self.out_port, self.in_port = _slots(opts.rankdir)
+        self.out_port, self.in_port = (_CORNERS if opts.annotate else _SIDES)[opts.rankdir]
+        self.horizontal = opts.rankdir in ("LR", "RL")  # wires run across the page
         self.ids = {v: f"v{k}" for k, v in enumerate(g.topo)}
         self.arguments: list[tuple[Any, int, str, str, Role, dict[str, object]]] = []
 
@@ -173,14 +176,22 @@ class _Builder:
         self.lines.append(f"{nid} {attrs(id=nid, **dot)}")
 
     def record(
-        self, nid: str, role: Role, fields: list[str], flip: bool = False, raw: bool = False, **dot: object
+        self,
+        nid: str,
+        role: Role,
+        fields: list[str],
+        flip: bool = False,
+        raw: bool = False,
+        port: str | None = None,
+        **dot: object,
     ) -> None:
         """A record node: its fields stacked across the wire (``flip``: along it, as a value box).
 
         ``raw``: a field that is already record syntax (``{a|b}``, nested fields) is left as it is
-        after the first, which is escaped as text.
+        after the first, which is escaped as text. ``port``: the first field's name, for edges to attach to.
         """
         label = "|".join(f if raw and k > 0 else record_field(f if f else BLANK) for k, f in enumerate(fields))
+        label = f"<{port}> {label}" if port else label
         label = "{" + label + "}" if flip else label
         self.nodes.append(nid)
         self.roles[nid] = role
@@ -238,7 +249,8 @@ class _Builder:
         partial = local(self.name(w.node), self.name(w.parent))
         if self.view.trace is None or not (shown or self.view.pad):  # no gradients to show: the local one alone
             return f"{partial}\n= {format_number(w.local, p)}"
-        text = f"= {format_number(w.upstream, p)}\n{DOT} {format_number(w.local, p)}\n({partial})"  # a column: narrow
+        # a column, narrow: the upstream gradient, times the local one, named under its number
+        text = f"= {format_number(w.upstream, p)}\n{DOT} {format_number(w.local, p)}\n{partial}"
         return self.view.text(text, shown, p)
 
     def sum_note(self, v: Any, shown: bool) -> str:
@@ -310,7 +322,7 @@ def build(g: Graph, view: View, opts: Options) -> Picture:
     if network is not None:
         head += ["nodesep=0.06", "ranksep=1.6"]  # room for the many connections between layers
     elif opts.style == "circuit":
-        head += ["nodesep=0.12", "ranksep=0.1"]
+        head += ["nodesep=0.12", "ranksep=0.05"]
     else:
         head += ["nodesep=0.15", "ranksep=0.15"]
     size = _layout_size(b.edges, b.nodes)
@@ -428,23 +440,22 @@ def _wire_record(
 ) -> None:
     """A wire as a record: the value above the rule, the gradient below it (and the note under that).
 
-    A note is balanced by a copy of it on the other side of the value (dropped after layout),
-    so the rule stays at the record's middle, where the wires attach, whatever the direction.
+    The wires attach to the ends of the rule (:data:`_SIDES`, or with a note the corners of the
+    value's field, :data:`_CORNERS`), so a note makes the record no taller on the value's side.
     """
-    pad = note  # the note again on the value's side (removed after layout): the rule stays in the middle, both ways
-    fields = [pad, value, grad, note] if note else [value, grad]
+    fields = [value, grad, note] if note else [value, grad]
     role = Role(
         "wire",
         tooltip,
-        fields=("blank", "value", "grad", "note") if note else ("value", "grad"),
+        fields=("value", "grad", "note") if note else ("value", "grad"),
         hot=hot,
         junction=junction,
         hidden=hidden,
         answers=any(f"{BLANK}[" in f for f in (value, grad)),  # a worksheet's box (View.blank)
         flagged=flagged,
     )
-    margin = "0.03,0.01" if b.out_port == "e" else "0.07,0.02"  # beside a vertical wire: room on either side
-    b.record(wid, role, fields, margin=margin, width="0", height="0")
+    margin = "0.03,0.01" if b.horizontal else "0.07,0.02"  # beside a vertical wire: room on either side
+    b.record(wid, role, fields, port="v", margin=margin, width="0", height="0")
 
 
 def _wire(b: _Builder, v: Any, c: Any, i: int, start: str, value: str) -> None:
@@ -466,8 +477,8 @@ def _wire(b: _Builder, v: Any, c: Any, i: int, start: str, value: str) -> None:
         Role("edge", tip, hot=hot, arrow=False),
         headport=b.in_port,
         tailport=b.out_port if branch else None,  # from a stem: from its junction
-        weight=NEAR if v.is_leaf and not branch else None,  # an input's numbers sit by its name
-        minlen=3 if branch else None,
+        weight=NEAR if v.is_leaf and not branch else None,  # an input's numbers sit by its name, first
+        minlen=4 if branch else None,
     )
     b.argument(c, i, wid, Role("edge", tip, hot=hot), tailport=b.out_port, weight=NEAR)
 
@@ -519,7 +530,7 @@ def _reading_order(b: _Builder) -> None:
     inputs = [b.ids[v] for v in b.g.shown if v.is_leaf and b.ids[v] in b.roles]
     if len(inputs) > 1:
         b.lines.append('inputs [id="inputs" shape=point style=invis width=0 height=0 ordering=out]')
-        b.lines.extend(f"inputs -> {nid} [style=invis]" for nid in inputs)
+        b.lines.extend(f"inputs -> {nid} [style=invis weight=0]" for nid in inputs)
         b.lines.append("{rank=source; inputs}")
         b.lines.append("{rank=same; " + " ".join(inputs) + "}")
     position = {v: k for k, v in enumerate(b.g.topo)}

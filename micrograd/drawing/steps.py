@@ -41,13 +41,11 @@ from .files import atomic_write
 from .numbers import format_number, format_value
 from .picture import Graph, Options, View
 from .render import TIMEOUT, Deadline, check_timeout
-from .svg import captioned
+from .svg import captioned, inline_svg
 from .theme import theme_named
 
 __all__ = ["Steps", "draw_steps", "save_steps", "backward_frames"]
 
-_XML_PROLOGUE = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.DOTALL)
-_ID = re.compile(r'\bid="')
 
 _CSS = """
 .mg-player{font-family:Helvetica,Arial,sans-serif;outline:none;max-width:100%}
@@ -85,11 +83,6 @@ show(0);
 """
 
 
-def _inline_svg(svg: str, prefix: str) -> str:
-    """An SVG document as an element to inline in HTML: no prologue, ids made unique per frame."""
-    return _ID.sub(f'id="{prefix}-', _XML_PROLOGUE.sub("", svg)).strip()
-
-
 class Steps(list):
     """The frames of a backward pass (a list of Diagrams); shows as a player in Jupyter."""
 
@@ -125,7 +118,7 @@ class Steps(list):
         last = len(self) - 1
         frames = "\n".join(
             f'<div class="mg-frame" data-caption="{html.escape(printable(d.caption))}"{"" if k == 0 else " hidden"}>'
-            f"{_inline_svg(svg, f'{pid}-f{k}')}</div>"
+            f"{inline_svg(svg, f'{pid}-f{k}')}</div>"
             for k, (d, svg) in enumerate(zip(self, svgs, strict=True))
         )
         body = (

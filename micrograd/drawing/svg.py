@@ -21,7 +21,18 @@ from .dot import printable
 from .picture import BLANK, Picture, Role
 from .theme import Theme
 
-__all__ = ["finish", "finish_fitted", "Fit", "fitting", "NS", "PX_PER_PT", "MIN_TEXT_PX", "FONT_FAMILY", "FITS"]
+__all__ = [
+    "inline_svg",
+    "finish",
+    "finish_fitted",
+    "Fit",
+    "fitting",
+    "NS",
+    "PX_PER_PT",
+    "MIN_TEXT_PX",
+    "FONT_FAMILY",
+    "FITS",
+]
 
 NS = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -65,8 +76,8 @@ class Fit:
         return (
             f"this picture is {self.width:.0f} x {self.height:.0f} px with its smallest text at "
             f"{MIN_TEXT_PX:g} px, larger than {frame}; it is not shrunk further (smaller text cannot be read "
-            f"in a room). Draw less: a subexpression (draw(node)), a model's parts as scopes (micrograd.scope), "
-            f"another rankdir, or width=None to accept this size."
+            f"in a room). Draw less: a subexpression (draw(node)), another rankdir, or width=None to accept "
+            f"this size."
         )
 
 
@@ -245,11 +256,10 @@ def _drop_blanks(g: ET.Element) -> None:
 
 def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
     """A wire record: no outline; its first rule is the wire; value on one side, gradient and note on the other."""
-    middle = _middle(g.find(f"{_S}polygon"), horizontal)
     for polygon in g.findall(f"{_S}polygon"):
         g.remove(polygon)
     rules = g.findall(f"{_S}polyline")
-    line = min(rules, key=lambda r: abs(_across(r, horizontal) - middle)) if rules else None  # the wire
+    line = min(rules, key=lambda r: _across(r, horizontal)) if rules else None  # the wire: the value's edge
     for other in rules:
         if other is not line:
             g.remove(other)
@@ -265,10 +275,6 @@ def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
         _paint_text(t, "grad", theme)
     if before:
         _paint_text(before[0], "value", theme)  # just above (left of) the wire: the value
-    for pad in before[1:]:  # farther out: the copy of the note that kept the wire in the middle
-        for parent in g.iter():
-            if pad in list(parent):
-                parent.remove(pad)
     _notes(g, across, horizontal, theme)
     if role.hidden:  # a frame before this gradient's step: laid out, not shown
         for parent in g.iter():
@@ -373,15 +379,6 @@ def _reach(line: ET.Element, horizontal: bool, by: float = 1.0) -> None:
     else:
         y0, y1 = min(y0, y1) - by, max(y0, y1) + by
     line.set("points", f"{x0:.2f},{y0:.2f} {x1:.2f},{y1:.2f}")
-
-
-def _middle(outline: ET.Element | None, horizontal: bool) -> float:
-    """The middle of a record, across the wire: where the wires attach."""
-    if outline is None:
-        return 0.0
-    ends = _ends(outline)
-    values = [y if horizontal else x for x, y in ends]
-    return (min(values) + max(values)) / 2
 
 
 def _across(line: ET.Element | None, horizontal: bool) -> float:
@@ -496,6 +493,15 @@ def captioned(svg: str, caption: str, theme: Theme, px: float = 13.0) -> str:
     for k, line in enumerate(lines):
         text_line(root, line, "mg-caption", x0 + size * 0.5, y0 + h + size * (1.35 * k + 1.2), size, theme.text)
     return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+_XML_PROLOGUE = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.DOTALL)
+_ID = re.compile(r'\bid="')
+
+
+def inline_svg(svg: str, prefix: str) -> str:
+    """An SVG document as an element to inline in HTML: no prologue, ids made unique by ``prefix``."""
+    return _ID.sub(f'id="{prefix}-', _XML_PROLOGUE.sub("", svg)).strip()
 
 
 def text_line(parent: ET.Element, text: str, kind: str, x: float, y: float, size: float, fill: str) -> ET.Element:
