@@ -13,6 +13,9 @@ import pytest
 from layout_audit import CASES, audit, crossings
 from layout_corpus import CORPUS
 
+import micrograd
+from micrograd import Value
+
 # The fewest crossings each formula with a fork can be drawn with, in reading order: counted by hand
 # where the reason is short (a branch of a shared input that enters its gate below, or right of,
 # another wire must cross it, and the wires of the inputs listed between), and reached by at least
@@ -74,3 +77,24 @@ def test_without_the_reading_order_the_lecture_neuron_comes_out_mirrored(monkeyp
     monkeypatch.setattr(picture, "_reading_order", edges_only)
     r = audit("sigmoid_neuron", CORPUS["sigmoid_neuron"](), "circuit", "LR", False)
     assert r.leaves_out_of_order == ["inputs read w0, x0, x1, w2, w1"] and r.leaves_off_column == ["w2"]
+
+
+@pytest.mark.parametrize(("rankdir", "gate"), [("LR", "↑−↓"), ("TB", "←−→")])
+def test_a_gate_that_does_not_commute_points_at_its_operands(rankdir: str, gate: str) -> None:
+    """``a − b``: the gate says which input is subtracted (the lower, or the right one), so a reader
+    need not trust the order; with a constant, the gate writes it in its place instead."""
+    from svgtools import texts_of
+
+    a, b = Value(5.0, label="a"), Value(2.0, label="b")
+    for style in ("circuit", "record"):
+        svg = micrograd.draw(done(a - b), style=style, rankdir=rankdir).svg("wasm")
+        assert gate in texts_of(svg, "text"), style
+    gates = {t for f in (a / b, a**b) for t in texts_of(micrograd.draw(done(f), rankdir=rankdir).svg("wasm"), "text")}
+    assert gates == {gate.replace("−", "÷"), gate.replace("−", "^")}
+    assert "1−x" in texts_of(micrograd.draw(done(1 - a), style="circuit").svg("wasm"), "text")
+    assert "↑+↓" not in " ".join(texts_of(micrograd.draw(done(a + b), style="circuit").svg("wasm"), "text"))
+
+
+def done(f: Value) -> Value:
+    f.backward()
+    return f

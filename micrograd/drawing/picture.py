@@ -150,6 +150,26 @@ class Graph:
 
 # ---------------------------------------------------------------- building
 
+# The gates whose inputs cannot be swapped, written with arrows to their inputs: "↑−↓" is the upper
+# input minus the lower one (left minus right, top to bottom), so the order need not be trusted.
+ORDERED = {"-": "\u2212", "/": "\u00f7", "**": "^"}
+ARROWS = {
+    "LR": ("\u2191", "\u2193"),
+    "RL": ("\u2191", "\u2193"),
+    "TB": ("\u2190", "\u2192"),
+    "BT": ("\u2190", "\u2192"),
+}
+
+
+def ordered_gate(c: Any, rankdir: str) -> str | None:
+    """``↑−↓``, ``↑÷↓``, ``↑^↓`` (``←−→`` ... top to bottom) for a gate that does not commute, when both
+    its inputs are drawn (a constant is written inside its gate, in its place: ``1−x``, ``x²``); else None."""
+    glyph = ORDERED.get(c._op)
+    if glyph is None or len(c.parents) != 2 or any(is_constant(p) for p in c.parents):
+        return None
+    first, second = ARROWS[rankdir]
+    return f"{first}{glyph}{second}"
+
 
 # Where a wire leaves its record and enters it (out, in): the two ends of its rule. Between a value
 # and a gradient, the rule is the record's middle, where Graphviz attaches an edge to a side; under
@@ -222,6 +242,9 @@ class _Builder:
 
     def gate(self, v: Any) -> str:
         """``v``'s gate in glyphs; its placeholder (the ``x`` of ``x²``) names no other node in this picture."""
+        ordered = ordered_gate(v, self.opts.rankdir)
+        if ordered:
+            return ordered
         inputs = [p for p in v.parents if not is_constant(p)]
         own = {self.name(inputs[0])} if len(inputs) == 1 else set()  # x² on the node named x reads right
         return gate_text(v, self.opts.precision, set(self.g.names.values()) - own)
