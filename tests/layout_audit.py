@@ -251,8 +251,14 @@ def audit(name: str, root: Any, style: str, rankdir: str, annotate: bool) -> Rep
     root.backward()
     warnings.simplefilter("ignore", micrograd.drawing.PictureTooLarge)  # the audit draws every direction
     d = micrograd.draw(root, style=style, rankdir=rankdir, annotate=annotate, engine="wasm")
-    svg = d.svg()
+    return measure(name, root, d, style, annotate)
+
+
+def measure(name: str, root: Any, d: Any, style: str = "circuit", annotate: bool = False) -> Report:
+    """Measure a picture already made of ``root`` (a Diagram: drawn, a worksheet's, a player's frame)."""
+    svg = d.svg("wasm")
     pic = d.picture
+    rankdir = pic.rankdir
     drawing = Drawing(svg)
     report = Report(name, style, rankdir, annotate)
     across = 1 if rankdir in HORIZONTAL else 0  # the coordinate inputs are ordered along

@@ -98,3 +98,20 @@ def test_a_gate_that_does_not_commute_points_at_its_operands(rankdir: str, gate:
 def done(f: Value) -> Value:
     f.backward()
     return f
+
+
+def test_worksheets_the_player_and_comparisons_read_in_order_too() -> None:
+    """Every picture made of a graph is laid out by the same builder: a worksheet, its key, the
+    player's frames and a comparison's two pictures all keep the reading order."""
+    from layout_audit import measure
+
+    f = done(CORPUS["sigmoid_neuron"]())
+    ws = micrograd.worksheet(f)
+    frames = micrograd.draw_steps(f, style="circuit", rankdir="LR")
+    pictures = {"worksheet": ws.picture(), "key": ws.key(), "first frame": frames[0], "last frame": frames[-1]}
+    both = micrograd.compare_backward(CORPUS["sub_of_products"](), "set-not-accumulate", rankdir="LR")
+    pictures |= {"correct": both.correct, "buggy": both.buggy}
+    for name, d in pictures.items():
+        root = f if name not in ("correct", "buggy") else both.graph.root
+        r = measure(name, root, d)
+        assert r.out_of_order == 0 and not r.leaves_off_column, r.line()
