@@ -182,8 +182,8 @@ def tanh_derivatives() -> Panels:
     return Panels(
         [draw(d, style="circuit", forward=t, rankdir="LR") for d in (d1, d2)],
         [
-            ("dt/dx = 1 - t²", "the derivative of t = tanh(x): a graph of ordinary ops"),
-            ("d²t/dx² = -2t(1 - t²)", "its derivative, built the same way"),
+            ("dt/dx = 1 − t²", "the derivative of t = tanh(x): a graph of ordinary ops"),
+            ("d²t/dx² = −2t(1 − t²)", "its derivative, built the same way"),
         ],
         "The derivative of tanh as a graph, and the derivative of that",
         "backward(create_graph=True) writes each gradient as a graph of ordinary ops on the forward "
