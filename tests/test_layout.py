@@ -9,6 +9,10 @@ only where that order forces them to: never in a tree; at a fork, about as often
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+
 import pytest
 from layout_audit import CASES, audit, crossings
 from layout_corpus import CORPUS
@@ -115,3 +119,17 @@ def test_worksheets_the_player_and_comparisons_read_in_order_too() -> None:
         root = f if name not in ("correct", "buggy") else both.graph.root
         r = measure(name, root, d)
         assert r.out_of_order == 0 and not r.leaves_off_column, r.line()
+
+
+SYSTEM_DOT = shutil.which("dot") or ("/opt/gv/dot" if os.access("/opt/gv/dot", os.X_OK) else None)
+
+
+@pytest.mark.skipif(SYSTEM_DOT is None, reason="no system Graphviz (dot) to check the DOT with")
+def test_a_system_graphviz_lays_out_every_course_formula() -> None:
+    """The DOT suits the Graphviz of common distributions (2.4x) too: no flat edges beside records, no warning."""
+    assert SYSTEM_DOT is not None
+    for name, build in CORPUS.items():
+        for style, rankdir, annotate in CASES:
+            source = micrograd.draw(done(build()), style=style, rankdir=rankdir, annotate=annotate).source
+            run = subprocess.run([SYSTEM_DOT, "-Tsvg"], input=source.encode(), capture_output=True, timeout=60)
+            assert run.returncode == 0 and not run.stderr, (name, style, rankdir, annotate, run.stderr[:300])
