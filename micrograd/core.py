@@ -346,6 +346,8 @@ class _AsNumbers:
     def data(self) -> Any:
         return self.node
 
+    _data = data  # the engine's own rules read the slot behind Value.data
+
     @property
     def parents(self) -> tuple[_AsNumbers, ...]:
         return tuple(_AsNumbers(p) for p in self.node.parents)
