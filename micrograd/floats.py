@@ -50,7 +50,12 @@ def div(a: float, b: float) -> float:
 
 
 def power(x: float, y: float) -> float:
-    """``x ** y``: ``0 ** -1`` is inf, an overflow ±inf, a negative base to a fractional power nan."""
+    """``x ** y``: ``0 ** -1`` is inf, an overflow ±inf, a negative base to a fractional power nan.
+
+    Computed on Python floats: an int or a numpy scalar given (staged code called on one) is made one first.
+    """
+    if type(x) is not float or type(y) is not float:  # numpy's own ** would answer in its type, with warnings
+        x, y = float(x), float(y)
     try:
         r = x**y
     except ZeroDivisionError:  # 0 ** negative: inf, with 0's sign for an odd integer power

@@ -32,7 +32,7 @@ from typing import Any
 
 from . import floats
 from .core import BackwardTrace, Node, reading_order
-from .engine import Value
+from .engine import Value, as_float
 
 __all__ = ["staged", "StagedCode", "NotStageable"]
 
@@ -220,8 +220,16 @@ class StagedCode:
         return namespace[self.name]
 
     def __call__(self, *args: float) -> tuple[float, tuple[float, ...]]:
-        """Run the code at ``args`` (default: the traced point): ``(value, (gradient per input, ...))``."""
-        return self.function()(*(args or self.values))
+        """Run the code at ``args`` (default: the traced point): ``(value, (gradient per input, ...))``.
+
+        Each argument becomes a Python float, as ``Value()`` makes it one (a TypeError if it is no number).
+        """
+        if not args:
+            return self.function()(*self.values)
+        if len(args) != len(self.arguments):
+            raise TypeError(f"{self.name}() takes {len(self.arguments)} arguments {self.arguments}, got {len(args)}")
+        numbers = [as_float(x, f"{self.name}() argument {a!r}") for a, x in zip(self.arguments, args, strict=True)]
+        return self.function()(*numbers)
 
     def __str__(self) -> str:
         return self.source
