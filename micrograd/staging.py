@@ -26,6 +26,7 @@ import math
 import operator
 import re
 import string
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,8 +181,14 @@ class _Fold(ast.NodeTransformer):
 
 
 def identifier(name: str, taken: set[str]) -> str:
-    """``name`` as a Python identifier not in ``taken`` (and now taken): ``"L1.N2.w0"`` → ``L1_N2_w0``."""
-    text = "".join(c if ("a" + c).isidentifier() else "_" for c in name) or "v"
+    """``name`` as a Python identifier not in ``taken`` (and now taken): ``"L1.N2.w0"`` → ``L1_N2_w0``.
+
+    Written as Python reads it: Python normalises identifiers (NFKC) when it compiles, so ``ｘ``,
+    ``𝐱`` and ``x`` are one variable, and ``ｅｘｐ`` is the helper ``exp``. The name given is
+    normalised first, so two names Python would take for one never meet in the code.
+    """
+    text = "".join(c if ("a" + c).isidentifier() else "_" for c in _nfkc(name)) or "v"
+    text = _nfkc(text)  # (a character replaced can leave a neighbour that normalises anew)
     if not text.isidentifier():
         text = "v" + text
     if keyword.iskeyword(text) or text in _RESERVED:
@@ -192,6 +199,20 @@ def identifier(name: str, taken: set[str]) -> str:
         candidate = f"{text}_{k}"
     taken.add(candidate)
     return candidate
+
+
+def _nfkc(name: str) -> str:
+    return unicodedata.normalize("NFKC", name)
+
+
+def function_name(name: object) -> str:
+    """``name`` checked as the name of the function staged code defines: a Python identifier, not a
+    keyword and not one of the names the code uses (``exp``, ``max``, ...), as Python will read it."""
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(_nfkc(name)):
+        raise ValueError(f"staged(): name must be a Python identifier (e.g. forward_backward), got {name!r:.60}")
+    if _nfkc(name) in _RESERVED:
+        raise ValueError(f"staged(): name {name!r} is a name the staged code uses or Python's own: choose another")
+    return _nfkc(name)
 
 
 # ---------------------------------------------------------------- staged(f)
@@ -260,6 +281,7 @@ def staged(
     from .drawing.names import is_constant, node_names  # the pictures' names (loads the drawing code)
     from .drawing.numbers import format_value
 
+    name = function_name(name)
     root = f() if callable(f) and not isinstance(f, Node) else f
     if not isinstance(root, Value):
         raise NotStageable(f"staged() writes the code of a scalar Value graph, got {type(root).__name__}")
