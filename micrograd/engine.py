@@ -57,6 +57,12 @@ def _pow(a: float, b: float) -> float:
     return floats.power(a, b)
 
 
+def _pow_by_number(a: float, n: float) -> float:  # the exponent a constant: PyTorch's t ** n
+    if type(a) is not float or type(n) is not float:  # a rule building a graph (create_graph): Values
+        return a**n
+    return floats.power_by_number(a, n)
+
+
 def _log(a: float) -> float:  # a is a Value in a rule building a graph (create_graph)
     return floats.log(a) if type(a) is float else a.log()  # type: ignore[attr-defined]
 
@@ -288,13 +294,27 @@ class Value(Node):
         return _operand(other, "*") * self
 
     def __truediv__(self, other: Value | float) -> Value:
-        """``a / b``. Division by zero gives ±inf, or nan for 0/0."""
-        other = other if isinstance(other, Value) else _operand(other, "/")
-        return _binary(_div(self._data, other._data), self, other, "/")
+        """``a / b``. Division by zero gives ±inf, or nan for 0/0.
 
-    @rule("/", local=("1/{b}", "-{a}/{b}²"), code=("div({a}, {b})", "div({up}, {b})", "-{up} * div({out}, {b})"))
-    def _div_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b
-        b = out._p1._data
+        A number (a constant) over a Value that needs a gradient is ``(1/b)·a``, as PyTorch computes ``c / t``.
+        """
+        other = other if isinstance(other, Value) else _operand(other, "/")
+        a, b = self._data, other._data
+        number_over = other.requires_grad and not self.requires_grad
+        return _binary(_div(1.0, b) * a if number_over else _div(a, b), self, other, "/")
+
+    @rule(
+        "/",
+        local=("1/{b}", "-{a}/{b}²"),
+        code=("div({a}, {b})", "div({up}, {b})", "-{up} * div({out}, {b})"),
+        number=(0, ("div(1.0, {b}) * {a}", "div({up}, {b})", "-({up} * {a}) * (div(1.0, {b}) * div(1.0, {b}))")),
+    )
+    def _div_rule(out, upstream: float) -> tuple[float, float]:
+        """∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b; for a number a, through 1/b as PyTorch: -(G·a)·(1/b)²."""
+        a, b = out._p0, out._p1._data
+        if not a.requires_grad:
+            r = _div(1.0, b)
+            return _div(upstream, b), -(upstream * a._data) * (r * r)
         return _div(upstream, b), -upstream * _div(out._data, b)
 
     def __rtruediv__(self, other: float) -> Value:
@@ -303,10 +323,12 @@ class Value(Node):
     def __pow__(self, other: Value | float) -> Value:
         """``x ** y``. A negative base to a fractional power is nan, never a complex number.
 
-        With ``y`` a number, ``y`` is a constant: only ``x`` gets a gradient.
+        With ``y`` a number, ``y`` is a constant: only ``x`` gets a gradient, and ``x ** y`` is computed
+        as PyTorch computes ``t ** y`` (``x ** 0.5`` is ``sqrt(x)``: see ``floats.power_by_number``).
         """
         other = other if isinstance(other, Value) else _operand(other, "**")
-        return _binary(_pow(self._data, other._data), self, other, "**")
+        power = _pow_by_number if self.requires_grad and not other.requires_grad else _pow
+        return _binary(power(self._data, other._data), self, other, "**")
 
     @rule(
         "**",
@@ -316,12 +338,17 @@ class Value(Node):
             "0.0 if {y} == 0 else {up} * ({y} * power({x}, {y} - 1.0))",
             "{up} * (0.0 if {x} == 0 and {y} >= 0 else {out} * log({x}))",
         ),
+        number=(
+            1,
+            ("power_by_number({x}, {y})", "0.0 if {y} == 0 else {up} * ({y} * power_by_number({x}, {y} - 1.0))", "0.0"),
+        ),
     )
     def _pow_rule(out, upstream: float) -> tuple[float, float | None]:
         """∂(x**y)/∂x = y·x**(y-1), and none at all where y = 0 (x**0 is constant: the wire is stopped);
         ∂(x**y)/∂y = x**y·log(x), taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
         x, y = out._p0, out._p1
-        dx = 0.0 if float(y._data) == 0 else upstream * (y._data * _pow(x._data, y._data - 1.0))
+        power = _pow if y.requires_grad else _pow_by_number
+        dx = 0.0 if float(y._data) == 0 else upstream * (y._data * power(x._data, y._data - 1.0))
         if not y.requires_grad:
             return dx, None
         return dx, upstream * (0.0 if float(x._data) == 0 and y._data >= 0 else out._data * _log(x._data))

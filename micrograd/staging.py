@@ -50,8 +50,12 @@ class NotStageable(ValueError):
 
 
 def op_code(node: Any) -> tuple[str, ...]:
-    """The templates of ``node``'s op: its output, then each parent's contribution (see ``Rules.code``)."""
+    """The templates of ``node``'s op: its output, then each parent's contribution (see ``Rules.code``);
+    those for a number input (``Rules.number_code``) where that input is a constant."""
     code = node._rules.code.get(node._op)
+    number = node._rules.number_code.get(node._op)
+    if number is not None and not node.parents[number[0]].requires_grad:  # (so the other input needs a gradient)
+        code = number[1]
     if code is None:
         raise NotStageable(
             f"op {node._op!r} has no code to stage: register its rule with @rule({node._op!r}, code=(...))"

@@ -3,7 +3,8 @@
 - the derivatives table, :data:`RULES`, where every tensor op registers its rule;
 - broadcasting undone: :func:`unbroadcast`, every vector-Jacobian product's last step;
 - the rules' arithmetic that works on arrays and on Tensors alike (``backward(create_graph=True)``
-  runs the rules on Tensors): ``_numbers``, ``_expand``, ``_spread``, ``_power``, ``_mT``;
+  runs the rules on Tensors): ``_numbers``, ``_expand``, ``_spread``, ``_power``,
+  ``_power_by_number``, ``_mT``;
 - an op's settings checked and shown: ``_axes``, ``_axis_text``, ``_index_text``.
 
 A Tensor is recognised here as a graph :class:`~micrograd.core.Node` (:func:`_is_tensor`: the
@@ -86,7 +87,7 @@ def _spread(g: Any, shape: tuple[int, ...]) -> Any:
     return g + np.zeros(shape) if _is_tensor(g) else np.broadcast_to(g, shape)
 
 
-def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _power(x: np.ndarray, y: np.ndarray | float) -> np.ndarray:
     """``x ** y`` as C's ``pow`` (and PyTorch) defines it at -0.0 and -inf.
 
     numpy's power gives ``(-0.0)**0.5 = -0.0`` and ``(-inf)**0.5 = nan``; C gives +0.0 and
@@ -96,6 +97,28 @@ def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return x**y
     keeps_sign = np.mod(y, 2.0) == 1.0
     return np.power(np.where(((x == 0) | (x == -np.inf)) & ~keeps_sign, np.abs(x), x), y)
+
+
+def _is_number(t: Any, beside: Any) -> bool:
+    """``t`` a constant of one number beside a node ``beside`` that needs a gradient (``x ** 0.5``, ``2 / x``):
+    where PyTorch takes a path of its own for a Python number."""
+    return beside.requires_grad and not t.requires_grad and np.ndim(_numbers(t.data)) == 0
+
+
+def _power_by_number(x: Any, n: float) -> Any:
+    """``x ** n`` for a number ``n``, as PyTorch computes ``t ** n`` (see :func:`micrograd.floats.power_by_number`):
+    ``sqrt`` for ½, ``1/sqrt`` for -½, ``1/x`` for -1, ``x·x``, ``x·x·x`` and ``1/(x·x)`` for 2, 3 and -2."""
+    if n in (0.5, -0.5):
+        root = np.sqrt(x)  # (-0.0 stays -0.0, -inf is nan)
+        return root if n > 0 else 1.0 / root
+    if n in (2.0, 3.0, -2.0):
+        square = x * x
+        return square if n == 2.0 else square * x if n == 3.0 else 1.0 / square
+    if n == -1.0:
+        return 1.0 / x
+    if n in (0.0, 1.0):
+        return np.ones_like(_numbers(x)) if n == 0.0 else x * 1.0  # (a new array: nodes never share memory)
+    return _power(x, n)
 
 
 def _mT(x: Any) -> Any:

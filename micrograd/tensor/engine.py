@@ -10,8 +10,7 @@ parent), or None for a parent that needs no gradient (nothing is computed for it
 
     rule(out, upstream) -> (contribution for each parent)
 
-The chain rule itself is applied in one place, :func:`micrograd.core.chain_rule`. Two
-facts the rules rely on:
+The chain rule is applied in one place, :func:`micrograd.core.chain_rule`. The rules rely on:
 
 - **Broadcasting is undone by summing.** An input broadcast along an axis was used once
   per position along it, so its gradient is the *sum* of the upstream gradient over that
@@ -25,11 +24,10 @@ arguments (``_args``), not parents. Numeric edge cases follow IEEE 754 and the s
 engine, computed under ``np.errstate(all="ignore")``: no warnings. ``@numpy_ufunc(np.exp)``
 on an op lets numpy's function of that name reach it (:mod:`micrograd.tensor.numpy_api`).
 
-To add an op: a method returning ``_node(data, (self,), "name")`` (its parents, its name), under it
-``@rule("name")`` on its vector-Jacobian product, and ``@numpy_ufunc(...)`` if numpy has it. Here
-stand the class and its elementwise ops, matmul, ``where`` and the backward pass; the reductions,
-shape ops and indexing are in :mod:`micrograd.tensor.shapes` (a base class, ``ShapeOps``), and what
-ops and rules are written with (the table, ``unbroadcast``, ...) in :mod:`micrograd.tensor.arrays`.
+Here: the class, its elementwise ops, matmul, ``where``, backward. The reductions, shape ops and
+indexing are :mod:`micrograd.tensor.shapes`'s; the table, ``unbroadcast`` and the rules' helpers
+:mod:`micrograd.tensor.arrays`'s. To add an op: a method returning ``_node(data, (self,), "name")``,
+under it ``@rule("name")`` on its vector-Jacobian product, ``@numpy_ufunc(...)`` if numpy has it.
 """
 
 from __future__ import annotations
@@ -46,7 +44,7 @@ from ..core import _MANY, chain_rule, interior_order, recording, topological_ord
 from ..core import backward as core_backward
 from ..engine import as_float
 from . import numpy_api
-from .arrays import RULES, _expand, _mT, _ndarray, _numbers, _power, _quiet, unbroadcast
+from .arrays import RULES, _expand, _is_number, _mT, _ndarray, _numbers, _power, _power_by_number, _quiet, unbroadcast
 from .numpy_api import NUMPY_FUNCTIONS, NUMPY_UFUNCS, numpy_function, numpy_ufunc
 from .shapes import ShapeOps, _scatter  # noqa: F401  (_scatter: indexing's gradient as an op, tests reach it here)
 
@@ -277,17 +275,23 @@ class Tensor(ShapeOps):
 
     @numpy_ufunc(np.divide)
     def __truediv__(self, other: ArrayLike) -> Tensor:
-        """``a / b`` elementwise, with broadcasting: ``1/0 = inf``."""
+        """``a / b`` elementwise, with broadcasting: ``1/0 = inf``; ``(1/b)·a`` for a number a (PyTorch's ``c / t``)."""
         other = _tensor(other)
         with _quiet():
-            return _node(self.data / other.data, (self, other), "/")
+            data = 1.0 / other.data * self.data if _is_number(self, other) else self.data / other.data
+            return _node(data, (self, other), "/")
 
     @rule("/")
     def _div_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a/b): G/b, -G·a/b² = -G·(a/b)/b
         a, b = out.parents
+        if _is_number(a, b):  # through r = 1/b, as PyTorch computes c / t: -(G·c)·r²
+            r = 1.0 / b.data
+            db = -(upstream * a.data) * (r * r)
+        else:
+            db = -upstream * (out.data / b.data)
         return (
             unbroadcast(upstream / b.data, a.data.shape) if a.requires_grad else None,
-            unbroadcast(-upstream * (out.data / b.data), b.data.shape) if b.requires_grad else None,
+            unbroadcast(db, b.data.shape) if b.requires_grad else None,
         )
 
     def __rtruediv__(self, other: ArrayLike) -> Tensor:
@@ -297,11 +301,14 @@ class Tensor(ShapeOps):
     def __pow__(self, other: ArrayLike) -> Tensor:
         """``x ** y`` elementwise; a negative base to a fractional power is nan.
 
-        With ``y`` a number or an array, ``y`` is a constant: only ``x`` gets a gradient.
+        With ``y`` a number or an array, ``y`` is a constant: only ``x`` gets a gradient; to a number's
+        power, ``x`` is raised as PyTorch raises ``t ** y`` (``x ** 0.5`` is ``sqrt(x)``: ``_power_by_number``).
         """
         other = _tensor(other)
         with _quiet():
-            return _node(_power(self.data, other.data), (self, other), "**")
+            y = other.data
+            data = _power_by_number(self.data, float(y)) if _is_number(other, self) else _power(self.data, y)
+            return _node(data, (self, other), "**")
 
     @rule("**")
     def _pow_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -311,7 +318,8 @@ class Tensor(ShapeOps):
         xn, yn = _numbers(xd), _numbers(yd)
         dx = dy = None
         if x.requires_grad:
-            dx = unbroadcast(_where(yn == 0, 0.0, upstream * (yd * _power(xd, yd - 1.0))), xn.shape)
+            power = _power_by_number(xd, float(yn) - 1.0) if _is_number(y, x) else _power(xd, yd - 1.0)
+            dx = unbroadcast(_where(yn == 0, 0.0, upstream * (yd * power)), xn.shape)
         if y.requires_grad:
             dy = unbroadcast(upstream * _where((xn == 0) & (yn >= 0), 0.0, out.data * np.log(xd)), yn.shape)
         return dx, dy
