@@ -284,11 +284,8 @@ class Tensor(ShapeOps):
     @rule("/")
     def _div_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a/b): G/b, -G·a/b² = -G·(a/b)/b
         a, b = out.parents
-        if _is_number(a, b):  # through r = 1/b, as PyTorch computes c / t: -(G·c)·r²
-            r = 1.0 / b.data
-            db = -(upstream * a.data) * (r * r)
-        else:
-            db = -upstream * (out.data / b.data)
+        r = 1.0 / b.data if _is_number(a, b) else None  # a number a: through r = 1/b, as PyTorch's c / t: -(G·a)·r²
+        db = -upstream * (out.data / b.data) if r is None else -(upstream * a.data) * (r * r)
         return (
             unbroadcast(upstream / b.data, a.data.shape) if a.requires_grad else None,
             unbroadcast(db, b.data.shape) if b.requires_grad else None,
@@ -301,9 +298,8 @@ class Tensor(ShapeOps):
     def __pow__(self, other: ArrayLike) -> Tensor:
         """``x ** y`` elementwise; a negative base to a fractional power is nan.
 
-        With ``y`` a number or an array, ``y`` is a constant: only ``x`` gets a gradient; to a number's
-        power, ``x`` is raised as PyTorch raises ``t ** y`` (``x ** 0.5`` is ``sqrt(x)``: ``_power_by_number``).
-        """
+        With ``y`` a number or an array, ``y`` is a constant: only ``x`` gets a gradient. To a number, as
+        PyTorch's ``t ** y`` (``x ** 0.5`` is ``sqrt(x)``: ``_power_by_number``)."""
         other = _tensor(other)
         with _quiet():
             y = other.data
