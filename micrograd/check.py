@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .core import Node, no_grad
-from .engine import Value
+from .engine import Value, as_float
 
 __all__ = ["gradcheck", "GradcheckResult", "numerical_grad", "agreement"]
 
@@ -130,7 +130,7 @@ def gradcheck(
         xs = [np.array(_data(x), dtype=np.float64) for x in inputs]
     else:
         node_type = Value
-        xs = [np.array(float(_data(x))) for x in inputs]
+        xs = [np.array(as_float(_data(x), f"gradcheck (input {i})")) for i, x in enumerate(inputs)]
     leaves = [_leaf(node_type, x) for x in xs]
     out: Any = f(*leaves)
     if not isinstance(out, node_type):

@@ -299,14 +299,19 @@ class Rules(dict[str, Rule]):
     (what worksheets' hints and texts show). ``code`` says the op and its rule as Python
     (:data:`Code`): ``("{a} * {b}", "{up} * {b}", "{up} * {a}")``, the output and then each
     parent's contribution, for :func:`micrograd.staged`; the tests hold it to the same bits
-    as the op and its rule. A rule returns one contribution per parent, in the
-    order of ``parents``; it may return None for a parent that does not require a gradient.
+    as the op and its rule. ``number=(k, code)`` is the op's code where input ``k`` is a number
+    (a constant), for an op that PyTorch computes otherwise then (``t ** 0.5`` is ``sqrt(t)``).
+    A rule returns one contribution per parent, in the order of ``parents``; it may return None
+    for a parent that does not require a gradient.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.written: dict[str, tuple[str, ...]] = {}  # op name -> ∂out/∂parent as text, per parent
         self.code: dict[str, Code] = {}  # op name -> the op and its rule as Python code (staged code)
+        # op name -> (k, its code when input k is a number, a constant, beside a node that needs a gradient):
+        # PyTorch computes t ** 0.5 and 2 / t otherwise than t ** s and s / t for a tensor s (sqrt, 1/t·2)
+        self.number_code: dict[str, tuple[int, Code]] = {}
         self._on_nodes: dict[str, Rule] = {}
 
     def on_nodes(self) -> dict[str, Rule]:
@@ -320,7 +325,9 @@ class Rules(dict[str, Rule]):
             self._on_nodes = {name: _rule_on_nodes(rule) for name, rule in self.items()}
         return self._on_nodes
 
-    def rule(self, name: str, local: tuple[str, ...] = (), code: Code | None = None) -> Callable[[Rule], Rule]:
+    def rule(
+        self, name: str, local: tuple[str, ...] = (), code: Code | None = None, number: tuple[int, Code] | None = None
+    ) -> Callable[[Rule], Rule]:
         def register(fn: Rule) -> Rule:
             if name in self:
                 raise ValueError(f"an op named {name!r} already has a rule")
@@ -329,6 +336,8 @@ class Rules(dict[str, Rule]):
                 self.written[name] = local
             if code is not None:
                 self.code[name] = code
+            if number is not None:
+                self.number_code[name] = number
             return fn
 
         return register
@@ -345,6 +354,8 @@ class _AsNumbers:
     @property
     def data(self) -> Any:
         return self.node
+
+    _data = data  # the engine's own rules read the slot behind Value.data
 
     @property
     def parents(self) -> tuple[_AsNumbers, ...]:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -56,6 +57,12 @@ def _pow(a: float, b: float) -> float:
     return floats.power(a, b)
 
 
+def _pow_by_number(a: float, n: float) -> float:  # the exponent a constant: PyTorch's t ** n
+    if type(a) is not float or type(n) is not float:  # a rule building a graph (create_graph): Values
+        return a**n
+    return floats.power_by_number(a, n)
+
+
 def _log(a: float) -> float:  # a is a Value in a rule building a graph (create_graph)
     return floats.log(a) if type(a) is float else a.log()  # type: ignore[attr-defined]
 
@@ -74,7 +81,13 @@ _PLAIN_NUMBERS = frozenset((float, int, bool))  # checked by type first: isinsta
 
 
 def _is_number(x: object) -> bool:
-    return type(x) in _PLAIN_NUMBERS or isinstance(x, numbers.Real)  # numbers.Real: Fraction, numpy scalars
+    return type(x) in _PLAIN_NUMBERS or isinstance(x, numbers.Real) or _is_numpy_bool(x)  # Real: Fraction, numpy
+
+
+def _is_numpy_bool(x: object) -> bool:
+    """A numpy bool (a number as ``True`` is, but not a ``numbers.Real``); numpy is not imported for it."""
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(x, numpy.bool_)
 
 
 def as_float(data: object, what: str = "Value()") -> float:
@@ -98,7 +111,7 @@ _needs_grad = operator.attrgetter("requires_grad")
 def _leaf(data: float, requires_grad: bool) -> Value:
     """A leaf built without ``__init__``'s checks (the hot path of ``2 * x``)."""
     v = _object_new(Value)
-    v.data = data
+    v._data = data
     v.grad = 0.0
     v._p0 = v._p1 = v._mark = None  # no parents (see Node: the parents are kept in two slots)
     v._op = ""
@@ -121,7 +134,7 @@ def _unary(data: float, a: Value, op: str) -> Value:
     if not (a.requires_grad and recording()):
         return _leaf(data, False)
     v = _object_new(Value)  # built here, not by a helper: one call less on every op
-    v.data = data
+    v._data = data
     v.grad = 0.0
     v._p0 = a
     v._p1 = v._mark = None
@@ -136,7 +149,7 @@ def _binary(data: float, a: Value, b: Value, op: str) -> Value:
     if not ((a.requires_grad or b.requires_grad) and recording()):
         return _leaf(data, False)
     v = _object_new(Value)
-    v.data = data
+    v._data = data
     v.grad = 0.0
     v._p0 = a
     v._p1 = b
@@ -152,7 +165,7 @@ def _nary(data: float, parents: tuple[Value, ...], op: str) -> Value:
     if not (recording() and any(map(_needs_grad, parents))):
         return _leaf(data, False)
     v = _object_new(Value)
-    v.data = data
+    v._data = data
     v.grad = 0.0
     if len(parents) > 2:  # the parents as Node keeps more than two
         v._p0, v._p1, v._mark = parents, _MANY, None
@@ -176,13 +189,25 @@ class Value(Node):
     ``requires_grad``.
     """
 
-    __slots__ = ("data", "grad", "_op", "label", "requires_grad")  # and Node's: the parents, a mark
+    # ``data`` is kept in the slot ``_data``: the ops and rules read and write it there, everyone else
+    # through the property ``data``, which turns whatever is stored into a float (a numpy scalar kept as
+    # it came would make a replay's power() nan and float32 arithmetic of the whole graph).
+    __slots__ = ("_data", "grad", "_op", "label", "requires_grad")  # and Node's: the parents, a mark
     _state = ("data", "grad", "parents", "_op", "label", "requires_grad")
     __array_ufunc__ = None  # numpy defers to us: np.float64(2) * v -> v.__rmul__
 
     _rules = RULES
     _no_grad_yet = 0.0
     _unit = 1.0
+
+    def _set_data(self, data: float) -> None:
+        self._data = data if type(data) is float else as_float(data, "Value.data")
+
+    data = property(
+        operator.attrgetter("_data"),  # read as fast as a property can be; the engine reads the slot itself
+        _set_data,
+        doc="The number this node holds: a Python float, whatever real number is stored (a TypeError otherwise).",
+    )
 
     def __init__(
         self,
@@ -192,7 +217,7 @@ class Value(Node):
         label: str = "",
         requires_grad: bool = True,
     ) -> None:
-        self.data = as_float(data)
+        self._data = as_float(data)
         self.grad = 0.0
         if _children:  # kept as Node keeps them (its parents setter, written out: twice as fast)
             parents = tuple(_children)
@@ -213,9 +238,9 @@ class Value(Node):
         if not isinstance(other, Value):
             other = _operand(other, "+")
         if not ((self.requires_grad or other.requires_grad) and recording()):
-            return _leaf(self.data + other.data, False)
+            return _leaf(self._data + other._data, False)
         v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
-        v.data = self.data + other.data
+        v._data = self._data + other._data
         v.grad = 0.0
         v._p0 = self
         v._p1 = other
@@ -235,7 +260,7 @@ class Value(Node):
     def __sub__(self, other: Value | float) -> Value:
         """``a - b``."""
         other = other if isinstance(other, Value) else _operand(other, "-")
-        return _binary(self.data - other.data, self, other, "-")
+        return _binary(self._data - other._data, self, other, "-")
 
     @rule("-", local=("1", "-1"), code=("{a} - {b}", "{up}", "-{up}"))
     def _sub_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a-b)/∂a = 1, ∂(a-b)/∂b = -1
@@ -249,9 +274,9 @@ class Value(Node):
         if not isinstance(other, Value):
             other = _operand(other, "*")
         if not ((self.requires_grad or other.requires_grad) and recording()):
-            return _leaf(self.data * other.data, False)
+            return _leaf(self._data * other._data, False)
         v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
-        v.data = self.data * other.data
+        v._data = self._data * other._data
         v.grad = 0.0
         v._p0 = self
         v._p1 = other
@@ -263,20 +288,34 @@ class Value(Node):
 
     @rule("*", local=("{b}", "{a}"), code=("{a} * {b}", "{up} * {b}", "{up} * {a}"))
     def _mul_rule(out, upstream: float) -> tuple[float, float]:  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
-        return upstream * out._p1.data, upstream * out._p0.data
+        return upstream * out._p1._data, upstream * out._p0._data
 
     def __rmul__(self, other: float) -> Value:
         return _operand(other, "*") * self
 
     def __truediv__(self, other: Value | float) -> Value:
-        """``a / b``. Division by zero gives ±inf, or nan for 0/0."""
-        other = other if isinstance(other, Value) else _operand(other, "/")
-        return _binary(_div(self.data, other.data), self, other, "/")
+        """``a / b``. Division by zero gives ±inf, or nan for 0/0.
 
-    @rule("/", local=("1/{b}", "-{a}/{b}²"), code=("div({a}, {b})", "div({up}, {b})", "-{up} * div({out}, {b})"))
-    def _div_rule(out, upstream: float) -> tuple[float, float]:  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b
-        b = out._p1.data
-        return _div(upstream, b), -upstream * _div(out.data, b)
+        A number (a constant) over a Value that needs a gradient is ``(1/b)·a``, as PyTorch computes ``c / t``.
+        """
+        other = other if isinstance(other, Value) else _operand(other, "/")
+        a, b = self._data, other._data
+        number_over = other.requires_grad and not self.requires_grad
+        return _binary(_div(1.0, b) * a if number_over else _div(a, b), self, other, "/")
+
+    @rule(
+        "/",
+        local=("1/{b}", "-{a}/{b}²"),
+        code=("div({a}, {b})", "div({up}, {b})", "-{up} * div({out}, {b})"),
+        number=(0, ("div(1.0, {b}) * {a}", "div({up}, {b})", "-({up} * {a}) * (div(1.0, {b}) * div(1.0, {b}))")),
+    )
+    def _div_rule(out, upstream: float) -> tuple[float, float]:
+        """∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b; for a number a, through 1/b as PyTorch: -(G·a)·(1/b)²."""
+        a, b = out._p0, out._p1._data
+        if not a.requires_grad:
+            r = _div(1.0, b)
+            return _div(upstream, b), -(upstream * a._data) * (r * r)
+        return _div(upstream, b), -upstream * _div(out._data, b)
 
     def __rtruediv__(self, other: float) -> Value:
         return _operand(other, "/") / self
@@ -284,10 +323,12 @@ class Value(Node):
     def __pow__(self, other: Value | float) -> Value:
         """``x ** y``. A negative base to a fractional power is nan, never a complex number.
 
-        With ``y`` a number, ``y`` is a constant: only ``x`` gets a gradient.
+        With ``y`` a number, ``y`` is a constant: only ``x`` gets a gradient, and ``x ** y`` is computed
+        as PyTorch computes ``t ** y`` (``x ** 0.5`` is ``sqrt(x)``: see ``floats.power_by_number``).
         """
         other = other if isinstance(other, Value) else _operand(other, "**")
-        return _binary(_pow(self.data, other.data), self, other, "**")
+        power = _pow_by_number if self.requires_grad and not other.requires_grad else _pow
+        return _binary(power(self._data, other._data), self, other, "**")
 
     @rule(
         "**",
@@ -297,22 +338,27 @@ class Value(Node):
             "0.0 if {y} == 0 else {up} * ({y} * power({x}, {y} - 1.0))",
             "{up} * (0.0 if {x} == 0 and {y} >= 0 else {out} * log({x}))",
         ),
+        number=(
+            1,
+            ("power_by_number({x}, {y})", "0.0 if {y} == 0 else {up} * ({y} * power_by_number({x}, {y} - 1.0))", "0.0"),
+        ),
     )
     def _pow_rule(out, upstream: float) -> tuple[float, float | None]:
         """∂(x**y)/∂x = y·x**(y-1), and none at all where y = 0 (x**0 is constant: the wire is stopped);
         ∂(x**y)/∂y = x**y·log(x), taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
         x, y = out._p0, out._p1
-        dx = 0.0 if float(y.data) == 0 else upstream * (y.data * _pow(x.data, y.data - 1.0))
+        power = _pow if y.requires_grad else _pow_by_number
+        dx = 0.0 if float(y._data) == 0 else upstream * (y._data * power(x._data, y._data - 1.0))
         if not y.requires_grad:
             return dx, None
-        return dx, upstream * (0.0 if float(x.data) == 0 and y.data >= 0 else out.data * _log(x.data))
+        return dx, upstream * (0.0 if float(x._data) == 0 and y._data >= 0 else out._data * _log(x._data))
 
     def __rpow__(self, other: float) -> Value:
         return _operand(other, "**") ** self
 
     def __neg__(self) -> Value:
         """``-a``."""
-        return _unary(-self.data, self, "neg")
+        return _unary(-self._data, self, "neg")
 
     @rule("neg", local=("-1",), code=("-{x}", "-{up}"))
     def _neg_rule(out, upstream: float) -> tuple[float]:  # ∂(-a)/∂a = -1
@@ -325,93 +371,93 @@ class Value(Node):
 
     def exp(self) -> Value:
         """``exp(x)``; overflows to inf."""
-        return _unary(_exp(self.data), self, "exp")
+        return _unary(_exp(self._data), self, "exp")
 
     @rule("exp", local=("exp({x})",), code=("exp({x})", "{up} * {out}"))
     def _exp_rule(out, upstream: float) -> tuple[float]:  # ∂exp(x)/∂x = exp(x)
-        return (upstream * out.data,)
+        return (upstream * out._data,)
 
     def log(self) -> Value:
         """Natural ``log(x)``: ``log(0) = -inf``, ``log(x < 0) = nan``."""
-        return _unary(_log(self.data), self, "log")
+        return _unary(_log(self._data), self, "log")
 
     @rule("log", local=("1/{x}",), code=("log({x})", "div({up}, {x})"))
     def _log_rule(out, upstream: float) -> tuple[float]:  # ∂log(x)/∂x = 1/x
-        return (_div(upstream, out._p0.data),)
+        return (_div(upstream, out._p0._data),)
 
     def tanh(self) -> Value:
         """``tanh(x)``."""
-        return _unary(math.tanh(self.data), self, "tanh")
+        return _unary(math.tanh(self._data), self, "tanh")
 
     @rule("tanh", local=("1 - tanh({x})²",), code=("tanh({x})", "{up} * one_minus_square({out})"))
     def _tanh_rule(out, upstream: float) -> tuple[float]:  # ∂tanh(x)/∂x = 1 - tanh(x)²
-        return (upstream * floats.one_minus_square(out.data),)  # 1 - y², accurate near 0 and near ±1
+        return (upstream * floats.one_minus_square(out._data),)  # 1 - y², accurate near 0 and near ±1
 
     def sin(self) -> Value:
         """``sin(x)``; nan at ±inf."""
-        return _unary(_sin(self.data), self, "sin")
+        return _unary(_sin(self._data), self, "sin")
 
     @rule("sin", local=("cos({x})",), code=("sin({x})", "{up} * cos({x})"))
     def _sin_rule(out, upstream: float) -> tuple[float]:  # ∂sin(x)/∂x = cos(x)
-        return (upstream * _cos(out._p0.data),)
+        return (upstream * _cos(out._p0._data),)
 
     def cos(self) -> Value:
         """``cos(x)``; nan at ±inf."""
-        return _unary(_cos(self.data), self, "cos")
+        return _unary(_cos(self._data), self, "cos")
 
     @rule("cos", local=("-sin({x})",), code=("cos({x})", "{up} * -sin({x})"))
     def _cos_rule(out, upstream: float) -> tuple[float]:  # ∂cos(x)/∂x = -sin(x)
-        return (upstream * -_sin(out._p0.data),)
+        return (upstream * -_sin(out._p0._data),)
 
     def sigmoid(self) -> Value:
         """``σ(x) = 1/(1+exp(-x))``: 0 for x below about -709, where exp(-x) overflows to inf."""
-        return _unary(_sigmoid(self.data), self, "sigmoid")
+        return _unary(_sigmoid(self._data), self, "sigmoid")
 
     @rule("sigmoid", local=("σ({x})·(1 - σ({x}))",), code=("sigmoid({x})", "{up} * (1.0 - {out}) * {out}"))
     def _sigmoid_rule(out, upstream: float) -> tuple[float]:  # ∂σ(x)/∂x = σ(x)(1 - σ(x))
-        return (upstream * (1.0 - out.data) * out.data,)
+        return (upstream * (1.0 - out._data) * out._data,)
 
     def relu(self) -> Value:
         """``relu(x) = max(x, 0)``: x itself unless x < 0 (so relu(-0.0) is -0.0 and relu(nan) nan, as PyTorch)."""
-        x = self.data
+        x = self._data
         return _unary(0.0 if x < 0 else x, self, "ReLU")
 
     @rule("ReLU", local=("1 where {x} > 0, else 0",), code=("max({x}, 0.0)", "0.0 if {out} <= 0 else {up}"))
     def _relu_rule(out, upstream: float) -> tuple[float]:
         """∂relu(x)/∂x = 1 where relu(x) > 0 (or nan), else 0: the gradient passes or is stopped."""
-        return (0.0 if out.data <= 0 else upstream,)
+        return (0.0 if out._data <= 0 else upstream,)
 
     def abs(self) -> Value:
         """``|x|``."""
-        return _unary(abs(self.data), self, "abs")
+        return _unary(abs(self._data), self, "abs")
 
     @rule("abs", local=("sign({x})",), code=("abs({x})", "{up} * sign({x})"))
     def _abs_rule(out, upstream: float) -> tuple[float]:  # ∂|x|/∂x = sign(x): 0 at 0 and at nan (as PyTorch)
-        return (upstream * floats.sign(out._p0.data),)
+        return (upstream * floats.sign(out._p0._data),)
 
     def __abs__(self) -> Value:
         return self.abs()
 
     def sqrt(self) -> Value:
         """``√x``: ``sqrt(x < 0) = nan``."""
-        return _unary(_sqrt(self.data), self, "sqrt")
+        return _unary(_sqrt(self._data), self, "sqrt")
 
     @rule("sqrt", local=("1/(2√{x})",), code=("sqrt({x})", "div({up}, 2.0 * {out})"))
     def _sqrt_rule(out, upstream: float) -> tuple[float]:  # ∂√x/∂x = 1/(2√x), inf at 0
-        return (_div(upstream, 2.0 * out.data),)
+        return (_div(upstream, 2.0 * out._data),)
 
     def reciprocal(self) -> Value:
         """``1/x``: ``1/0 = inf``, ``1/(-0.0) = -inf``."""
-        return _unary(_div(1.0, self.data), self, "1/x")
+        return _unary(_div(1.0, self._data), self, "1/x")
 
     @rule("1/x", local=("-1/{x}²",), code=("div(1.0, {x})", "-{up} * ({out} * {out})"))
     def _reciprocal_rule(out, upstream: float) -> tuple[float]:  # ∂(1/x)/∂x = -1/x² = -(1/x)²
-        return (-upstream * (out.data * out.data),)
+        return (-upstream * (out._data * out._data),)
 
     def max(self, other: Value | float) -> Value:
         """The gate ``max(a, b)``; nan if either side is nan, as ``torch.maximum``."""
         other = other if isinstance(other, Value) else _operand(other, "max")
-        return _binary(floats.maximum(self.data, other.data), self, other, "max")
+        return _binary(floats.maximum(self._data, other._data), self, other, "max")
 
     @rule(
         "max",
@@ -420,13 +466,13 @@ class Value(Node):
     )
     def _max_rule(out, upstream: float) -> tuple[float, float]:
         """The larger input gets it all: ∂/∂a = 1 if a > b, 0 if a < b, ½ on a tie (and b the other way)."""
-        a, b = float(out._p0.data), float(out._p1.data)
+        a, b = float(out._p0._data), float(out._p1._data)
         return floats.gate_share(upstream, a, b), floats.gate_share(upstream, b, a)
 
     def min(self, other: Value | float) -> Value:
         """The gate ``min(a, b)``; nan if either side is nan, as ``torch.minimum``."""
         other = other if isinstance(other, Value) else _operand(other, "min")
-        return _binary(floats.minimum(self.data, other.data), self, other, "min")
+        return _binary(floats.minimum(self._data, other._data), self, other, "min")
 
     @rule(
         "min",
@@ -435,22 +481,22 @@ class Value(Node):
     )
     def _min_rule(out, upstream: float) -> tuple[float, float]:
         """The smaller input gets it all: ∂/∂a = 1 if a < b, 0 if a > b, ½ on a tie (and b the other way)."""
-        a, b = float(out._p0.data), float(out._p1.data)
+        a, b = float(out._p0._data), float(out._p1._data)
         return floats.gate_share(upstream, -a, -b), floats.gate_share(upstream, -b, -a)  # min(a, b) = -max(-a, -b)
 
     # -- comparisons compare data (so builtin max()/sorted() work); they are not gates
 
     def __lt__(self, other: Value | float) -> bool:
-        return self.data < _data_of(other)
+        return self._data < _data_of(other)
 
     def __le__(self, other: Value | float) -> bool:
-        return self.data <= _data_of(other)
+        return self._data <= _data_of(other)
 
     def __gt__(self, other: Value | float) -> bool:
-        return self.data > _data_of(other)
+        return self._data > _data_of(other)
 
     def __ge__(self, other: Value | float) -> bool:
-        return self.data >= _data_of(other)
+        return self._data >= _data_of(other)
 
     __hash__ = object.__hash__  # identity: nodes are keys of sets and dicts
 
@@ -483,26 +529,26 @@ class Value(Node):
     def _seed_node(self, seed: Any) -> Value:
         """The seed of a backward pass that builds a graph: a Value (a number becomes a constant)."""
         if isinstance(seed, Value):
-            self._check_seed(seed.data)
+            self._check_seed(seed._data)
             return seed
         return Value(self._check_seed(seed), requires_grad=False)
 
     def item(self) -> float:
         """The ``data`` as a Python float (as ``torch.Tensor.item``)."""
-        return self.data
+        return self._data
 
     def __float__(self) -> float:
         """``float(v)``: the ``data`` (as ``float()`` of a one-element torch tensor)."""
-        return self.data
+        return self._data
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data}, grad={self.grad}{label})"
+        return f"Value(data={self._data}, grad={self.grad}{label})"
 
 
 def _data_of(x: object) -> float:
     if isinstance(x, Value):
-        return x.data
+        return x._data
     if _is_number(x):
         return x  # type: ignore[return-value]
     raise TypeError(f"cannot compare Value with {type(x).__name__}")

@@ -22,6 +22,7 @@ __all__ = [
     "nan",
     "div",
     "power",
+    "power_by_number",
     "exp",
     "log",
     "sqrt",
@@ -50,7 +51,12 @@ def div(a: float, b: float) -> float:
 
 
 def power(x: float, y: float) -> float:
-    """``x ** y``: ``0 ** -1`` is inf, an overflow ±inf, a negative base to a fractional power nan."""
+    """``x ** y``: ``0 ** -1`` is inf, an overflow ±inf, a negative base to a fractional power nan.
+
+    Computed on Python floats: an int or a numpy scalar given (staged code called on one) is made one first.
+    """
+    if type(x) is not float or type(y) is not float:  # numpy's own ** would answer in its type, with warnings
+        x, y = float(x), float(y)
     try:
         r = x**y
     except ZeroDivisionError:  # 0 ** negative: inf, with 0's sign for an odd integer power
@@ -60,6 +66,31 @@ def power(x: float, y: float) -> float:
             return nan
         return -inf if x < 0 and _odd_integer(y) else inf
     return r if type(r) is float else nan  # a negative base to a fractional power: complex in Python
+
+
+def power_by_number(x: float, n: float) -> float:
+    """``x ** n`` for an exponent that is a number (a constant), as PyTorch computes ``t ** n``.
+
+    PyTorch takes its own path for a Python number exponent: ``n = ½`` is ``sqrt(x)``, ``-½`` is
+    ``1/sqrt(x)``, ``-1`` is ``1/x``, ``2`` is ``x·x``, ``3`` is ``x·x·x``, ``-2`` is ``1/(x·x)``, 0 and
+    1 give 1 and x; other exponents :func:`power`. So ``(-0.0) ** 0.5`` is -0.0 (C's ``pow``: 0.0),
+    ``(-inf) ** 0.5`` nan, and ``1e160 ** -2`` is 0.0 (``x·x`` overflows first), as in PyTorch.
+    """
+    if n == 0.5:
+        return sqrt(x)
+    if n == -0.5:
+        return div(1.0, sqrt(x))
+    if n == -1.0:
+        return div(1.0, x)
+    if n == 2.0:
+        return x * x
+    if n == 3.0:
+        return x * x * x
+    if n == -2.0:
+        return div(1.0, x * x)
+    if n == 1.0:
+        return x
+    return 1.0 if n == 0.0 else power(x, n)
 
 
 def exp(x: float) -> float:

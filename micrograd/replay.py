@@ -135,7 +135,11 @@ def _backward(trace: BackwardTrace, live: set[Any], index: dict[Any, int], var: 
     """One line per wire of ``trace`` into a node that depends on a parameter; a parameter's gradient adds
     onto its ``.grad``."""
     grad = {trace.root: "g_out"}
-    lines = [f"{', '.join(f'h{k}' for k in index.values())}, = [p.grad for p in P]", "g_out = 1.0"]
+    lines = [f"{', '.join(f'h{k}' for k in index.values())}, = [p.grad for p in P]"]
+    reached = [f"h{k}" for p, k in index.items() if trace.into(p)]  # (a parameter fn() did not use keeps its .grad)
+    if reached:  # a .grad of None is no gradient yet, as backward() takes it: -0.0 adds nothing, not even a sign
+        lines.append(f"{', '.join(reached)}, = [-0.0 if h is None else h for h in ({', '.join(reached)},)]")
+    lines.append("g_out = 1.0")
     for p, k in index.items():
         grad[p] = f"h{k}"
     started: set[Any] = set()

@@ -26,13 +26,14 @@ import math
 import operator
 import re
 import string
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import floats
 from .core import BackwardTrace, Node, reading_order
-from .engine import Value
+from .engine import Value, as_float
 
 __all__ = ["staged", "StagedCode", "NotStageable"]
 
@@ -49,8 +50,12 @@ class NotStageable(ValueError):
 
 
 def op_code(node: Any) -> tuple[str, ...]:
-    """The templates of ``node``'s op: its output, then each parent's contribution (see ``Rules.code``)."""
+    """The templates of ``node``'s op: its output, then each parent's contribution (see ``Rules.code``);
+    those for a number input (``Rules.number_code``) where that input is a constant."""
     code = node._rules.code.get(node._op)
+    number = node._rules.number_code.get(node._op)
+    if number is not None and not node.parents[number[0]].requires_grad:  # (so the other input needs a gradient)
+        code = number[1]
     if code is None:
         raise NotStageable(
             f"op {node._op!r} has no code to stage: register its rule with @rule({node._op!r}, code=(...))"
@@ -134,6 +139,23 @@ def _constant(value: float | bool) -> ast.expr:
     return ast.Constant(value)
 
 
+# floats.power_by_number's cases, as code (the tests hold each to the function, bit for bit)
+BY_NUMBER = {
+    0.5: "sqrt({x})",
+    -0.5: "div(1.0, sqrt({x}))",
+    -1.0: "div(1.0, {x})",
+    2.0: "{x} * {x}",
+    3.0: "{x} * {x} * {x}",
+    -2.0: "div(1.0, {x} * {x})",
+    1.0: "{x}",
+    0.0: "1.0",
+}
+
+
+def _is_one(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is float and node.value == 1.0
+
+
 class _Fold(ast.NodeTransformer):
     """Work out what only constants decide (``2.0 - 1.0``, ``0.0 if 2.0 == 0 else e``): the same float
     operations Python would do when the line runs, done once when it is written."""
@@ -149,6 +171,20 @@ class _Fold(ast.NodeTransformer):
         fold = _FOLDABLE.get(type(node.op))
         if fold and _number(node.left) and _number(node.right):
             return _constant(fold(node.left.value, node.right.value))  # type: ignore[attr-defined]
+        if isinstance(node.op, ast.Mult):  # x * 1.0 is x, bit for bit (-0.0, inf and nan included)
+            if _is_one(node.right):
+                return node.left
+            if _is_one(node.left):
+                return node.right
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        """``power_by_number(x, 2.0)`` is ``x * x``: the function's own case for that number, written out."""
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "power_by_number" and _number(node.args[1]):
+            case = BY_NUMBER.get(node.args[1].value)  # type: ignore[attr-defined]
+            if case is not None:
+                return ast.parse(case.format(x=ast.unparse(node.args[0])), mode="eval").body
         return node
 
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
@@ -180,8 +216,14 @@ class _Fold(ast.NodeTransformer):
 
 
 def identifier(name: str, taken: set[str]) -> str:
-    """``name`` as a Python identifier not in ``taken`` (and now taken): ``"L1.N2.w0"`` → ``L1_N2_w0``."""
-    text = "".join(c if ("a" + c).isidentifier() else "_" for c in name) or "v"
+    """``name`` as a Python identifier not in ``taken`` (and now taken): ``"L1.N2.w0"`` → ``L1_N2_w0``.
+
+    Written as Python reads it: Python normalises identifiers (NFKC) when it compiles, so ``ｘ``,
+    ``𝐱`` and ``x`` are one variable, and ``ｅｘｐ`` is the helper ``exp``. The name given is
+    normalised first, so two names Python would take for one never meet in the code.
+    """
+    text = "".join(c if ("a" + c).isidentifier() else "_" for c in _nfkc(name)) or "v"
+    text = _nfkc(text)  # (a character replaced can leave a neighbour that normalises anew)
     if not text.isidentifier():
         text = "v" + text
     if keyword.iskeyword(text) or text in _RESERVED:
@@ -192,6 +234,20 @@ def identifier(name: str, taken: set[str]) -> str:
         candidate = f"{text}_{k}"
     taken.add(candidate)
     return candidate
+
+
+def _nfkc(name: str) -> str:
+    return unicodedata.normalize("NFKC", name)
+
+
+def function_name(name: object) -> str:
+    """``name`` checked as the name of the function staged code defines: a Python identifier, not a
+    keyword and not one of the names the code uses (``exp``, ``max``, ...), as Python will read it."""
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(_nfkc(name)):
+        raise ValueError(f"staged(): name must be a Python identifier (e.g. forward_backward), got {name!r:.60}")
+    if _nfkc(name) in _RESERVED:
+        raise ValueError(f"staged(): name {name!r} is a name the staged code uses or Python's own: choose another")
+    return _nfkc(name)
 
 
 # ---------------------------------------------------------------- staged(f)
@@ -220,8 +276,16 @@ class StagedCode:
         return namespace[self.name]
 
     def __call__(self, *args: float) -> tuple[float, tuple[float, ...]]:
-        """Run the code at ``args`` (default: the traced point): ``(value, (gradient per input, ...))``."""
-        return self.function()(*(args or self.values))
+        """Run the code at ``args`` (default: the traced point): ``(value, (gradient per input, ...))``.
+
+        Each argument becomes a Python float, as ``Value()`` makes it one (a TypeError if it is no number).
+        """
+        if not args:
+            return self.function()(*self.values)
+        if len(args) != len(self.arguments):
+            raise TypeError(f"{self.name}() takes {len(self.arguments)} arguments {self.arguments}, got {len(args)}")
+        numbers = [as_float(x, f"{self.name}() argument {a!r}") for a, x in zip(self.arguments, args, strict=True)]
+        return self.function()(*numbers)
 
     def __str__(self) -> str:
         return self.source
@@ -252,6 +316,7 @@ def staged(
     from .drawing.names import is_constant, node_names  # the pictures' names (loads the drawing code)
     from .drawing.numbers import format_value
 
+    name = function_name(name)
     root = f() if callable(f) and not isinstance(f, Node) else f
     if not isinstance(root, Value):
         raise NotStageable(f"staged() writes the code of a scalar Value graph, got {type(root).__name__}")

@@ -49,7 +49,7 @@ from micrograd import Tensor, Value, backward_trace
 UNARY = ("neg", "exp", "log", "tanh", "sin", "cos", "sigmoid", "relu", "abs", "sqrt", "reciprocal")
 BINARY = ("+", "-", "*", "/", "**", "max", "min")
 EDGES = (
-    0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, 3.0, 1e-8, -1e-8, 5e-324, -5e-324, 1e-310, 1e-300, 1e-160,
+    0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, 1e-8, -1e-8, 5e-324, -5e-324, 1e-310, 1e-300, 1e-160,
     1e160, 1e300, -1e300, 1e308, 700.0, -750.0, math.inf, -math.inf, math.nan,
 )  # fmt: skip
 WIDTH = 2  # elements of a tensor leaf
@@ -172,18 +172,36 @@ def torch_ops(torch: Any) -> dict[str, Callable[..., Any]]:
 
 
 _NAMES = {"relu": "ReLU", "reciprocal": "1/x"}  # the program's op names that the engines name otherwise
+_AS_NUMBER = {"**": 1, "/": 0}  # the input PyTorch takes otherwise when it is a Python number: t ** 0.5, 2 / t
+
+
+def is_number(node: Any, beside: Any) -> bool:
+    """A constant of one number (0-d) beside a node that needs a gradient: what the engines take as PyTorch
+    takes a Python number (``x ** 0.5`` is ``sqrt(x)``, ``2 / x`` is ``x.reciprocal() * 2``), so PyTorch gets one."""
+    data = node.data if isinstance(node, Value | Tensor) else node
+    return beside.requires_grad and not node.requires_grad and np.ndim(data) == 0
+
+
+def apply_torch(torch: Any, op: str, inputs: Sequence[Any]) -> Any:
+    """PyTorch's op on ``inputs`` (tensors, and Python floats where the engines see a number)."""
+    if any(isinstance(x, float) for x in inputs):
+        return inputs[0] ** inputs[1] if op == "**" else inputs[0] / inputs[1]
+    return torch_ops(torch)[op](*inputs)
 
 
 def run_torch(prog: Program, torch: Any, vector: bool) -> tuple[list[np.ndarray], dict[int, np.ndarray]]:
     """The program in PyTorch, float64 (0-d tensors, or the tensor run's arrays): values and leaf gradients."""
-    ops = torch_ops(torch)
     nodes: list[Any] = []
     for k, (op, *args) in enumerate(prog):
         if op in ("leaf", "const"):
             data = spread(args[0], k, prog) if vector else np.array(args[0])
             nodes.append(torch.tensor(data, dtype=torch.float64, requires_grad=op == "leaf"))
         else:
-            nodes.append(ops[_NAMES.get(op, op)](*(nodes[i] for i in args)))
+            inputs = [nodes[i] for i in args]
+            number = _AS_NUMBER.get(op)
+            if number is not None and is_number(inputs[number], inputs[1 - number]):
+                inputs[number] = inputs[number].item()
+            nodes.append(apply_torch(torch, _NAMES.get(op, op), inputs))
     root = nodes[-1].sum() if vector else nodes[-1]
     if root.requires_grad:
         root.backward()
@@ -250,11 +268,16 @@ def _tensors(torch: Any, arrays: Sequence[Any]) -> list[Any]:
     return [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
 
 
-def _check_node(report: Report, torch: Any, engine: str, prog: Program, k: int, node: Any, inputs: list, trace: Any):
+def _check_node(report: Report, torch: Any, engine: str, prog: Program, k: int, nodes: list, trace: Any) -> bool:
     """Node ``k``'s value, then its wires, against PyTorch's op at the same inputs; False at the first mismatch."""
-    op, ours = _NAMES.get(prog[k][0], prog[k][0]), node.data
-    xs = _tensors(torch, inputs)
-    out = torch_ops(torch)[op](*xs)
+    (name, *args), node = prog[k], nodes[k]
+    op, ours, inputs = _NAMES.get(name, name), node.data, [nodes[i].data for i in args]
+    given: list[Any] = _tensors(torch, inputs)
+    number = _AS_NUMBER.get(op)
+    if number is not None and is_number(nodes[args[number]], nodes[args[1 - number]]):
+        given[number] = float(np.asarray(inputs[number]))  # t ** 0.5, 2 / t: PyTorch gets the number as a number
+    xs = [x for x in given if not isinstance(x, float)]
+    out = apply_torch(torch, op, given)
     report.values += 1
     if not agree(ours, out.detach().numpy()):
         report.mismatch(f"{engine} {op} value", f"{engine} {op}{tuple(inputs)} = {ours} vs {out.detach()}", prog)
@@ -262,7 +285,8 @@ def _check_node(report: Report, torch: Any, engine: str, prog: Program, k: int, 
     upstream = trace.grad(node) if trace is not None and node.parents else None
     if upstream is None:
         return True
-    theirs = torch.autograd.grad(out, xs, torch.tensor(np.asarray(upstream, dtype=np.float64)), allow_unused=True)
+    found = iter(torch.autograd.grad(out, xs, torch.tensor(np.asarray(upstream, dtype=np.float64)), allow_unused=True))
+    theirs = [None if isinstance(x, float) else next(found) for x in given]
     node.data = out.detach().numpy() if isinstance(node, Tensor) else out.item()  # the rule sees PyTorch's output
     try:
         with node._quiet():  # as in a backward pass
@@ -295,11 +319,9 @@ def compare(report: Report, torch: Any, engine: str, prog: Program) -> None:
     """One program run by one engine, compared op by op, then (if its forward pass is PyTorch's, bit for bit) whole."""
     nodes, root = run_scalar(prog) if engine == "scalar" else run_tensor(prog)
     trace = backward_trace(root) if root.requires_grad else None
-    for k, (op, *args) in enumerate(prog):
-        if op not in ("leaf", "const"):
-            inputs = [nodes[i].data for i in args]
-            if not _check_node(report, torch, engine, prog, k, nodes[k], inputs, trace):
-                return  # one mismatch per graph: what follows inherits it
+    for k, (op, *_) in enumerate(prog):
+        if op not in ("leaf", "const") and not _check_node(report, torch, engine, prog, k, nodes, trace):
+            return  # one mismatch per graph: what follows inherits it
     values, grads = run_torch(prog, torch, vector=engine == "tensor")
     if not all(_bitwise(n.data, v) for n, v in zip(nodes, values, strict=True)):
         report.differed += 1

@@ -192,8 +192,8 @@ for _name, _line in [  # the lines the text quotes
     ("add_mul", "dx = dq"),
     ("add_mul", "dy = dq"),
     ("sigmoid_neuron", "dn5 = dn6 * n6"),
-    ("sigmoid_neuron", "dn7 = -df * div(f, n7)"),
-    ("fork_xy", "dx = dn1 * (2.0 * power(x, 1.0))"),
+    ("sigmoid_neuron", "dn7 = -df * (div(1.0, n7) * div(1.0, n7))"),
+    ("fork_xy", "dx = dn1 * (2.0 * x)"),
     ("fork_xy", "dx += dn2 * 3.0"),
 ]:
     assert f"    {_line} " in _sources[_name], (_name, _line)

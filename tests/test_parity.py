@@ -124,10 +124,53 @@ def test_abs_gradient_at_nan_is_zero(engine):
 
 @both
 def test_powers_of_negative_zero_and_infinity_follow_c(engine):
-    assert same_float(number(leaf(engine, -0.0) ** 0.5), 0.0)
-    assert number(leaf(engine, -INF) ** 0.5) == INF
+    """To a power that is a node needing a gradient, PyTorch's pow(t, s) is C's pow."""
+    assert same_float(number(leaf(engine, -0.0) ** leaf(engine, 0.5)), 0.0)
+    assert number(leaf(engine, -INF) ** leaf(engine, 0.5)) == INF
     assert same_float(number(leaf(engine, -0.0) ** 3.0), -0.0)
     assert math.isnan(number(leaf(engine, -1e300) ** 1.875))  # overflowing, but a fractional power of a negative
+
+
+# PyTorch's numbers for t ** n, n a Python number (sqrt for 0.5, rsqrt for -0.5, 1/(x·x) for -2, ...):
+# (x, n, x ** n, d(x ** n)/dx), from torch 2.13 in float64
+NUMBER_POWERS = [
+    (-0.0, 0.5, -0.0, -INF),
+    (-INF, 0.5, NAN, NAN),
+    (-0.0, -0.5, -INF, -INF),
+    (-INF, -0.5, NAN, -0.0),
+    (1e160, -2.0, 0.0, -0.0),
+    (1e160, -1.0, 1e-160, -0.0),  # the gradient -1·x**-2 through 1/(x·x): 0, not -1e-320
+    (-0.0, 1.5, 0.0, -0.0),  # the gradient 1.5·x**0.5 is 1.5·sqrt(-0.0)
+    (-INF, 1.5, INF, NAN),
+    (3.0, -0.5, 0.5773502691896258, -0.09622504486493763),  # 1/sqrt(3), not pow(3, -0.5) = ...257
+]
+
+
+@both
+@pytest.mark.parametrize(("x", "n", "value", "gradient"), NUMBER_POWERS)
+def test_a_power_that_is_a_number_is_pytorchs(engine, x, n, value, gradient):
+    base = ENGINES[engine](x)
+    out = base**n
+    out.backward()
+    assert same_float(number(out), value)
+    assert same_float(grad(base), gradient) or (engine == "Value" and same_float(grad(base), 0.0 + gradient))
+
+
+# c / t in PyTorch is t.reciprocal() * c: (c, x, c / x, d(c / x)/dx), from torch 2.13 in float64
+NUMBER_OVER = [
+    (0.0, 5e-324, NAN, NAN),  # 1/5e-324 is inf, and inf·0 nan
+    (1e-160, 1e-310, INF, -INF),  # 1/1e-310 overflows
+    (2.0, 3.0, 0.6666666666666666, -0.2222222222222222),
+]
+
+
+@both
+@pytest.mark.parametrize(("c", "x", "value", "gradient"), NUMBER_OVER)
+def test_a_number_over_a_node_is_pytorchs(engine, c, x, value, gradient):
+    below = ENGINES[engine](x)
+    out = c / below
+    out.backward()
+    assert same_float(number(out), value) and same_float(grad(below), gradient)
 
 
 @both

@@ -98,6 +98,43 @@ def test_binary_op_code_is_the_op_and_its_rule_bit_for_bit(op: str) -> None:
                     assert same(got, want), (op, a, b, upstream, got, want)
 
 
+@pytest.mark.parametrize(
+    "make",
+    [lambda a, b: Value(a) ** b, lambda a, b: a / Value(b)],
+    ids=["x ** number", "number / x"],
+)
+def test_an_ops_code_with_a_number_input_is_the_op_and_its_rule_bit_for_bit(make) -> None:
+    """x ** 0.5 and 2 / x are computed as PyTorch computes t ** 0.5 and 2 / t (sqrt, 1/t·2): so is their code."""
+    values = (
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        2.0,
+        -2.0,
+        0.5,
+        -0.5,
+        3.0,
+        1e-310,
+        5e-324,
+        1e160,
+        1e300,
+        math.inf,
+        -math.inf,
+        math.nan,
+    )
+    for a in values:
+        for b in values:
+            node = make(a, b)
+            for upstream in (1.0, -0.0, math.inf, math.nan):
+                value, contributions = _run_code(node, upstream)
+                assert same(value, node.data), (a, b)
+                expected = node._rules[node._op](node, upstream)
+                for parent, got, want in zip(node.parents, contributions, expected, strict=True):
+                    if parent.requires_grad:
+                        assert same(got, want), (a, b, upstream, got, want)
+
+
 def test_the_weighted_sum_code_is_its_op_and_rule() -> None:
     ws, xs = [Value(0.5), Value(-1.25), Value(3.0)], [Value(2.0), Value(1e-8), Value(-0.75)]
     node = weighted_sum(ws, xs, Value(0.1))
@@ -153,7 +190,8 @@ def test_a_fork_adds_with_plus_equals_and_the_comments_show_the_numbers() -> Non
     text = str(staged(fork_xy()))
     assert re.search(r"^    dx = .*# 2\.4691$", text, re.M)
     assert re.search(r"^    dx \+= dn\d \* 3\.0 +# \+ -0\.000369, now 2\.4688$", text, re.M)
-    assert "power(x, 2.0)" in text and "0.0 if 2.0 == 0" not in text  # the constant exponent's branch is folded
+    assert "n1 = x * x " in text and "dx = dn1 * (2.0 * x) " in text  # x ** 2 written as PyTorch computes it
+    assert "power" not in text and "0.0 if 2.0 == 0" not in text  # the exponent's cases and branch, folded
 
 
 def test_a_large_graph_has_no_number_comments_unless_asked() -> None:
@@ -180,7 +218,7 @@ def test_a_function_returning_the_value_can_be_staged_too() -> None:
 
 
 def test_staged_code_shows_as_highlighted_python_in_jupyter() -> None:
-    assert staged(fork_xy())._repr_markdown_().startswith("```python\nfrom micrograd.floats import power")
+    assert staged(sigmoid_neuron())._repr_markdown_().startswith("```python\nfrom micrograd.floats import div, exp\n")
 
 
 def test_what_cannot_be_staged_says_why() -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Collection, Mapping
 
@@ -181,8 +182,10 @@ class Expression:
         """Build the graph with each variable bound to ``values[name]``.
 
         Returns ``(root, leaves)``: the output Value and the leaf Value of each variable
-        (label = its name). Every variable must be bound, and nothing else.
+        (label = its name). Every variable must be bound, and nothing else. Names are taken
+        as Python reads them in the formula (NFKC): ``ｘ`` binds the formula's ``x``.
         """
+        values = _as_python_reads(values)
         unbound = [n for n in self.variables if n not in values]
         if unbound:
             raise ExprError(_unbound_message(unbound), self._first_column(unbound[0]))
@@ -200,6 +203,18 @@ class Expression:
         """Column of the first occurrence of the variable ``name``."""
         source = _Source(self.text)
         return min(source.column(n) for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id == name)
+
+
+def _as_python_reads(values: Mapping[str, float]) -> dict[str, float]:
+    """``values`` with each name normalised as Python normalises the formula's names (NFKC)."""
+    named: dict[str, float] = {}
+    given: dict[str, str] = {}
+    for name, value in values.items():
+        key = unicodedata.normalize("NFKC", name) if isinstance(name, str) else name
+        if key in given:
+            raise ExprError(f"variable {key!r} given twice (as {given[key]!r} and {name!r})")
+        given[key], named[key] = name, value
+    return named
 
 
 def _unbound_message(names: list[str]) -> str:

@@ -19,6 +19,7 @@ import re
 import shlex
 import shutil
 import sys
+import unicodedata
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -160,13 +161,17 @@ def _render_demo(out: Path) -> int:
 
 
 def parse_bindings(items: list[str]) -> dict[str, float]:
-    """``["x=3", "y=-4"]`` -> ``{"x": 3.0, "y": -4.0}``; UsageError for anything else."""
+    """``["x=3", "y=-4"]`` -> ``{"x": 3.0, "y": -4.0}``; UsageError for anything else.
+
+    Names as Python reads them in the formula (NFKC): ``ｘ=3`` binds the ``ｘ`` of ``"ｘ*2"``, which is ``x``.
+    """
     values: dict[str, float] = {}
     for item in items:
         name, eq, text = item.partition("=")
         name = name.strip()
         if not eq or not name.isidentifier():
             raise UsageError(f"argument {item!r} is not name=number (e.g. x=3)")
+        name = unicodedata.normalize("NFKC", name)
         if name in values:
             raise UsageError(f"variable {name!r} given twice")
         try:

@@ -26,10 +26,10 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value | float], bias
         raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
     xs = [x if isinstance(x, Value) else _operand(x, "weighted_sum") for x in inputs]
     b = bias if isinstance(bias, Value) else _operand(0.0 if bias is None else bias, "weighted_sum")
-    total = b.data
+    total = b._data
     try:
         for w, x in zip(weights, xs):  # noqa: B905  (lengths checked above; strict=True costs 130 ns a call)
-            total += w.data * x.data
+            total += w._data * x._data
     except AttributeError:
         bad = next(w for w in weights if not isinstance(w, Value))
         raise TypeError(f"weighted_sum: weights must be Values, got {type(bad).__name__}: {bad!r:.60}") from None
@@ -47,7 +47,7 @@ def _weighted_sum_code(m: int) -> tuple[str, ...]:
 def _weighted_sum_rule(out: Value, upstream: float) -> tuple[float, ...]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1
     parents = out.parents
     n = len(parents) // 2
-    return (*[x.data * upstream for x in parents[n : 2 * n]], *[w.data * upstream for w in parents[:n]], upstream)
+    return (*[x._data * upstream for x in parents[n : 2 * n]], *[w._data * upstream for w in parents[:n]], upstream)
 
 
 #: Activation name -> the Value method that applies it (None: the identity).

@@ -10,8 +10,7 @@ parent), or None for a parent that needs no gradient (nothing is computed for it
 
     rule(out, upstream) -> (contribution for each parent)
 
-The chain rule itself is applied in one place, :func:`micrograd.core.chain_rule`. Two
-facts the rules rely on:
+The chain rule is applied in one place, :func:`micrograd.core.chain_rule`. The rules rely on:
 
 - **Broadcasting is undone by summing.** An input broadcast along an axis was used once
   per position along it, so its gradient is the *sum* of the upstream gradient over that
@@ -25,13 +24,14 @@ arguments (``_args``), not parents. Numeric edge cases follow IEEE 754 and the s
 engine, computed under ``np.errstate(all="ignore")``: no warnings. ``@numpy_ufunc(np.exp)``
 on an op lets numpy's function of that name reach it (:mod:`micrograd.tensor.numpy_api`).
 
-To add an op: a method returning ``_node(data, (self,), "name")`` (its parents, its name), under it
-``@rule("name")`` on its vector-Jacobian product, and ``@numpy_ufunc(...)`` if numpy has it.
+Here: the class, its elementwise ops, matmul, ``where``, backward. The reductions, shape ops and
+indexing are :mod:`micrograd.tensor.shapes`'s; the table, ``unbroadcast`` and the rules' helpers
+:mod:`micrograd.tensor.arrays`'s. To add an op: a method returning ``_node(data, (self,), "name")``,
+under it ``@rule("name")`` on its vector-Jacobian product, ``@numpy_ufunc(...)`` if numpy has it.
 """
 
 from __future__ import annotations
 
-import math
 import numbers
 import operator
 from collections import deque
@@ -40,72 +40,29 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _MANY, Node, Rules, chain_rule, interior_order, recording, topological_order
+from ..core import _MANY, chain_rule, interior_order, recording, topological_order
 from ..core import backward as core_backward
 from ..engine import as_float
 from . import numpy_api
+from .arrays import RULES, _expand, _is_number, _mT, _ndarray, _numbers, _power, _power_by_number, _quiet, unbroadcast
+from .numpy_api import NUMPY_FUNCTIONS, NUMPY_UFUNCS, numpy_function, numpy_ufunc
+from .shapes import ShapeOps, _scatter  # noqa: F401  (_scatter: indexing's gradient as an op, tests reach it here)
 
-__all__ = ["Tensor", "RULES", "rule", "unbroadcast", "where", "NUMPY_UFUNCS", "NUMPY_FUNCTIONS"]
+__all__ = [
+    "Tensor",
+    "RULES",
+    "rule",
+    "unbroadcast",
+    "where",
+    "NUMPY_UFUNCS",
+    "NUMPY_FUNCTIONS",
+    "numpy_ufunc",
+    "numpy_function",
+]
 
-RULES = Rules()  # the tensor derivatives table: op name -> rule(out, upstream)
-rule = RULES.rule
+rule = RULES.rule  # (the table is micrograd.tensor.arrays.RULES)
 
 ArrayLike = Any  # numbers, nested lists of numbers, ndarrays
-
-NUMPY_UFUNCS: dict[np.ufunc, Callable[..., Tensor]] = {}  # np.exp -> Tensor.exp, ...
-NUMPY_FUNCTIONS: dict[Callable[..., Any], tuple[Callable[..., Any], frozenset[str]]] = {}  # np.sum -> (Tensor.sum, kw)
-
-
-def numpy_ufunc(*ufuncs: np.ufunc) -> Callable[[Callable[..., Tensor]], Callable[..., Tensor]]:
-    """Let numpy's ``ufuncs`` applied to Tensors call the decorated op (``np.exp(t)`` -> ``t.exp()``)."""
-
-    def register(op: Callable[..., Tensor]) -> Callable[..., Tensor]:
-        for ufunc in ufuncs:
-            NUMPY_UFUNCS[ufunc] = op
-        return op
-
-    return register
-
-
-def numpy_function(func: Callable[..., Any], *keywords: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Let numpy's ``func`` (with these keywords) applied to a Tensor call the decorated op (``np.sum``)."""
-
-    def register(op: Callable[..., Any]) -> Callable[..., Any]:
-        NUMPY_FUNCTIONS[func] = (op, frozenset(keywords))
-        return op
-
-    return register
-
-
-def _quiet() -> np.errstate:
-    """numpy's IEEE results (inf, nan) without RuntimeWarnings."""
-    return np.errstate(all="ignore")
-
-
-def _ndarray(x: Any) -> np.ndarray:
-    """A float64 ndarray (numpy returns scalars from 0-d arithmetic; gradients stay arrays)."""
-    return x if type(x) is np.ndarray else np.asarray(x, dtype=np.float64)
-
-
-# ---------------------------------------------------------------- broadcasting, undone
-
-
-def unbroadcast(upstream: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``upstream`` over the axes broadcasting added or stretched, back to ``shape``.
-
-    An input of shape ``(3,)`` added to a ``(4, 3)`` batch was used 4 times, once per
-    row: its gradient is the sum of the 4 rows of the upstream gradient.
-    """
-    if upstream.shape == shape:
-        return upstream
-    extra = upstream.ndim - len(shape)
-    if extra:
-        upstream = upstream.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and upstream.shape[i] != 1)
-    if stretched:
-        upstream = upstream.sum(axis=stretched, keepdims=True)
-    return upstream if isinstance(upstream, Tensor) else _ndarray(upstream)
-
 
 # ---------------------------------------------------------------- numbers and arrays in, Tensors out
 
@@ -160,49 +117,11 @@ def _node(data: Any, parents: tuple[Tensor, ...], op: str, args: Any = None, sho
     return out
 
 
-# ---------------------------------------------------------------- what the rules are written with
-#
-# A rule reads ``out.data`` and its parents' ``.data``: arrays, or in ``backward(create_graph=True)``
-# the Tensors themselves (:meth:`micrograd.core.Rules.on_nodes`). So a rule is written with what
-# works on both: arithmetic, ``reshape``, ``sum``, numpy functions that reach a Tensor op, and
-# these helpers; a choice (relu, max, x**0) is made on the numbers (:func:`_numbers`) by :func:`_where`.
-
-
-def _numbers(x: Any) -> Any:
-    """The numbers of an array or a Tensor (to decide with, never to differentiate)."""
-    return x.data if isinstance(x, Tensor) else x
-
-
 def _where(mask: np.ndarray, a: Any, b: Any) -> Any:
     """``a`` where ``mask`` is true, else ``b``: a selection (the other side's inf or nan stays out)."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return where(mask, a, b)
     return np.where(mask, a, b)
-
-
-def _expand(g: Any, axes: tuple[int, ...]) -> Any:
-    """``g`` with a length-1 axis put back at each of ``axes`` (as ``np.expand_dims``)."""
-    shape = list(g.shape)
-    for a in sorted(axes):
-        shape.insert(a, 1)
-    return g.reshape(tuple(shape))
-
-
-def _spread(g: Any, shape: tuple[int, ...]) -> Any:
-    """``g`` broadcast to ``shape`` (a Tensor: by adding zeros of that shape)."""
-    return g + np.zeros(shape) if isinstance(g, Tensor) else np.broadcast_to(g, shape)
-
-
-def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``x ** y`` as C's ``pow`` (and PyTorch) defines it at -0.0 and -inf.
-
-    numpy's power gives ``(-0.0)**0.5 = -0.0`` and ``(-inf)**0.5 = nan``; C gives +0.0 and
-    +inf: the sign of a zero or infinite base shows only when ``y`` is an odd integer.
-    """
-    if isinstance(x, Tensor) or isinstance(y, Tensor):  # in a rule building a graph: the op itself
-        return x**y
-    keeps_sign = np.mod(y, 2.0) == 1.0
-    return np.power(np.where(((x == 0) | (x == -np.inf)) & ~keeps_sign, np.abs(x), x), y)
 
 
 def _gate_share(upstream: np.ndarray, mine: np.ndarray, other: np.ndarray) -> np.ndarray:
@@ -211,56 +130,10 @@ def _gate_share(upstream: np.ndarray, mine: np.ndarray, other: np.ndarray) -> np
     return _where(mine < other, 0.0, _where(mine == other, upstream / 2, upstream))
 
 
-def _mT(x: Any) -> Any:
-    """The last two axes swapped (a matrix transposed, a batch of them each)."""
-    if isinstance(x, Tensor):
-        axes = list(range(x.ndim))
-        axes[-1], axes[-2] = axes[-2], axes[-1]
-        return x.transpose(tuple(axes))
-    return np.swapaxes(x, -1, -2)
-
-
-def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
-    """``axis`` (None, an int or a tuple of ints) as sorted non-negative axes, checked."""
-    if axis is None:
-        return None
-    items = axis if isinstance(axis, tuple) else (axis,)
-    for a in items:
-        if isinstance(a, bool) or not isinstance(a, numbers.Integral):
-            raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= int(a) < ndim:
-            raise ValueError(f"axis {a} is out of bounds for a Tensor of {ndim} dimensions")
-    axes = sorted(int(a) % ndim for a in items)
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"repeated axis in {axis!r}")
-    return tuple(axes)
-
-
-def _axis_text(op: str, axes: tuple[int, ...] | None) -> str:
-    if axes is None:
-        return op
-    return f"{op}({axes[0]})" if len(axes) == 1 else f"{op}{axes}"
-
-
-_BASIC_INDEX = (int, np.integer, slice, type(None), type(Ellipsis))
-
-
-def _index_text(index: tuple[Any, ...]) -> str:
-    def one(i: Any) -> str:
-        if isinstance(i, slice):
-            text = ":".join("" if p is None else str(p) for p in (i.start, i.stop, i.step))
-            return text[:-1] if text.endswith(":") and i.step is None else text
-        if i is None or i is Ellipsis:
-            return "None" if i is None else "..."
-        return str(i) if isinstance(i, (int, np.integer)) else "idx"  # an index array
-
-    return "[" + ", ".join(one(i) for i in index) + "]"
-
-
 # ---------------------------------------------------------------- Tensor
 
 
-class Tensor(Node):
+class Tensor(ShapeOps):
     """A node of an array computation graph: ``data``, ``grad`` and where it came from.
 
     ``Tensor(data, _children=(), _op='', label='', requires_grad=True)`` mirrors
@@ -276,6 +149,7 @@ class Tensor(Node):
 
     _rules = RULES
     _no_grad_yet = None
+    _node = staticmethod(_node)  # how the ops of ShapeOps, a base class in a module of its own, make their outputs
 
     def __init__(
         self,
@@ -401,17 +275,20 @@ class Tensor(Node):
 
     @numpy_ufunc(np.divide)
     def __truediv__(self, other: ArrayLike) -> Tensor:
-        """``a / b`` elementwise, with broadcasting: ``1/0 = inf``."""
+        """``a / b`` elementwise, with broadcasting: ``1/0 = inf``; ``(1/b)·a`` for a number a (PyTorch's ``c / t``)."""
         other = _tensor(other)
         with _quiet():
-            return _node(self.data / other.data, (self, other), "/")
+            data = 1.0 / other.data * self.data if _is_number(self, other) else self.data / other.data
+            return _node(data, (self, other), "/")
 
     @rule("/")
     def _div_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:  # d(a/b): G/b, -G·a/b² = -G·(a/b)/b
         a, b = out.parents
+        r = 1.0 / b.data if _is_number(a, b) else None  # a number a: through r = 1/b, as PyTorch's c / t: -(G·a)·r²
+        db = -upstream * (out.data / b.data) if r is None else -(upstream * a.data) * (r * r)
         return (
             unbroadcast(upstream / b.data, a.data.shape) if a.requires_grad else None,
-            unbroadcast(-upstream * (out.data / b.data), b.data.shape) if b.requires_grad else None,
+            unbroadcast(db, b.data.shape) if b.requires_grad else None,
         )
 
     def __rtruediv__(self, other: ArrayLike) -> Tensor:
@@ -421,11 +298,13 @@ class Tensor(Node):
     def __pow__(self, other: ArrayLike) -> Tensor:
         """``x ** y`` elementwise; a negative base to a fractional power is nan.
 
-        With ``y`` a number or an array, ``y`` is a constant: only ``x`` gets a gradient.
-        """
+        With ``y`` a number or an array, ``y`` is a constant: only ``x`` gets a gradient. To a number, as
+        PyTorch's ``t ** y`` (``x ** 0.5`` is ``sqrt(x)``: ``_power_by_number``)."""
         other = _tensor(other)
         with _quiet():
-            return _node(_power(self.data, other.data), (self, other), "**")
+            y = other.data
+            data = _power_by_number(self.data, float(y)) if _is_number(other, self) else _power(self.data, y)
+            return _node(data, (self, other), "**")
 
     @rule("**")
     def _pow_rule(out, upstream: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -435,7 +314,8 @@ class Tensor(Node):
         xn, yn = _numbers(xd), _numbers(yd)
         dx = dy = None
         if x.requires_grad:
-            dx = unbroadcast(_where(yn == 0, 0.0, upstream * (yd * _power(xd, yd - 1.0))), xn.shape)
+            power = _power_by_number(xd, float(yn) - 1.0) if _is_number(y, x) else _power(xd, yd - 1.0)
+            dx = unbroadcast(_where(yn == 0, 0.0, upstream * (yd * power)), xn.shape)
         if y.requires_grad:
             dy = unbroadcast(upstream * _where((xn == 0) & (yn >= 0), 0.0, out.data * np.log(xd)), yn.shape)
         return dx, dy
@@ -619,84 +499,6 @@ class Tensor(Node):
             unbroadcast(_gate_share(upstream, -y, -x), y.shape) if b.requires_grad else None,
         )
 
-    # -- reductions and shapes
-
-    @numpy_function(np.sum, "axis", "keepdims")
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (all by default)."""
-        axes = _axes(axis, self.data.ndim)
-        with _quiet():
-            data = self.data.sum(axis=axes, keepdims=bool(keepdims))
-        return _node(data, (self,), "sum", (axes, bool(keepdims)), _axis_text("sum", axes))
-
-    @rule("sum")
-    def _sum_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # every summed element gets G: broadcast back
-        axes, keepdims = out._args
-        g = upstream if axes is None or keepdims else _expand(upstream, axes)
-        return (_spread(g, out.parents[0].data.shape),)
-
-    @numpy_function(np.mean, "axis", "keepdims")
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis`` (all by default)."""
-        axes = _axes(axis, self.data.ndim)
-        n = self.data.size if axes is None else math.prod(self.data.shape[a] for a in axes)
-        with _quiet():
-            data = self.data.sum(axis=axes, keepdims=bool(keepdims)) / n  # 0/0 = nan for an empty mean
-        return _node(data, (self,), "mean", (axes, bool(keepdims), n), _axis_text("mean", axes))
-
-    @rule("mean")
-    def _mean_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # every averaged element gets G/n
-        axes, keepdims, n = out._args
-        g = upstream if axes is None or keepdims else _expand(upstream, axes)
-        return (_spread(g / n, out.parents[0].data.shape),)
-
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same elements in a new shape (``t.reshape(2, 3)`` or ``t.reshape((2, 3))``; one ``-1`` allowed)."""
-        new = shape[0] if len(shape) == 1 else shape
-        return _node(self.data.reshape(new).copy(), (self,), "reshape")
-
-    @rule("reshape")
-    def _reshape_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # a relabelling: reshape G back
-        return (upstream.reshape(out.parents[0].data.shape),)
-
-    def transpose(self, *axes: Any) -> Tensor:
-        """Axes permuted (reversed by default, as numpy)."""
-        given = (axes[0] if len(axes) == 1 else axes) or None
-        perm = tuple(range(self.data.ndim))[::-1] if given is None else tuple(given)
-        data = self.data.transpose(perm).copy()  # numpy checks perm is a permutation of the axes
-        perm = tuple(int(a) % self.data.ndim for a in perm)
-        return _node(data, (self,), "transpose", perm, "T" if given is None else f"transpose{perm}")
-
-    @rule("transpose")
-    def _transpose_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # permute G back (inverse permutation)
-        return (upstream.transpose(tuple(int(a) for a in np.argsort(out._args))),)
-
-    @property
-    def T(self) -> Tensor:
-        """All axes reversed (``x.T`` of a matrix is its transpose)."""
-        return self.transpose()
-
-    def __getitem__(self, index: Any) -> Tensor:
-        """``t[index]`` as numpy indexes (a copy)."""
-        items = index if isinstance(index, tuple) else (index,)
-        if any(isinstance(i, Tensor) for i in items):
-            raise TypeError("a Tensor cannot index a Tensor: index with ints, slices, None, ... or t.data")
-        basic = all(isinstance(i, _BASIC_INDEX) and not isinstance(i, bool) for i in items)
-        data = np.array(self.data[index], dtype=np.float64)  # a copy: nodes never share memory
-        return _node(data, (self,), "getitem", (index, basic), _index_text(items))
-
-    @rule("getitem")
-    def _getitem_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # G scattered back where the elements came from
-        index, basic = out._args
-        if isinstance(upstream, Tensor):  # building a graph: the scatter as an op of its own
-            return (_scatter(upstream, index, basic, _numbers(out.parents[0].data).shape),)
-        dx = np.zeros_like(out.parents[0].data)
-        if basic:
-            dx[index] = upstream  # basic indexing picks each element at most once
-        else:
-            np.add.at(dx, index, upstream)  # an index array may pick an element twice: add, never overwrite
-        return (dx,)
-
     # -- backward
 
     def backward(self, seed: ArrayLike | None = None, create_graph: bool = False) -> None:
@@ -797,19 +599,3 @@ def _where_rule(out: Tensor, upstream: np.ndarray) -> tuple[np.ndarray | None, .
         unbroadcast(_where(mask, upstream, 0.0), _numbers(a.data).shape) if a.requires_grad else None,
         unbroadcast(_where(mask, 0.0, upstream), _numbers(b.data).shape) if b.requires_grad else None,
     )
-
-
-def _scatter(upstream: Tensor, index: Any, basic: bool, shape: tuple[int, ...]) -> Tensor:
-    """Zeros of ``shape`` with ``upstream`` added where ``index`` took its elements: indexing's gradient, as an op."""
-    data = np.zeros(shape)
-    if basic:
-        data[index] = upstream.data
-    else:
-        np.add.at(data, index, upstream.data)
-    return _node(data, (upstream,), "scatter", (index, basic))
-
-
-@rule("scatter")
-def _scatter_rule(out: Tensor, upstream: Any) -> tuple[Any]:  # the elements back from where they were put
-    index, _ = out._args
-    return (upstream[index] if isinstance(upstream, Tensor) else np.array(upstream[index], dtype=np.float64),)

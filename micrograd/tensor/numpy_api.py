@@ -3,9 +3,9 @@
 ``np.exp(t)``, ``np.maximum(a, b)``, ``np.matmul(a, b)``, ``np.sum(t, axis=0)`` and
 ``ndarray + t`` reach the Tensor ops through ``__array_ufunc__`` and ``__array_function__``
 (NEP 13 and NEP 18). The ops say which numpy names they answer to, beside themselves
-(``@numpy_ufunc``, ``@numpy_function`` in :mod:`micrograd.tensor.engine`, which passes its
-tables here); this module holds the dispatch and the few numpy functions that are not ops
-(``np.shape``, ``np.reshape``'s signature). A numpy function with no Tensor op
+(``@numpy_ufunc``, ``@numpy_function``, which fill this module's tables); this module holds
+the tables, the dispatch and the few numpy functions that are not ops (``np.shape``,
+``np.reshape``'s signature). A numpy function with no Tensor op
 (``np.arctan(t)``, ``np.asarray(t)``) raises a TypeError instead of returning an array cut off
 from the graph.
 """
@@ -17,9 +17,33 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["array_ufunc", "array_function"]
+__all__ = ["array_ufunc", "array_function", "numpy_ufunc", "numpy_function", "NUMPY_UFUNCS", "NUMPY_FUNCTIONS"]
 
 Table = dict[Any, Any]
+
+NUMPY_UFUNCS: dict[np.ufunc, Callable[..., Any]] = {}  # np.exp -> Tensor.exp, ...
+NUMPY_FUNCTIONS: dict[Callable[..., Any], tuple[Callable[..., Any], frozenset[str]]] = {}  # np.sum -> (Tensor.sum, kw)
+
+
+def numpy_ufunc(*ufuncs: np.ufunc) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let numpy's ``ufuncs`` applied to Tensors call the decorated op (``np.exp(t)`` -> ``t.exp()``)."""
+
+    def register(op: Callable[..., Any]) -> Callable[..., Any]:
+        for ufunc in ufuncs:
+            NUMPY_UFUNCS[ufunc] = op
+        return op
+
+    return register
+
+
+def numpy_function(func: Callable[..., Any], *keywords: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let numpy's ``func`` (with these keywords) applied to a Tensor call the decorated op (``np.sum``)."""
+
+    def register(op: Callable[..., Any]) -> Callable[..., Any]:
+        NUMPY_FUNCTIONS[func] = (op, frozenset(keywords))
+        return op
+
+    return register
 
 
 def _np_reshape(a: Any, shape: Any = None, order: str = "C", **kw: Any) -> Any:
