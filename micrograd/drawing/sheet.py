@@ -13,9 +13,10 @@ import html
 import json
 import os
 import re
+from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..core import backward_trace
 from .diagram import WIDTH, Diagram, check_looks, check_options, directions, graph, picture
@@ -24,8 +25,38 @@ from .numbers import format_number
 from .picture import Options, View
 from .render import TIMEOUT, check_timeout
 
-if TYPE_CHECKING:
-    from ..worksheet import Box, Worksheet
+
+class Box(Protocol):
+    """What the pictures and the page read of a numbered box (:class:`micrograd.worksheet.Box`)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def key(self) -> tuple[Any, ...]: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def answer(self) -> float: ...
+    @property
+    def step(self) -> Any: ...
+    def spec(self) -> dict[str, Any]: ...
+
+
+class Worksheet(Protocol):
+    """What the pictures and the page read of a worksheet (:class:`micrograd.worksheet.Worksheet`): the
+    drawing code knows no more of it, so it does not import the module that builds worksheets."""
+
+    @property
+    def root(self) -> Any: ...
+    @property
+    def boxes(self) -> Sequence[Box]: ...
+    @property
+    def names(self) -> dict[Any, str]: ...
+    @property
+    def precision(self) -> int: ...
+    @property
+    def looks(self) -> dict[str, Any]: ...
+
 
 __all__ = ["exercise_diagram", "key_diagram", "sheet_html", "save_sheet"]
 

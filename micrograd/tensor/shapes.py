@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Self
 
 import numpy as np
 
 from ..core import Node
 from .arrays import _BASIC_INDEX, RULES, _axes, _axis_text, _expand, _index_text, _numbers, _quiet, _spread
 from .numpy_api import numpy_function
-
-if TYPE_CHECKING:
-    from .engine import Tensor
 
 rule = RULES.rule
 
@@ -34,10 +31,10 @@ class ShapeOps(Node):
 
     data: np.ndarray
     _args: Any  # an op's settings (an axis, a shape, an index)
-    _node: Callable[..., Tensor]  # the Tensor engine's maker of an op's output
+    _node: Callable[..., Self]  # the Tensor engine's maker of an op's output
 
     @numpy_function(np.sum, "axis", "keepdims")
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Self:
         """Sum over ``axis`` (all by default)."""
         axes = _axes(axis, self.data.ndim)
         with _quiet():
@@ -51,7 +48,7 @@ class ShapeOps(Node):
         return (_spread(g, out.parents[0].data.shape),)
 
     @numpy_function(np.mean, "axis", "keepdims")
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Self:
         """Mean over ``axis`` (all by default)."""
         axes = _axes(axis, self.data.ndim)
         n = self.data.size if axes is None else math.prod(self.data.shape[a] for a in axes)
@@ -65,7 +62,7 @@ class ShapeOps(Node):
         g = upstream if axes is None or keepdims else _expand(upstream, axes)
         return (_spread(g / n, out.parents[0].data.shape),)
 
-    def reshape(self, *shape: Any) -> Tensor:
+    def reshape(self, *shape: Any) -> Self:
         """The same elements in a new shape (``t.reshape(2, 3)`` or ``t.reshape((2, 3))``; one ``-1`` allowed)."""
         new = shape[0] if len(shape) == 1 else shape
         return self._node(self.data.reshape(new).copy(), (self,), "reshape")
@@ -74,7 +71,7 @@ class ShapeOps(Node):
     def _reshape_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # a relabelling: reshape G back
         return (upstream.reshape(out.parents[0].data.shape),)
 
-    def transpose(self, *axes: Any) -> Tensor:
+    def transpose(self, *axes: Any) -> Self:
         """Axes permuted (reversed by default, as numpy)."""
         given = (axes[0] if len(axes) == 1 else axes) or None
         perm = tuple(range(self.data.ndim))[::-1] if given is None else tuple(given)
@@ -87,11 +84,11 @@ class ShapeOps(Node):
         return (upstream.transpose(tuple(int(a) for a in np.argsort(out._args))),)
 
     @property
-    def T(self) -> Tensor:
+    def T(self) -> Self:
         """All axes reversed (``x.T`` of a matrix is its transpose)."""
         return self.transpose()
 
-    def __getitem__(self, index: Any) -> Tensor:
+    def __getitem__(self, index: Any) -> Self:
         """``t[index]`` as numpy indexes (a copy)."""
         items = index if isinstance(index, tuple) else (index,)
         if any(isinstance(i, ShapeOps) for i in items):  # (ShapeOps: a Tensor)
@@ -113,7 +110,7 @@ class ShapeOps(Node):
         return (dx,)
 
 
-def _scatter(upstream: Tensor, index: Any, basic: bool, shape: tuple[int, ...]) -> Tensor:
+def _scatter(upstream: ShapeOps, index: Any, basic: bool, shape: tuple[int, ...]) -> ShapeOps:
     """Zeros of ``shape`` with ``upstream`` added where ``index`` took its elements: indexing's gradient, as an op."""
     data = np.zeros(shape)
     if basic:
@@ -124,6 +121,6 @@ def _scatter(upstream: Tensor, index: Any, basic: bool, shape: tuple[int, ...]) 
 
 
 @rule("scatter")
-def _scatter_rule(out: Tensor, upstream: Any) -> tuple[Any]:  # the elements back from where they were put
+def _scatter_rule(out: ShapeOps, upstream: Any) -> tuple[Any]:  # the elements back from where they were put
     index, _ = out._args
     return (upstream[index] if isinstance(upstream, ShapeOps) else np.array(upstream[index], dtype=np.float64),)
