@@ -19,10 +19,12 @@ from typing import Any
 
 import pytest
 from layout_audit import Drawing
-from svgtools import SVG, root
+from svgtools import SVG, overlapping, root, size_px, smallest_text_px, text_outside_boxes, texts_of
 
 from micrograd import Value, draw
 from micrograd.drawing import PictureTooLarge
+from micrograd.drawing.numbers import format_value
+from micrograd.drawing.render import render
 from micrograd.gallery import mlp
 from micrograd.nn import MLP
 
@@ -258,3 +260,18 @@ def test_no_wire_runs_through_another_neuron_or_another_examples_group(
             ]
     assert checked > 0
     assert not problems, sorted(set(problems))[:10]
+
+
+# ---------------------------------------------------------------- size and paint
+
+
+def test_the_expanded_2_3_1_fits_a_notebook_with_12_px_text_each_number_painted_as_what_it_is() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PictureTooLarge)  # the gallery's picture must not need the warning
+        d = draw(_graph("mlp_2_3_1"), neurons="expanded")
+        svg = d.svg("wasm")
+    assert d.fits and size_px(svg)[0] <= 900 and smallest_text_px(svg) >= 12
+    assert not overlapping(svg) and not text_outside_boxes(render(d.source, "svg", "wasm").decode())
+    weights = _graph("mlp_2_3_1").parents[:3]  # the linear output neuron's w0, w1, w2 (its sum is the output)
+    values, grads = texts_of(svg, "data"), texts_of(svg, "grad")
+    assert all(format_value(w.data, 4) in values and format_value(w.grad, 4) in grads for w in weights)
