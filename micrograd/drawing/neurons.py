@@ -8,8 +8,8 @@ weight ``L1.N2.w0`` (layer 1, neuron 2, input 0):
 - ``"collapsed"``: one box per neuron (its name and activation, its output and gradient);
   every weight is the edge from its input to its neuron, its value and gradient in the
   edge's tooltip, and with ``shade=True`` the edge darker the larger ``|dL/dw|`` (log scale);
-- ``"expanded"``: each neuron a group holding its weights, its bias, its ``Σwx+b`` and its
-  activation.
+- ``"expanded"``: each neuron one box holding its weights and bias in order (``w0, w1, ..., b``),
+  its ``Σwx+b`` and its activation; each input's wire enters its weight.
 
 The network's inputs are the columns' first (``x0``, ``x1``, ...); what comes after the
 network (a loss) is drawn as boxes too.
@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .dot import record_field
 from .notation import gate_text
 from .numbers import format_value
 from .parts import Role, value_text
@@ -222,46 +223,57 @@ def weight_text(name: str, w: Any, grad: Any, upstream: Any, x: Any, precision: 
 
 # ---------------------------------------------------------------- the picture
 
+# Which side of a box a wire enters, and which it leaves, in each direction of the picture.
+_IN_SIDE = {"LR": "w", "RL": "e", "TB": "n", "BT": "s"}
+_OUT_SIDE = {"LR": "e", "RL": "w", "TB": "s", "BT": "n"}
+BLANK = "\u2007"  # an empty field's text (a figure space, as in picture.BLANK): every field has one
+
 
 def build_network(b: Any, net: Network, expanded: bool) -> None:
     """Write the network ``net`` of builder ``b``'s graph as columns of neurons (see the module docstring).
 
     Several examples: each example's copy of the network is a group of its own (``example 2``),
     its inputs in the group's first column, the layers' headings over the first group only.
+    The order of everything is told to Graphviz, never left to it: each column hangs from an
+    invisible node (:func:`_column`), an expanded neuron is one record whose fields are its
+    weights in order, and what follows the network takes its arguments in order (``ordering=in``).
     """
-    g, view, opts = b.g, b.view, b.opts
-    p = opts.precision
-    names = {**g.names, **net.names}
+    names = {**b.g.names, **net.names}
+    if len(net.examples) > 1:  # see _column; and one rank for every example's inputs (ranks across groups)
+        b.lines += ["remincross=false", "newrank=true"]
     drawn: dict[int, str] = {}  # id(node) -> the DOT id that stands for it
-
-    def box(nid: str, node: Any, title: str, tooltip: str) -> None:
-        """A node as its name over its value and its gradient, side by side (compact: columns of many)."""
-        shown = b.grad_shown(node)
-        grad = view.grads.get(node)
-        text = "" if grad is None else view.text(grad, shown, p)
-        role = Role(
-            "box", tooltip, fields=("name", "data", "grad"), marked=node is view.marked, hidden=view.hides(shown)
-        )
-        across = b.horizontal  # left to right: the name above, value | gradient under it
-        fields = [title, "{" + value_text(node, p) + "|" + (text or " ") + "}"] if across else None
-        b.record(nid, role, fields or [title, value_text(node, p), text], margin="0.05,0.01", raw=bool(fields))
-
-    if expanded:
-        b.lines.insert(0, "newrank=true")  # ranks across the groups: each layer's weights, sums, outputs
     several = len(net.examples) > 1
     for k, layers in enumerate(net.examples):
         start = len(b.lines)
-        _example(b, net, layers, k, names, box, drawn, expanded)
+        _example(b, net, layers, k, names, drawn, expanded)
         if several:
             _group(b, start, f"example{k + 1}", f"example {k + 1}")
+    if several:
+        b.lines.append("{rank=same; " + " ".join(f"x0_e{k + 1}" if k else "x0" for k in range(len(net.examples))) + "}")
     _connections(b, net, names, drawn, expanded)
-    _after(b, net, names, drawn, box)
+    _after(b, net, names, drawn)
 
 
 def _group(b: Any, start: int, cid: str, label: str) -> None:
     """The DOT lines from ``start`` on as a group: a cluster with a grey outline and ``label`` on top."""
-    style = f'fontname="Helvetica,Arial,sans-serif" fontsize={b.opts.font_size:g} color="#999999"'
+    style = f'fontname="Helvetica" fontsize={b.opts.font_size:g} color="#999999"'
     b.lines[start:] = [f'subgraph cluster_{cid} {{ label="{label}" {style}', *b.lines[start:], "}"]
+
+
+def _box(b: Any, nid: str, node: Any, title: str, tooltip: str) -> None:
+    """A node as its name over its value and its gradient, side by side (compact: columns of many)."""
+    p = b.opts.precision
+    shown = b.grad_shown(node)
+    grad = b.view.grads.get(node)
+    text = "" if grad is None else b.view.text(grad, shown, p)
+    role = Role(
+        "box", tooltip, fields=("name", "data", "grad"), marked=node is b.view.marked, hidden=b.view.hides(shown)
+    )
+    if b.horizontal:  # left to right: the name above, value | gradient under it
+        fields = [title, "{" + record_field(value_text(node, p)) + "|" + record_field(text or BLANK) + "}"]
+        b.record(nid, role, fields, margin="0.05,0.01", raw=True)
+    else:
+        b.record(nid, role, [title, value_text(node, p), text], margin="0.05,0.01")
 
 
 def _example(
@@ -270,7 +282,6 @@ def _example(
     layers: list[list[Neuron]],
     k: int,
     names: dict[Any, str],
-    box: Any,
     drawn: dict[int, str],
     expanded: bool,
 ) -> None:
@@ -280,79 +291,112 @@ def _example(
     suffix = f"_e{k + 1}" if k else ""
     of = f" of example {k + 1}" if len(net.examples) > 1 else ""
     inputs = []
-    for i in range(net.inputs):
-        x = first.inputs[i] if i < len(first.inputs) else None
-        if x is None:
-            continue
-        nid = f"x{i}{suffix}"
-        box(nid, x, names.get(x, f"x{i}"), f"input {names.get(x, f'x{i}')}{of} = {value_text(x, p)}")
+    for i in range(min(net.inputs, len(first.inputs))):
+        x, nid = first.inputs[i], f"x{i}{suffix}"
+        _box(b, nid, x, names.get(x, f"x{i}"), f"input {names.get(x, f'x{i}')}{of} = {value_text(x, p)}")
         inputs.append(nid)
         for n in layers[0]:  # every first-layer neuron's own copy of input i is this one
             if i < n.inputs_count:
                 drawn[id(n.inputs[i])] = nid
-    _column(b, "inputs", inputs, heading=k == 0)
+    grouped = len(net.examples) > 1
+    previous = _column(b, "inputs", inputs, heading=k == 0, after=first.nid, grouped=grouped)
     for layer in layers:
-        column = []
-        ranks: tuple[list[str], list[str]] = ([], [])
         for n in layer:
             bias, out = format_value(n.bias.data, p), value_text(n.out, p)
             tip = f"{n.name}{of}: {n.activation}(Σ w·x + b) with b = {bias}; output {out}"
             if expanded:
-                for rank, ids in zip(ranks, _expanded(b, n, names, box), strict=True):
-                    rank.extend(ids)
+                _neuron_record(b, n, names, tip)
             else:
-                box(n.nid, n.out, n.name, tip)
+                _box(b, n.nid, n.out, n.name, tip)
             drawn[id(n.out)] = n.nid
-            column.append(n.nid)
-        if not expanded:
-            acts = sorted({n.activation for n in layer})
-            _column(b, f"L{layer[0].layer} · {', '.join(acts)}", column, heading=k == 0)
-        else:
-            b.lines.extend("{rank=same; " + " ".join(ids) + "}" for ids in ranks if ids)
+        acts = ", ".join(sorted({n.activation for n in layer}))
+        column = [n.nid for n in layer]
+        previous = _column(b, f"L{layer[0].layer} · {acts}", column, heading=k == 0, before=previous, grouped=grouped)
 
 
-def _column(b: Any, title: str, nodes: list[str], heading: bool = True) -> None:
-    """One layer as a column: a heading, then its nodes in order (invisible links keep dot from reordering)."""
+def _column(
+    b: Any,
+    title: str,
+    nodes: list[str],
+    heading: bool = True,
+    before: str | None = None,
+    after: str | None = None,
+    grouped: bool = False,
+) -> str:
+    """One column (a layer, or the inputs) in order: its heading, then ``nodes``, first on top (left to right).
+
+    The column hangs from an invisible node in the column ``before`` it (``ordering=out``, its
+    edges written in order), or the first column into one in the column ``after`` it
+    (``ordering=in``): a column of its own would widen the picture by a rank. No flat edges (an
+    edge inside one rank): Graphviz 2.4x refuses them beside records. Returns the column's first node.
+
+    In a group (``grouped``: a cluster) of a picture drawn across, the order is told backwards: Graphviz
+    turns the order over for left to right pictures at the top level only (``GD_flip`` of the root
+    graph, not of a cluster), so inside a cluster the last told comes out on top.
+    """
     chain = list(nodes)
     if heading:
         head = f"head{len(b.nodes)}"
         b.node(head, Role("heading", title), label=title, shape="plaintext", fontsize=f"{b.opts.font_size * 0.9:g}")
         chain.insert(0, head)
+    hub = f"order_{chain[0]}"
+    invisible = "style=invis weight=0"
+    told = chain[::-1] if grouped and b.horizontal else chain
+    if before is not None:
+        b.lines.append(f"{hub} [shape=point style=invis width=0 height=0 ordering=out]")
+        b.lines.extend(f"{hub} -> {nid} [{invisible}]" for nid in told)
+    else:
+        b.lines.append(f"{hub} [shape=point style=invis width=0 height=0 ordering=in]")
+        b.lines.extend(f"{nid} -> {hub} [{invisible}]" for nid in told)
+    b.lines.append(f"{{rank=same; {hub} {before if before is not None else after}}}")
     b.lines.append("{rank=same; " + " ".join(chain) + "}")
-    b.lines.extend(f"{a} -> {c} [style=invis]" for a, c in zip(chain, chain[1:], strict=False))
+    return chain[0]
 
 
-def _expanded(b: Any, n: Neuron, names: dict[Any, str], box: Any) -> tuple[list[str], list[str]]:
-    """One neuron as a group: its weights and bias in order (w0 on top), its weighted sum, its activation.
+def _neuron_record(b: Any, n: Neuron, names: dict[Any, str], tooltip: str) -> None:
+    """One neuron as one record: its name, then its weights and bias in order (``w0`` first), its
+    weighted sum and its activation, each a name over its value and gradient.
 
-    Each input's wire runs into its weight's box (the weight sits on the connection, as in the
-    collapsed view), so the wires from the previous column end at the group's edge, and the weights
-    follow their inputs' order (w0 on top). The weights are one column; returns the DOT ids of
-    the neuron's sum and its output: ranks shared with the layer's other neurons.
+    A record's fields keep their order exactly (Graphviz cannot reorder them), and each weight's
+    name is a port its input's wire enters; the wire to the next layer leaves from the activation.
+    Left to right: the name on top, the weights one column under it, then the sum and the activation;
+    top to bottom: the name at the left, the weights one row, the sum and the activation under it.
     """
-    p = b.opts.precision
-    nid = n.nid
+    p, view = b.opts.precision, b.view
+    kinds: list[str] = ["name"]
+
+    def part(node: Any, title: str, port: str | None = None) -> tuple[str, str, str]:
+        """``node`` as three escaped fields: its title (a port), its value, its gradient."""
+        grad = view.grads.get(node)
+        text = "" if grad is None else view.text(grad, b.grad_shown(node), p)
+        kinds.extend(("name", "data", "grad"))
+        head = (f"<{port}> " if port else "") + record_field(title)
+        return head, record_field(value_text(node, p)), record_field(text or BLANK)
+
+    params = [part(w, names[w], f"p{i}") for i, w in enumerate(n.weights)] + [part(n.bias, names[n.bias], "pb")]
     linear = n.out is n.total
-    total = nid if linear else f"{nid}_sum"  # a linear neuron's sum is its output
-    start = len(b.lines)
-    params = [f"{nid}_w{i}" for i in range(len(n.weights))] + [f"{nid}_b"]
-    for pid, w in zip(params, (*n.weights, n.bias), strict=True):
-        box(pid, w, names[w], f"{names[w]} = {format_value(w.data, p)}")
-    for pid, w in zip(params, (*n.weights, n.bias), strict=True):
-        b.edge(pid, total, Role("edge", names[w], arrow=False))
-    box(total, n.total, f"{n.name} {SUM}" if linear else SUM, f"{n.name}: Σ w·x + b")
-    if not linear:
-        box(nid, n.out, n.activation, f"{n.name}: {n.activation}")
-        b.edge(total, nid, Role("edge", n.name, arrow=False))
-    b.lines.append("{rank=same; " + " ".join(params) + "}")
-    _group(b, start, nid, n.name)
-    return [total], ([] if linear else [nid])
+    stages = [part(n.total, SUM, "out" if linear else None)] + ([] if linear else [part(n.out, n.activation, "out")])
+    # each level of braces turns a record's fields a quarter turn: left to right, the top level runs down
+    if b.horizontal:
+        weights = "{" + "|".join("{{" + f"{t}|{{{v}|{g}}}" + "}}" for t, v, g in params) + "}"
+        rest = ["{" + f"{t}|{{{v}|{g}}}" + "}" for t, v, g in stages]
+    else:
+        weights = "{" + "|".join("{" + f"{t}|{{{v}|{g}}}" + "}" for t, v, g in params) + "}"
+        rest = ["{" + f"{t}|{v}|{g}" + "}" for t, v, g in stages]
+    label = record_field(n.name) + "|{" + "|".join([weights, *rest]) + "}"
+    shown = b.grad_shown(n.out)
+    marked = view.marked in (n.out, n.total, n.bias, *n.weights)
+    role = Role("box", tooltip, fields=tuple(kinds), marked=marked, hidden=view.hides(shown), nested=True)
+    b.nodes.append(n.nid)
+    b.roles[n.nid] = role
+    b.lines.append(f'{n.nid} [id="{n.nid}" shape=record margin="0.05,0.01" label="{label}"]')
 
 
 def _connections(b: Any, net: Network, names: dict[Any, str], drawn: dict[int, str], expanded: bool) -> None:
     """A neuron's inputs: an edge from each input (or neuron) to it, a weight per edge (expanded: into the
-    weight's box). The tooltip tells this example's share of the weight's gradient, upstream × input."""
+    weight's field). The tooltip tells this example's share of the weight's gradient, upstream × input."""
     p = b.opts.precision
+    into, out_of = _IN_SIDE[b.opts.rankdir], _OUT_SIDE[b.opts.rankdir]
     edges = []
     for layers in net.examples:
         for layer in layers:
@@ -362,29 +406,37 @@ def _connections(b: Any, net: Network, names: dict[Any, str], drawn: dict[int, s
                     tail = drawn.get(id(x))
                     if tail is None:
                         continue
-                    head = f"{n.nid}_w{i}" if expanded else n.nid
+                    ports = {"headport": f"p{i}:{into}"} if expanded else {}
+                    if expanded and x in net.owner:  # from another neuron's record: out of its activation
+                        ports["tailport"] = f"out:{out_of}"
                     wire = b.view.wire(n.total, i) if b.grad_shown(w) else None
                     grad = None if wire is None else wire.contribution
                     share = n.example if len(net.examples) > 1 else None
                     tip = weight_text(names[w], w, grad, upstream if grad is not None else None, x, p, share)
-                    edges.append((tail, head, tip, grad, (id(x), id(n.out))))
+                    edges.append((tail, n.nid, tip, grad, (id(x), id(n.out)), ports))
     levels = shades([abs(e[3]) if isinstance(e[3], (int, float)) else 0.0 for e in edges]) if b.opts.shade else []
-    for k, (tail, head, tip, _, wire) in enumerate(edges):
+    for k, (tail, head, tip, _, wire, ports) in enumerate(edges):
         level = levels[k] if levels else None
-        b.edge(tail, head, Role("edge", tip, hot=wire in b.view.hot, arrow=False, shade=level, faint=True))
+        b.edge(tail, head, Role("edge", tip, hot=wire in b.view.hot, arrow=False, shade=level, faint=True), **ports)
 
 
-def _after(b: Any, net: Network, names: dict[Any, str], drawn: dict[int, str], box: Any) -> None:
-    """What the network's outputs go on to (a loss): boxes, and edges from what they are made of."""
+def _after(b: Any, net: Network, names: dict[Any, str], drawn: dict[int, str]) -> None:
+    """What the network's outputs go on to (a loss): boxes, and edges from what they are made of, into
+    each box in argument order (``ordering=in``: the first example's term on top)."""
     inside = {id(x) for x in net.owner} | set(drawn)
     p = b.opts.precision
+    out_of = _OUT_SIDE[b.opts.rankdir]
     for v in b.g.shown:
         if id(v) in inside or v.is_leaf and id(v) in drawn:
             continue
         nid = b.ids[v]
         title = gate_text(v, p).replace("\n", " ") if not v.is_leaf else names[v]
-        box(nid, v, f"{names[v]} {title}" if not v.is_leaf else title, b.node_tooltip(v))
+        _box(b, nid, v, f"{names[v]} {title}" if not v.is_leaf else title, b.node_tooltip(v))
         drawn[id(v)] = nid
-        for q in v.parents:
-            if id(q) in drawn:
-                b.edge(drawn[id(q)], nid, Role("edge", b.node_tooltip(v)))
+        parents = [b.g.hidden.get(q, q) for q in v.parents]  # through a hidden identity gate (sum()'s +0)
+        tails = [q for q in parents if id(q) in drawn]
+        for q in tails:
+            ports = {"tailport": f"out:{out_of}"} if q in net.owner and b.roles[drawn[id(q)]].nested else {}
+            b.edge(drawn[id(q)], nid, Role("edge", b.node_tooltip(v)), **ports)
+        if len(tails) > 1:
+            b.lines.append(f"{nid} [ordering=in]")

@@ -32,6 +32,7 @@ class Role:
     faint: bool = False  # one of many connections (a neural net's): drawn light
     answers: bool = False  # holds numbered answer boxes ``[n]`` of a worksheet in place of numbers
     flagged: bool = False  # its gradient differs from the correct one (compare_backward): marked
+    nested: bool = False  # a record of nested fields: ``fields`` in the order Graphviz writes them, not by place
 
 
 def _is_scalar(v: Any) -> bool:

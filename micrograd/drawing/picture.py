@@ -343,7 +343,8 @@ def build(g: Graph, view: View, opts: Options) -> Picture:
         f'edge [fontname="Helvetica" fontsize={fs:g} arrowsize=0.6]',
     ]
     if network is not None:
-        head += ["nodesep=0.06", "ranksep=1.6"]  # room for the many connections between layers
+        # room for the many connections between layers (expanded: fewer, each into its weight's field)
+        head += ["nodesep=0.06", "ranksep=0.9" if opts.neurons == "expanded" else "ranksep=1.6"]
     elif opts.style == "circuit":
         head += ["nodesep=0.12", "ranksep=0.05"]
     else:

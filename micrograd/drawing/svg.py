@@ -426,7 +426,8 @@ def _shape(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
     texts = _texts(g)
     along = "y" if role.kind != "box" or horizontal else "x"  # a box's fields run down it (LR) or across it (TB)
     other = "x" if along == "y" else "y"
-    texts.sort(key=lambda t: (float(t.get(along, "0")), float(t.get(other, "0"))))
+    if not role.nested:  # nested fields: Graphviz writes the texts in the label's order already
+        texts.sort(key=lambda t: (float(t.get(along, "0")), float(t.get(other, "0"))))
     fields = list(role.fields) + [role.fields[-1] if role.fields else "op"] * max(0, len(texts) - len(role.fields))
     for t, kind in zip(texts, fields, strict=False):
         _paint_text(t, "text" if kind == "op" else kind, theme, small=role.kind != "box")
