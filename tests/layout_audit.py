@@ -20,7 +20,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from layout_corpus import CORPUS  # noqa: E402
-from svgtools import SVG, box  # noqa: E402
+from svgtools import SVG, box, overlapping, text_outside_boxes  # noqa: E402
+
+from micrograd.drawing.render import render  # noqa: E402
 
 import micrograd  # noqa: E402
 
@@ -41,6 +43,8 @@ class Report:
     crossings: int = 0
     through: list[str] = field(default_factory=list)  # lines drawn across a gate they do not enter
     smallest_px: float = 0.0
+    outside: list[str] = field(default_factory=list)  # texts past their box or the image
+    overlaps: int = 0  # pairs of texts that overlap
     size: tuple[float, float] = (0.0, 0.0)
 
     @property
@@ -50,6 +54,7 @@ class Report:
     def line(self) -> str:
         a = " annotated" if self.annotate else ""
         issues = self.leaves_out_of_order + self.leaves_off_column + self.arguments_out_of_order + self.through
+        issues += self.outside + ([f"{self.overlaps} texts overlap"] if self.overlaps else [])
         return (
             f"{self.name:24} {self.style:7} {self.rankdir}{a:10} order {self.out_of_order:2} "
             f"column {len(self.leaves_off_column):2} crossings {self.crossings:2} "
@@ -283,6 +288,9 @@ def measure(name: str, root: Any, d: Any, style: str = "circuit", annotate: bool
     report.crossings = crossings(lines)
     report.through = through_gates(lines, drawing)
     report.smallest_px = drawing.smallest_px()
+    laid_out = render(pic.source, "svg", "wasm").decode("utf-8")  # Graphviz's own: every box still outlined
+    report.outside = text_outside_boxes(laid_out) + text_outside_boxes(svg)
+    report.overlaps = len(overlapping(svg))
     report.size = (float(drawing.root.get("width", "0").removesuffix("px")), drawing.scale())
     w, h = (_numbers(drawing.root.get(k, "0"))[0] for k in ("width", "height"))
     report.size = (w, h)
@@ -316,5 +324,7 @@ if __name__ == "__main__":
         f"{sum(len(r.leaves_off_column) for r in all_reports)} inputs off the input column, "
         f"{sum(r.crossings for r in all_reports)} crossings, "
         f"{sum(len(r.through) for r in all_reports)} lines across a gate, "
-        f"smallest text {min(r.smallest_px for r in all_reports):.1f}px"
+        f"smallest text {min(r.smallest_px for r in all_reports):.1f}px, "
+        f"{sum(len(r.outside) for r in all_reports)} texts outside their box, "
+        f"{sum(r.overlaps for r in all_reports)} overlapping"
     )

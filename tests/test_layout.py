@@ -50,6 +50,11 @@ def test_inputs_are_drawn_in_reading_order_in_one_column(reports: list) -> None:
         assert not r.leaves_out_of_order and not r.leaves_off_column, r.line()
 
 
+def test_text_is_12_px_or_more_inside_its_box_and_overlaps_no_other(reports: list) -> None:
+    for r in reports:
+        assert r.smallest_px >= 12 - 0.01 and not r.outside and not r.overlaps, r.line()
+
+
 def test_every_gate_takes_its_arguments_in_order(reports: list) -> None:
     for r in reports:
         assert not r.arguments_out_of_order, r.line()
