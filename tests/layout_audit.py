@@ -22,9 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from layout_corpus import CORPUS  # noqa: E402
 from svgtools import SVG, box, overlapping, text_outside_boxes  # noqa: E402
 
-from micrograd.drawing.render import render  # noqa: E402
-
 import micrograd  # noqa: E402
+from micrograd.drawing.render import render  # noqa: E402
 
 Point = tuple[float, float]
 
