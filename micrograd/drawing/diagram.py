@@ -260,8 +260,23 @@ class Diagram:
                 break
         assert best is not None
         _, svg, self._fit, self._chosen = best
+        if self.fit == "16:9" and not self._fit.fits and self._chosen.rankdir == "LR":
+            svg = self._wrapped(svg)
         if not self._fit.fits:
             warnings.warn(PictureTooLarge(self._fit.message()), stacklevel=4)
+        return svg
+
+    def _wrapped(self, svg: str) -> str:
+        """A left-to-right picture too long for a slide, wrapped into rows if that fits (:mod:`.wrap`)."""
+        from .wrap import wrap_rows
+
+        assert self._fit is not None and self._fit.frame is not None
+        width, height = self._fit.frame
+        assert height is not None
+        rows = wrap_rows(svg, width, height, self._fit.smallest / self._fit.scale)
+        if rows is None:
+            return svg
+        svg, self._fit = rows
         return svg
 
     @property
@@ -446,7 +461,9 @@ def draw(
     1.25 × ``width`` high; else top to bottom if that fits, or shows text 1.25 times larger; unless
     Graphviz takes over 3 times as long, and 1 s, to lay that out) or ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
     ``fit="16:9"``: for a slide: the picture fits ``width`` × 9/16 px, and ``"auto"`` chooses the
-    direction that fits that shape (a landscape one); None: a notebook, at most ``width`` wide.
+    direction that fits that shape (a landscape one); a left-to-right picture still too long is
+    wrapped into rows, cut only between nodes, a cut wire marked ``…`` at both ends (up to 6 rows);
+    None: a notebook, at most ``width`` wide.
     ``theme``: ``"lecture"`` (green values, red gradients), ``"colorblind"`` (Okabe–Ito),
     ``"dark"`` or ``"dark-colorblind"`` (Okabe–Ito on dark); values always above a wire in upright
     type, gradients below in italics, and the colours stay apart for a colour-blind reader too.
