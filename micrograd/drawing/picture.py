@@ -172,8 +172,8 @@ def ordered_gate(c: Any, rankdir: str) -> str | None:
 
 
 # Where a wire leaves its record and enters it (out, in): the two ends of its rule. Between a value
-# and a gradient, the rule is the record's middle, where Graphviz attaches an edge to a side; under
-# a note too, the rule is the lower (or right) edge of the value's field ``v``: its corners.
+# and a gradient of one line each, the rule is the record's middle, where Graphviz attaches an edge
+# to a side; else it is the lower (or right) edge of the value's field ``v``: its corners.
 _SIDES = {"LR": ("e", "w"), "RL": ("w", "e"), "TB": ("s", "n"), "BT": ("n", "s")}
 _CORNERS = {"LR": ("v:se", "v:sw"), "RL": ("v:sw", "v:se"), "TB": ("v:se", "v:ne"), "BT": ("v:ne", "v:se")}
 
@@ -185,8 +185,10 @@ class _Builder:
         self.roles: dict[str, Role] = {}
         self.nodes: list[str] = []
         self.edges: list[tuple[str, str]] = []
-        self.out_port, self.in_port = (_CORNERS if opts.annotate else _SIDES)[opts.rankdir]
         self.horizontal = opts.rankdir in ("LR", "RL")  # wires run across the page
+        # a value and its gradient of one line each (across the page), or padded to one width (down
+        # it): the rule is the middle; a note hangs under the gradient: the corners
+        self.out_port, self.in_port = (_CORNERS if opts.annotate else _SIDES)[opts.rankdir]
         self.ids = {v: f"v{k}" for k, v in enumerate(g.topo)}
         self.arguments: list[tuple[Any, int, str, str, Role, dict[str, object]]] = []
 
@@ -467,6 +469,8 @@ def _wire_record(
     The wires attach to the ends of the rule (:data:`_SIDES`, or with a note the corners of the
     value's field, :data:`_CORNERS`), so a note makes the record no taller on the value's side.
     """
+    if not b.horizontal and not note:
+        value, grad = _balanced(value, grad)
     fields = [value, grad, note] if note else [value, grad]
     role = Role(
         "wire",
@@ -480,6 +484,26 @@ def _wire_record(
     )
     margin = "0.03,0.01" if b.horizontal else "0.07,0.02"  # beside a vertical wire: room on either side
     b.record(wid, role, fields, port="v", margin=margin, width="0", height="0")
+
+
+# Helvetica's advance widths (em/1000) of what numbers are written with; other characters about 556.
+_WIDTHS = {".": 278, ",": 278, "-": 333, " ": 278, "[": 278, "]": 278, "=": 584, "+": 584, "\u2212": 584}
+
+
+def _em(text: str) -> float:
+    return sum(_WIDTHS.get(c, 556) for c in text) / 1000
+
+
+def _balanced(value: str, grad: str) -> tuple[str, str]:
+    """A value and a gradient either side of a vertical wire, the narrower padded with figure spaces
+    on its outer side to the other's width: the rule is then the record's middle, where the wires
+    attach (:func:`micrograd.drawing.svg` drops the padding and sets both against the rule)."""
+    if f"{BLANK}[" in grad or f"{BLANK}[" in value:  # a worksheet's box keeps its own room
+        return value, grad
+    pad = round((_em(grad) - _em(value)) / _em(BLANK))
+    if pad > 0:
+        return BLANK * pad + value, grad
+    return value, grad + BLANK * -pad if grad else grad
 
 
 def _wire(b: _Builder, v: Any, c: Any, i: int, start: str, value: str) -> None:

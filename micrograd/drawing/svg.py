@@ -275,6 +275,8 @@ def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
         _paint_text(t, "grad", theme)
     if before:
         _paint_text(before[0], "value", theme)  # just above (left of) the wire: the value
+    if not horizontal and not role.answers:
+        _against_the_wire(g, across)
     _notes(g, across, horizontal, theme)
     if role.hidden:  # a frame before this gradient's step: laid out, not shown
         for parent in g.iter():
@@ -290,6 +292,25 @@ def _wire(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
                 _flag(g, t, theme)
     if role.junction and line is not None:
         _junction(g, line, colour, horizontal)
+
+
+GAP = 5.0  # units between a vertical wire and the numbers beside it (a wire record's margin)
+
+
+def _against_the_wire(g: ET.Element, across: float) -> None:
+    """A vertical wire's value and gradient, padded to one width for the layout (``picture._balanced``):
+    the padding dropped, the value set just left of the wire and the gradient just right of it."""
+    for t in _texts(g):
+        text = t.text or ""
+        left = float(t.get("x", "0")) < across
+        if left and text.startswith(BLANK):
+            t.text = text.lstrip(BLANK)
+            t.set("text-anchor", "end")
+            t.set("x", f"{across - GAP:.2f}")
+        elif not left and text.endswith(BLANK) and text.strip(BLANK):
+            t.text = text.rstrip(BLANK)
+            t.set("text-anchor", "start")
+            t.set("x", f"{across + GAP:.2f}")
 
 
 _ANSWER = re.compile(r"(.*?)([\u2007 ]*\[(\d+)\][\u2007 ]*)")  # "[3]", or "f = [3]" on the output wire
