@@ -2,8 +2,9 @@
 
 Compiling the module takes ~0.6 s, most of a ``micrograd draw``, so the compiled code is kept
 in the user's cache (``$XDG_CACHE_HOME/micrograd``, else ``~/.cache/micrograd``): one file per
-wasmtime version, module and machine, with a checksum. A missing, corrupt, stale or
-unwritable cache only means compiling again.
+module, wasmtime version, system and machine, with a checksum. Compiled code is native code, so
+it is loaded only from a folder and a file no other user could have written (``usercache``). A
+missing, corrupt, stale, unwritable or untrusted cache only means compiling again.
 
 A layout runs in a worker thread while the caller waits for it. At the deadline, or when the
 wait is interrupted (Ctrl-C), the caller advances the engine's *epoch*: the guest traps at its
@@ -22,12 +23,13 @@ import hashlib
 import importlib.metadata
 import os
 import platform
+import sys
 import threading
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import usercache
 from .errors import RendererLimit, RendererMissing, RenderTimeout
-from .files import atomic_write
 
 __all__ = ["Graphviz", "graphviz", "cache_dir", "cache_file"]
 
@@ -54,7 +56,8 @@ def cache_file(wasm: bytes) -> Path | None:
     if where is None:
         return None
     key = hashlib.sha256(wasm)
-    key.update(f"|wasmtime {importlib.metadata.version('wasmtime')}|{platform.machine()}|epochs".encode())
+    wasmtime = importlib.metadata.version("wasmtime")
+    key.update(f"|wasmtime {wasmtime}|{sys.platform}|{platform.machine()}|epochs".encode())
     return where / f"graphviz-{key.hexdigest()[:24]}.cwasm"
 
 
@@ -63,38 +66,28 @@ def _load_module(engine: Any, wasm: bytes) -> Any:
     import wasmtime
 
     path = cache_file(wasm)
-    module = _read_cache(engine, path) if path is not None else None
+    module = _deserialized(engine, usercache.load(path, _CACHE_TAG)) if path is not None else None
     if module is None:
         module = wasmtime.Module(engine, wasm)
         if path is not None:
-            _write_cache(path, bytes(module.serialize()))
+            usercache.store(path, _CACHE_TAG, bytes(module.serialize()))
     return module
 
 
-def _read_cache(engine: Any, path: Path) -> Any:
-    """The module cached at ``path``; None if absent, unreadable, corrupt, or made by another wasmtime."""
+def _deserialized(engine: Any, payload: bytes | None) -> Any:
+    """The module compiled into ``payload``; None if there is none or this wasmtime refuses it.
+
+    Deserializing runs the payload as native code: it comes only from ``usercache.load``, which
+    returns nothing that another user could have written.
+    """
     import wasmtime
 
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    start = len(_CACHE_TAG) + 32
-    if blob[: len(_CACHE_TAG)] != _CACHE_TAG or hashlib.sha256(blob[start:]).digest() != blob[len(_CACHE_TAG) : start]:
+    if payload is None:
         return None
     try:
-        return wasmtime.Module.deserialize(engine, blob[start:])
+        return wasmtime.Module.deserialize(engine, payload)
     except wasmtime.WasmtimeError:
         return None
-
-
-def _write_cache(path: Path, payload: bytes) -> None:
-    """Keep ``payload`` at ``path`` (atomically); a cache that cannot be written is no error."""
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        atomic_write(path, _CACHE_TAG + hashlib.sha256(payload).digest() + payload)
-    except OSError:
-        pass
 
 
 class _Instance:
