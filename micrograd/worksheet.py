@@ -156,9 +156,13 @@ class Report:
         raise KeyError(key)
 
     def rows(self) -> list[tuple[str, str, str, str, str]]:
-        """Box, what it holds, the given number, the verdict, the hint: as text."""
+        """Box, what it holds, the given number, the verdict, the hint: as text (a label's controls and bidi
+        overrides shown, not obeyed: safe for a terminal)."""
+        from .drawing.dot import terminal_text
+
         return [
-            (str(v.box.number), v.box.name, "" if v.given is None else _text(v.given), v.status, v.hint)
+            (str(v.box.number), terminal_text(v.box.name), "" if v.given is None else _text(v.given), v.status)
+            + (terminal_text(v.hint),)
             for v in self.verdicts
         ]
 
@@ -309,7 +313,9 @@ class Worksheet:
         self.root, self.boxes, self.names, self.precision, self.looks = root, boxes, names, precision, looks
 
     def __repr__(self) -> str:
-        return f"<Worksheet of {self.names[self.root]}: {len(self.boxes)} boxes>"
+        from .drawing.dot import terminal_text
+
+        return f"<Worksheet of {terminal_text(self.names[self.root])}: {len(self.boxes)} boxes>"
 
     def answers(self) -> dict[int, float]:
         """The key: box number -> answer."""
