@@ -222,6 +222,7 @@ _CSS = """
   font: inherit; text-align: center; padding: 0; }
 .mg-right { background: #e6f4ea; }
 .mg-wrong { background: #fdecea; }
+.mg-imprecise { background: #fff4d6; }
 @media print {
   @page { margin: 12mm; }
   .mg-actions, .mg-results { display: none !important; }
