@@ -19,18 +19,17 @@ from __future__ import annotations
 import math
 import operator
 import random
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .answers import RTOL, near, place_of, read_answer, rounding, tolerance, wanted, within
 from .core import Node, backward_trace, reading_order, topological_order
 from .engine import Value
 
 __all__ = ["worksheet", "Worksheet", "Box", "Step", "Given", "Report", "Verdict", "BLANKS"]
 
 BLANKS = ("grads", "values", "both")
-RTOL = 1e-6  # a right answer: within this fraction, or rounding to the digits the picture shows
 
 # the forward op of each scalar op name, for hints that recompute a step from a learner's inputs
 FORWARD: dict[str, Callable[..., Value]] = {
@@ -88,7 +87,10 @@ class Step:
 
 @dataclass(frozen=True)
 class Box:
-    """A numbered box: what goes in it (``name``), the ``answer``, how near counts as right, and how it is made."""
+    """A numbered box: what goes in it (``name``), the ``answer``, how near counts as right, and how it is made.
+
+    ``wanted``: the precision that ``tolerance`` asks for, in words (``"4 decimals"``).
+    """
 
     number: int
     key: tuple[Any, ...]  # ("grad", node), ("value", node) or ("wire", consumer, index)
@@ -96,6 +98,7 @@ class Box:
     answer: float
     tolerance: float
     step: Step
+    wanted: str = ""
 
     def spec(self) -> dict[str, Any]:
         """The box as JSON data (what the interactive page checks with)."""
@@ -104,6 +107,7 @@ class Box:
             "name": self.name,
             "answer": _json_number(self.answer),
             "tolerance": self.tolerance,
+            "wanted": self.wanted,
             "kind": self.step.kind,
             "factor": _json_number(self.step.factor),
             "op": self.step.op,
@@ -118,7 +122,8 @@ class Box:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the checker says of one box: ``status`` is ``"right"``, ``"wrong"`` or ``"missing"``."""
+    """What the checker says of one box: ``status`` is ``"right"``, ``"wrong"``, ``"missing"`` or ``"imprecise"``
+    (the answer rounded to the digits given, but fewer digits than the box asks for)."""
 
     box: Box
     given: float | None
@@ -156,9 +161,13 @@ class Report:
         raise KeyError(key)
 
     def rows(self) -> list[tuple[str, str, str, str, str]]:
-        """Box, what it holds, the given number, the verdict, the hint: as text."""
+        """Box, what it holds, the given number, the verdict, the hint: as text (a label's controls and bidi
+        overrides shown, not obeyed: safe for a terminal)."""
+        from .drawing.dot import terminal_text
+
         return [
-            (str(v.box.number), v.box.name, "" if v.given is None else _text(v.given), v.status, v.hint)
+            (str(v.box.number), terminal_text(v.box.name), "" if v.given is None else _text(v.given), v.status)
+            + (terminal_text(v.hint),)
             for v in self.verdicts
         ]
 
@@ -188,72 +197,75 @@ class Report:
         )
 
 
-def judge(box: Box, given: Mapping[int, float]) -> Verdict:
+def judge(box: Box, given: Mapping[int, float], places: Mapping[int, int | None] | None = None) -> Verdict:
     """The verdict on ``box`` given the learner's numbers (box number -> number).
 
-    The page's checker (``micrograd/drawing/sheet.js``) follows the same steps.
+    ``places``: box number -> the place of the last digit the learner wrote (``5.44``: -2; None:
+    exact; :mod:`micrograd.answers`); a number without one has its shortest repr's. A number right
+    to the digits given, but with fewer digits than the box asks for, is ``"imprecise"``; in the
+    hints a number stands for any it may have been rounded from. The page's checker
+    (``micrograd/drawing/sheet.js``) follows the same steps.
     """
     mine = given.get(box.number)
     if mine is None:
         return Verdict(box, None, "missing", f"fill in {box.name}")
-    if _near(mine, box.answer, box.tolerance):
+    if near(mine, box.answer, box.tolerance):
         return Verdict(box, mine, "right")
-    return Verdict(box, mine, "wrong", _hint(box, mine, given))
+    spread = _rounding(box.number, mine, places)
+    if spread > box.tolerance and near(mine, box.answer, spread):
+        return Verdict(box, mine, "imprecise", f"right to the digits you gave: give {box.wanted}")
+    return Verdict(box, mine, "wrong", _hint(box, mine, given, places or {}))
 
 
-def _hint(box: Box, mine: float, given: Mapping[int, float]) -> str:
+def _rounding(number: int | None, mine: float, places: Mapping[int, int | None] | None) -> float:
+    """How far from ``mine`` the number the learner rounded may have been (:func:`~micrograd.answers.rounding`)."""
+    if number is None:
+        return 0.0
+    return rounding(mine, places[number] if places is not None and number in places else place_of(mine))
+
+
+def _hint(box: Box, mine: float, given: Mapping[int, float], places: Mapping[int, int | None]) -> str:
     step = box.step
-    earlier = _earlier_mistake(box, mine, given)
+    earlier = _earlier_mistake(box, mine, given, places)
     if earlier:
         return earlier
-    if box.answer != 0 and _near(mine, -box.answer, box.tolerance):
+    slack = max(box.tolerance, _rounding(box.number, mine, places))  # the learner's number, to its digits
+    if box.answer != 0 and near(mine, -box.answer, slack):
         return f"check the sign: {step.sign}"
     if step.kind == "product":
         upstream = step.inputs[0]
-        if step.factor != 1 and _near(mine, upstream.value, box.tolerance):
+        if step.factor != 1 and near(mine, upstream.value, slack):
             return f"{upstream.name} came back unchanged: multiply it by the local gradient. {step.how}"
-        if upstream.value != 1 and _near(mine, step.factor, box.tolerance):
+        if upstream.value != 1 and near(mine, step.factor, slack):
             return f"that is the local gradient alone: multiply it by {upstream.name}. {step.how}"
-    if step.kind == "sum" and any(_near(mine, g.value, box.tolerance) for g in step.inputs):
+    if step.kind == "sum" and any(near(mine, g.value, slack) for g in step.inputs):
         return f"that is one use's share only. {step.how}"
     return step.how
 
 
-def _earlier_mistake(box: Box, mine: float, given: Mapping[int, float]) -> str:
-    """If the learner's own inputs to this step explain their number, the mistake was made earlier."""
+def _earlier_mistake(box: Box, mine: float, given: Mapping[int, float], places: Mapping[int, int | None]) -> str:
+    """If the learner's own inputs to this step explain their number, the mistake was made earlier.
+
+    Their input is taken as written and as any number it may have been rounded from (the learner may
+    have carried more digits than they wrote), their answer to its own digits.
+    """
     step = box.step
+    slack = max(box.tolerance, _rounding(box.number, mine, places))
     for k, g in enumerate(step.inputs):
         theirs = given.get(g.box) if g.box is not None else None
-        if theirs is None or _near(theirs, g.value, g.tolerance):
+        if theirs is None or near(theirs, g.value, g.tolerance):
             continue
-        numbers = [theirs if j == k else h.value for j, h in enumerate(step.inputs)]
-        redone = step.redo(numbers)
-        if redone is not None and _near(mine, redone, box.tolerance):
+        spread = _rounding(g.box, theirs, places)
+        redone = [
+            step.redo([x if j == k else h.value for j, h in enumerate(step.inputs)])
+            for x in (theirs - spread, theirs, theirs + spread)
+        ]
+        if None not in redone and within(mine, redone, slack):  # type: ignore[arg-type]
             return (
                 f"your {g.name} was {_text(theirs)}; with that, your {box.name} would be right: check {g.name} "
                 f"(box {g.box})"
             )
     return ""
-
-
-def _near(a: float, b: float, tolerance: float) -> bool:
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= tolerance
-
-
-def _tolerance(answer: float, precision: int = 4) -> float:
-    """How far from ``answer`` still counts as right: RTOL of it, or half a unit in the last digit shown."""
-    if not math.isfinite(answer):
-        return 0.0
-    shown = abs(answer)
-    if answer.is_integer() or 1e-3 <= shown < 1e4:
-        half_unit = 0.5 * 10.0**-precision  # written with `precision` decimals (integers exactly, but allow that)
-    else:
-        half_unit = 0.5 * 10.0 ** (math.floor(math.log10(shown)) - precision + 1)
-    return max(RTOL * shown, half_unit, 1e-12)
 
 
 def _text(x: float) -> str:
@@ -274,24 +286,25 @@ def _json_number(x: float) -> float | str:
 
 
 def parse_number(text: object) -> float | None:
-    """A learner's answer as a float: a number, or text such as ``-8``, ``0.5``, ``1e-3``, ``inf``; None if empty."""
+    """A learner's answer as a float: a number, or text such as ``-8``, ``0,5``, ``1e-3``, ``１``, ``1/3``,
+    ``2*e**2``, ``inf`` (the grammar of :mod:`micrograd.answers`); None if empty."""
+    answer = _answer(text)
+    return None if answer is None else answer.value
+
+
+def _answer(text: object) -> Any:
+    """An :class:`~micrograd.answers.Answer` (the number and the place of its last digit), or None if empty."""
+    from .answers import Answer
+
     if text is None:
         return None
     if isinstance(text, bool):
         raise TypeError(f"an answer must be a number, got {text!r}")
     if isinstance(text, (int, float)):
-        return float(text)
+        return Answer(float(text), place_of(float(text)))
     if not isinstance(text, str):
         raise TypeError(f"an answer must be a number or its text, got {type(text).__name__}: {text!r:.40}")
-    cleaned = text.strip().replace("−", "-").replace(",", ".")
-    if not cleaned:
-        return None
-    if not _NUMBER.fullmatch(cleaned):
-        raise ValueError(f"cannot read {text!r} as a number")
-    return float(cleaned)
-
-
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity|nan)", re.IGNORECASE)
+    return read_answer(text)
 
 
 # ---------------------------------------------------------------- making a worksheet
@@ -309,7 +322,9 @@ class Worksheet:
         self.root, self.boxes, self.names, self.precision, self.looks = root, boxes, names, precision, looks
 
     def __repr__(self) -> str:
-        return f"<Worksheet of {self.names[self.root]}: {len(self.boxes)} boxes>"
+        from .drawing.dot import terminal_text
+
+        return f"<Worksheet of {terminal_text(self.names[self.root])}: {len(self.boxes)} boxes>"
 
     def answers(self) -> dict[int, float]:
         """The key: box number -> answer."""
@@ -335,11 +350,13 @@ class Worksheet:
                 f"check() takes a dict of answers (box number or name -> number), got {type(answers).__name__}"
             )
         given: dict[int, float] = {}
+        places: dict[int, int | None] = {}
         for key, text in answers.items():
-            number = parse_number(text)
-            if number is not None:
-                given[self.box(key).number] = number
-        return Report([judge(b, given) for b in self.boxes])
+            answer = _answer(text)
+            if answer is not None:
+                number = self.box(key).number
+                given[number], places[number] = answer.value, answer.place
+        return Report([judge(b, given, places) for b in self.boxes])
 
     # -- pictures and pages (micrograd.drawing.sheet)
 
@@ -505,10 +522,11 @@ class _Plan:
             answer, name = self.trace.grad(v), self._grad_name(v)
             uses = self.uses[v]
             step = self._sum_step(v, numbers) if len(uses) > 1 else self._product_step(*uses[0], name, numbers)
-        return Box(numbers[key], key, name, float(answer), self.tolerance(float(answer)), step)
+        answer = float(answer)
+        return Box(numbers[key], key, name, answer, self.tolerance(answer), step, wanted(answer, self.precision))
 
     def tolerance(self, answer: float) -> float:
-        return _tolerance(answer, self.precision)
+        return tolerance(answer, self.precision)
 
     def _share_name(self, c: Any, i: int) -> str:
         """One use's share of a gradient: ``df/da along its use in n1`` (``... as input 2 of n1`` for ``a*a``)."""

@@ -337,3 +337,75 @@ def test_a_verdicts_repr_tells_no_answer():
     f, _ = lecture()
     report = worksheet(f).check({"x": 8})
     assert "-8" not in repr(report["df/dx"]) and "-8" not in repr(report)
+
+
+# ---------------------------------------------------------------- labels are data (issue 22, item 8)
+
+
+def _labelled(x_label: str, y_label: str = "y", f_label: str = "f"):
+    x, y = Value(3.0, label=x_label), Value(-4.0, label=y_label)
+    f = x * y + x
+    f.label = f_label
+    return f
+
+
+def _page_data(page: str) -> str:
+    return re.search(r'<script type="application/json" class="mg-data">(.*?)</script>', page, re.S).group(1)
+
+
+def test_the_pages_data_holds_no_markup_whatever_a_label_says():
+    label = "<!--<script>"
+    ws = worksheet(_labelled(label, "</script><b>&amp;\u2028"))
+    data = _page_data(ws.html())
+    assert not set(data) & set("<>&\u2028\u2029"), data
+    names = [b["name"] for b in json.loads(data)["boxes"]]  # still JSON, which reads back as the labels
+    assert names == [b.name for b in ws.boxes] and any(label in n for n in names)
+
+
+@pytest.mark.slow
+def test_a_label_cannot_switch_the_pages_checker_off(browser, tmp_path: Path):
+    """``<!--<script>`` in the JSON's <script> would make the HTML parser read on past its end, into the checker."""
+    from selenium.webdriver.common.by import By
+
+    ws = worksheet(_labelled("<!--<script>", "</script><i>y</i>"))
+    sheet = tmp_path / "sheet.html"
+    ws.save(sheet)
+    _open(browser, sheet)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "input.mg-answer-input")) == len(ws.boxes)
+    first = ws.boxes[0]
+    _box_input(browser, first.name).send_keys(format_number(first.answer, 6))
+    browser.find_element(By.CSS_SELECTOR, "button.mg-check").click()
+    assert _row(browser, first.number)[1:4:2] == [first.name, "right"]  # the label shown as it is
+
+
+def test_a_lone_surrogate_in_a_label_saves_as_a_replacement_character(tmp_path: Path):
+    ws = worksheet(_labelled("x\ud800", f_label="f\udfff"))
+    for suffix in ("html", "svg", "png"):
+        ws.save(tmp_path / f"sheet.{suffix}", answers=tmp_path / f"key.{suffix}")
+    sheet, key = ((tmp_path / f"{name}.html").read_text(encoding="utf-8") for name in ("sheet", "key"))
+    assert "<title>Backpropagation exercise: find the gradients of f\ufffd</title>" in sheet
+    assert "<td>df\ufffd/dx\ufffd</td>" in key  # the key's "holds" column
+    data = _page_data(sheet)
+    assert "\\ud800" not in data and "\\udfff" not in data
+    assert "df\ufffd/dx\ufffd" in [b["name"] for b in json.loads(data)["boxes"]]
+
+
+_OBEYED = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")  # by a terminal
+
+
+def test_terminal_text_shows_a_labels_controls_and_bidi_overrides():
+    """ESC [31m would colour the terminal, U+202E turn the rest of the line around, U+009B start a control."""
+    f = _labelled("x\x1b[31m\u202e\x9b", "y\u2066\ud800")
+    ws = worksheet(f)
+    texts_ = [
+        str(micrograd.explain(f)),
+        repr(micrograd.explain(f)),
+        micrograd.explain(f)._repr_markdown_(),
+        str(ws.check({1: 5})),
+        repr(ws),
+        *(c for row in ws.check({2: 7, 3: -7}).rows() for c in row),
+    ]
+    for text in texts_:
+        assert not _OBEYED.search(text), repr(text)
+    assert "x␛[31m\\u202e\\x9b" in texts_[0] and "y\\u2066\ufffd" in texts_[0]
+    assert "x␛[31m\\u202e\\x9b" in texts_[3]

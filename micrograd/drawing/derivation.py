@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ..core import BackwardTrace, topological_order
 from ..engine import Value
+from .dot import terminal_text
 from .names import node_names
 from .notation import DOT, MINUS, chain, identity_gates, total, wires_into
 from .numbers import format_number
@@ -65,9 +66,10 @@ class Explanation:
         """The derivation, one string per step: ``df/dv = df/dc · ∂c/∂v = 2 · (−4) = −8``.
 
         ``unicode=False``: the products and minus signs in ASCII (``*``, ``-``), for text that is
-        parsed back; totals are ``d`` and local derivatives ``∂`` either way.
+        parsed back; totals are ``d`` and local derivatives ``∂`` either way. Text safe for a terminal:
+        a label's controls and bidi overrides are shown, not obeyed (:func:`~micrograd.drawing.dot.terminal_text`).
         """
-        return [self._line(s, unicode) for s in self.steps]
+        return [terminal_text(self._line(s, unicode)) for s in self.steps]
 
     def _num(self, x: float, wrap: bool, unicode: bool) -> str:
         text = format_number(x, self.precision)
@@ -97,12 +99,12 @@ class Explanation:
         return "\n".join(self.lines())
 
     def __repr__(self) -> str:
-        return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
+        return f"<Explanation of {terminal_text(self.names[self.root])}: {len(self.steps)} steps>"
 
     def _repr_markdown_(self) -> str:
         body = "\n".join(self.lines())
         fence = "`" * max(3, _longest_run(body, "`") + 1)
-        f = self.names[self.root]
+        f = terminal_text(self.names[self.root])
         return (
             f"The chain rule, in backward order ({f} = {self._num(self.root.data, False, True)}):\n\n"
             f"{fence}text\n{body}\n{fence}\n"

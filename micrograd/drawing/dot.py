@@ -6,7 +6,7 @@ Everything a user can name (labels, and through them node names) passes through
 
 from __future__ import annotations
 
-__all__ = ["quote", "record_field", "attrs", "printable"]
+__all__ = ["quote", "record_field", "attrs", "printable", "terminal_text"]
 
 _CONTROL_PICTURES = {c: chr(0x2400 + c) for c in range(32) if c != 10}  # ␀ ␁ … (newline kept)
 _CONTROL_PICTURES[0x7F] = "\u2421"
@@ -32,6 +32,20 @@ def printable(text: object) -> str:
             head, newline, rest = rest.partition("\n")
         s = head + newline + rest
     return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # a lone surrogate: U+FFFD
+
+
+# what a terminal would obey rather than show: C1 controls (0x9b is CSI, as ESC [) and the bidi
+# overrides and isolates (U+202E turns the rest of the line around)
+_OBEYED = {c: f"\\x{c:02x}" for c in range(0x80, 0xA0)} | {
+    c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+
+
+def terminal_text(text: object) -> str:
+    """``text`` safe to print to a terminal: :func:`printable` (ESC as ␛, a lone surrogate as U+FFFD), and the
+    C1 controls and the bidi overrides and isolates written out as Python writes them (``\\x9b``, ``\\u202e``),
+    so that a label shows as what it is and changes neither the terminal nor the order of the line."""
+    return printable(text).translate(_OBEYED)
 
 
 # "&" is written as an entity: Graphviz resolves entities (&lt; &#65;) in every label, so a

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from ..core import backward_trace
 from .diagram import WIDTH, Diagram, check_looks, check_options, directions, graph, picture
+from .dot import printable
 from .files import atomic_write
 from .numbers import format_number
 from .picture import Options, View
@@ -123,7 +124,7 @@ def _title(ws: Worksheet) -> str:
     f = ws.names[ws.root]
     kinds = {b.key[0] for b in ws.boxes}
     task = "the gradients" if kinds <= {"grad", "wire"} else "the values" if kinds == {"value"} else "the numbers"
-    return f"Backpropagation exercise: find {task} of {f}"
+    return printable(f"Backpropagation exercise: find {task} of {f}")
 
 
 _INSTRUCTIONS = (
@@ -138,13 +139,14 @@ def sheet_html(ws: Worksheet, *, standalone: bool = False, key: bool = False) ->
     """The exercise (or, with ``key``, the answer key) as HTML: a full page, or a fragment for Jupyter."""
     svg = (key_diagram(ws) if key else exercise_diagram(ws)).svg()
     svg = svg[svg.index("<svg") :]  # inline: no XML declaration
-    data = json.dumps({"precision": ws.precision, "boxes": [b.spec() for b in ws.boxes]})
+    data = json.dumps({"precision": ws.precision, "boxes": [_printable_strings(b.spec()) for b in ws.boxes]})
     pid = "mg-sheet-" + hashlib.sha1((svg + data).encode("utf-8")).hexdigest()[:10]
     title = _title(ws) + (": answer key" if key else "")
     if key:
         rows = "".join(
-            f"<tr><td>{b.number}</td><td>{html.escape(b.name)}</td><td>{format_number(b.answer, ws.precision)}</td>"
-            f"<td>{html.escape(_arithmetic(b, ws.precision))}</td></tr>"
+            f"<tr><td>{b.number}</td><td>{html.escape(printable(b.name))}</td>"
+            f"<td>{format_number(b.answer, ws.precision)}</td>"
+            f"<td>{html.escape(printable(_arithmetic(b, ws.precision)))}</td></tr>"
             for b in ws.boxes
         )
         body = (
@@ -183,9 +185,26 @@ def _print_css(svg: str) -> str:
     return "@media print { @page { size: landscape; } .mg-sheet { max-width: none; } }\n"
 
 
+def _printable_strings(data: Any) -> Any:
+    """``data`` (JSON-able) with every string passed through :func:`printable`: a label's controls shown, a lone
+    surrogate (which UTF-8 cannot encode) as U+FFFD."""
+    if isinstance(data, str):
+        return printable(data)
+    if isinstance(data, dict):
+        return {k: _printable_strings(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_printable_strings(v) for v in data]
+    return data
+
+
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _script_safe(text: str) -> str:
-    """JSON inside a <script>: no "</" can end it early."""
-    return text.replace("</", "<\\/")
+    """JSON inside a <script>: no ``<``, ``>`` or ``&`` at all (as JSON's escapes ``\\u003c`` ...), so that nothing
+    a label holds (``</script>``, ``<!--<script>``, which would swallow the checker's script) is markup; the line
+    separators U+2028/2029 escaped too."""
+    return text.translate(_SCRIPT_SAFE)
 
 
 def _js() -> str:
@@ -203,6 +222,7 @@ _CSS = """
   font: inherit; text-align: center; padding: 0; }
 .mg-right { background: #e6f4ea; }
 .mg-wrong { background: #fdecea; }
+.mg-imprecise { background: #fff4d6; }
 @media print {
   @page { margin: 12mm; }
   .mg-actions, .mg-results { display: none !important; }
