@@ -211,40 +211,92 @@ def test_gradcheck_reports_a_wrong_gradient():
 # ---------------------------------------------------------------- conventions at edge points
 
 
-@pytest.mark.parametrize(
-    "make, expected",
-    [
-        (lambda: Value(1) / 0, math.inf),
-        (lambda: Value(-1) / 0, -math.inf),
-        (lambda: Value(1) / Value(-0.0), -math.inf),
-        (lambda: Value(0) / 0, math.nan),
-        (lambda: Value(0).reciprocal(), math.inf),
-        (lambda: Value(-0.0).reciprocal(), -math.inf),
-        (lambda: Value(0).log(), -math.inf),
-        (lambda: Value(-1).log(), math.nan),
-        (lambda: Value(1000).exp(), math.inf),
-        (lambda: Value(-1000).exp(), 0.0),
-        (lambda: Value(-1) ** 0.5, math.nan),
-        (lambda: Value(0) ** -1, math.inf),
-        (lambda: Value(10) ** 1000, math.inf),
-        (lambda: Value(-1).sqrt(), math.nan),
-        (lambda: Value(-1000).sigmoid(), 0.0),
-        (lambda: Value(1000).sigmoid(), 1.0),
-        (lambda: Value(math.nan).max(1), math.nan),
-        (lambda: Value(1).max(math.nan), math.nan),
-        (lambda: Value(math.nan).min(1), math.nan),
-        (lambda: Value(1).min(math.nan), math.nan),
-        (lambda: Value(math.nan).relu(), math.nan),
-    ],
-)
-def test_ieee_results_never_exceptions(make, expected):
-    out = make()
+INF, NAN = math.inf, math.nan
+# (f, x, f(x), df/dx at x): the IEEE value and the gradient PyTorch gives (float64), the derivative's own formula
+EDGE_POINTS = [
+    (lambda x: x / 0, 1.0, INF, INF),  # d(x/0)/dx = 1/0
+    (lambda x: x / 0, -1.0, -INF, INF),
+    (lambda x: x / Value(-0.0), 1.0, -INF, -INF),  # 1/(-0.0)
+    (lambda x: x / 0, 0.0, NAN, INF),
+    (lambda x: x.reciprocal(), 0.0, INF, -INF),  # -1/x², x² = +0
+    (lambda x: x.reciprocal(), -0.0, -INF, -INF),
+    (lambda x: x.log(), 0.0, -INF, INF),  # 1/x
+    (lambda x: x.log(), -1.0, NAN, -1.0),  # 1/x is defined where log is not: PyTorch's answer
+    (lambda x: x.exp(), 1000.0, INF, INF),  # exp(x)
+    (lambda x: x.exp(), -1000.0, 0.0, 0.0),
+    (lambda x: x**0.5, -1.0, NAN, NAN),  # 0.5/sqrt(x)
+    (lambda x: x**-1, 0.0, INF, -INF),  # -1/x²
+    (lambda x: x**1000, 10.0, INF, INF),  # 1000·x**999
+    (lambda x: x.sqrt(), -1.0, NAN, NAN),
+    (lambda x: x.sigmoid(), -1000.0, 0.0, 0.0),  # σ(1 - σ)
+    (lambda x: x.sigmoid(), 1000.0, 1.0, 0.0),
+    (lambda x: x.max(1), NAN, NAN, 1.0),  # a nan wins the gate, and takes the gradient
+    (lambda x: x.max(NAN), 1.0, NAN, 1.0),  # PyTorch's maximum sends it to the first input then
+    (lambda x: x.min(1), NAN, NAN, 1.0),
+    (lambda x: x.min(NAN), 1.0, NAN, 1.0),
+    (lambda x: x.relu(), NAN, NAN, 1.0),  # relu passes the gradient at nan (its mask is not x <= 0)
+]
+EDGE_IDS = [f"case{k}" for k in range(len(EDGE_POINTS))]
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+@pytest.mark.parametrize("f, x, value, gradient", EDGE_POINTS, ids=EDGE_IDS)
+def test_ieee_results_never_exceptions(f, x, value, gradient):
+    v = Value(x)
+    out = f(v)
     assert type(out.data) is float
-    if math.isnan(expected):
-        assert math.isnan(out.data)
-    else:
-        assert out.data == expected
-    out.backward()  # the backward pass must not raise either
+    assert _same(out.data, value), out.data
+    out.backward()  # the backward pass must not raise either, and gives PyTorch's gradient
+    assert type(v.grad) is float and _same(v.grad, gradient), v.grad
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("f, x, value, gradient", EDGE_POINTS, ids=EDGE_IDS)
+def test_the_edge_points_value_and_gradient_are_pytorchs(f, x, value, gradient):
+    """The table above against PyTorch itself (float64): the same op on a tensor, the same backward()."""
+    torch = pytest.importorskip("torch", reason="compares with PyTorch: pip install -e '.[test,torch]'")
+
+    class Tensor0d:  # the Value methods the table calls, on a 0-d torch tensor
+        def __init__(self, t):
+            self.t = t
+
+        def __truediv__(self, other):
+            return self.t / (other.data if isinstance(other, Value) else float(other))
+
+        def __pow__(self, n):
+            return self.t**n
+
+        def reciprocal(self):
+            return self.t.reciprocal()
+
+        def log(self):
+            return self.t.log()
+
+        def exp(self):
+            return self.t.exp()
+
+        def sqrt(self):
+            return self.t.sqrt()
+
+        def sigmoid(self):
+            return self.t.sigmoid()
+
+        def relu(self):
+            return self.t.relu()
+
+        def max(self, other):
+            return torch.maximum(self.t, torch.tensor(float(other), dtype=torch.float64))
+
+        def min(self, other):
+            return torch.minimum(self.t, torch.tensor(float(other), dtype=torch.float64))
+
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    out = f(Tensor0d(t))
+    out.backward()
+    assert _same(out.item(), value) and _same(t.grad.item(), gradient)
 
 
 def _grad_at(fn, x):

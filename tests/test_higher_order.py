@@ -281,6 +281,7 @@ def test_tensor_hessian_against_central_differences_of_the_gradient():
     np.testing.assert_allclose(H, H.T, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.torch
 def test_tensor_hessian_against_pytorch():
     torch = pytest.importorskip("torch", reason="compares with PyTorch: pip install -e '.[test,torch]'")
     X = torch.tensor([[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]], dtype=torch.float64)

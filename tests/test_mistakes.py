@@ -119,6 +119,7 @@ def test_what_is_said_of_pytorch_and_a_second_backward() -> None:
         assert "Trying to backward through the graph a second time" in flat and "retain_graph=True" in flat, where
 
 
+@pytest.mark.torch
 def test_pytorch_raises_on_a_second_backward_unless_the_first_retained_the_graph() -> None:
     """What the caption says of PyTorch, checked against PyTorch (with the optional ``torch`` extra)."""
     torch = pytest.importorskip("torch", reason="checks PyTorch itself: pip install -e '.[test,torch]'")

