@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _MANY, chain_rule, interior_order, recording, topological_order
+from ..core import _MANY, _hooked, apply_hooks, chain_rule, hooks_exist, interior_order, recording, topological_order
 from ..core import backward as core_backward
 from ..engine import as_float
 from . import numpy_api
@@ -70,7 +70,7 @@ ArrayLike = Any  # numbers, nested lists of numbers, ndarrays
 def _as_data(data: Any, what: str = "Tensor()") -> np.ndarray:
     """``data`` as a new float64 ndarray, or a TypeError naming what was wrong."""
     if isinstance(data, Tensor):
-        raise TypeError(f"{what} got a Tensor: use it directly, or t.detach() for a copy without its graph")
+        raise TypeError(f"{what} got a Tensor: use it directly, t.detach() for a copy without its graph, or t.data")
     try:
         arr = np.array(data)
     except (ValueError, TypeError) as e:
@@ -210,10 +210,6 @@ class Tensor(ShapeOps):
     def numpy(self) -> np.ndarray:
         """A copy of ``data``, outside the graph."""
         return self.data.copy()
-
-    def detach(self) -> Tensor:
-        """A new leaf with a copy of ``data``: the graph (and gradient) stops here."""
-        return Tensor(self.data, requires_grad=self.requires_grad)
 
     __hash__ = object.__hash__  # identity: nodes are keys of sets and dicts (no elementwise ==)
 
@@ -501,7 +497,9 @@ class Tensor(ShapeOps):
 
     # -- backward
 
-    def backward(self, seed: ArrayLike | None = None, create_graph: bool = False) -> None:
+    def backward(
+        self, seed: ArrayLike | None = None, create_graph: bool = False, *, retain_graph: bool | None = None
+    ) -> None:
         """Backpropagate from this node: fill ``grad`` of every node it depends on.
 
         Seeds ``self.grad`` with ``seed`` (ones for a one-element Tensor; any other shape
@@ -512,18 +510,23 @@ class Tensor(ShapeOps):
 
         ``create_graph=True`` (as PyTorch): every ``grad`` becomes a Tensor built by the same
         rules as Tensor ops, so it can be backpropagated in turn (elementwise ops, broadcasting,
-        matmul, sum, mean, reshape, transpose; not indexing).
+        matmul, sum, mean, reshape, transpose; not indexing). ``retain_graph`` changes nothing (the
+        graph is always kept); ``seed`` may be a Tensor (its numbers).
         """
         if create_graph:
             core_backward(self, self._seed_node(seed), create_graph=True)
             return
         grads = {self: self._check_seed(seed)}  # summed here, then stored: gradient arrays are never changed in place
+        hooked = hooks_exist()  # then each gradient passes through its node's hooks (register_hook), if any
+        nodes = reversed(interior_order(self))
         with _quiet():
-            deque(chain_rule(reversed(interior_order(self)), RULES, grads, record=False), maxlen=0)
+            deque(chain_rule(_hooked(nodes, grads) if hooked else nodes, RULES, grads, record=False), maxlen=0)
         for node, grad in grads.items():
             if node.parents:  # interior: recomputed
                 node.grad = _ndarray(grad)
-            elif node.grad is None:  # a leaf's first gradient: its own array, which the user may change
+                continue
+            grad = apply_hooks(node, grad) if hooked else grad
+            if node.grad is None:  # a leaf's first gradient: its own array, which the user may change
                 node.grad = np.array(grad, dtype=np.float64)
             else:  # leaves accumulate
                 node.grad = node.grad + grad
@@ -537,10 +540,23 @@ class Tensor(ShapeOps):
             if self.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             return np.ones_like(self.data)
-        seed = _as_data(seed, "backward(seed)")
-        if seed.shape != self.data.shape:
-            raise ValueError(f"backward(seed): seed has shape {seed.shape}, the Tensor has shape {self.shape}")
-        return seed
+        return self._same_shape(seed.data if isinstance(seed, Tensor) else seed, "backward(seed): seed")
+
+    def _same_shape(self, grad: ArrayLike, what: str) -> np.ndarray:
+        """``grad`` as an array of this Tensor's shape, or a ValueError."""
+        grad = _as_data(grad, what)
+        if grad.shape != self.data.shape:
+            raise ValueError(f"{what} has shape {grad.shape}, the Tensor has shape {self.shape}")
+        return grad
+
+    def _hook_result(self, result: Any, grad: Any) -> Any:
+        if isinstance(grad, Tensor):  # building a graph (create_graph): gradients are Tensors
+            return (
+                result
+                if isinstance(result, Tensor)
+                else Tensor(self._same_shape(result, "a hook's result"), requires_grad=False)
+            )
+        return self._same_shape(result.data if isinstance(result, Tensor) else result, "a hook's result")
 
     def _seed_node(self, seed: Any) -> Tensor:
         """The seed of a backward pass that builds a graph: a Tensor (numbers become a constant)."""
@@ -561,7 +577,8 @@ class Tensor(ShapeOps):
         body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
         label = f", label={self.label!r}" if self.label else ""
         grad = "" if self.grad is None else ", grad=" + np.array2string(self.grad, precision=4, separator=", ")
-        return f"Tensor({body}{grad}{label})"
+        op = f", op={self._shown!r}" if self._op else ""  # the op that made it (PyTorch's grad_fn); none for a leaf
+        return f"Tensor({body}{grad}{op}{label})"
 
     # -- numpy interop: numpy's functions on Tensors are the Tensor ops, or a TypeError
 

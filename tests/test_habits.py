@@ -1,0 +1,306 @@
+"""The habits a PyTorch learner brings (issue 20, point 5), each held to PyTorch or to its documented behaviour.
+
+Where ``torch`` is installed (the optional ``torch`` test extra) the same code runs on both and the
+answers are compared; the tests that need it skip without it. The rest check what PyTorch's
+documentation states (or what it gives, written down here), so they run everywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from micrograd import Tensor, Value, backward_trace, gradcheck  # noqa: F401  (gradcheck: below)
+from micrograd.core import hooks_exist
+
+
+def needs_torch():
+    return pytest.importorskip("torch", reason="compares with PyTorch: install the optional extra (torch)")
+
+
+def t64(torch, data, requires_grad: bool = True):
+    return torch.tensor(np.asarray(data, dtype=np.float64), requires_grad=requires_grad)
+
+
+@pytest.fixture
+def removed():
+    """Handles to remove after the test, so that no hook outlives it."""
+    handles: list = []
+    yield handles
+    for handle in handles:
+        handle.remove()
+
+
+# ---------------------------------------------------------------- print(y) shows the op that made y
+
+
+def test_a_value_s_repr_names_its_op_and_a_leaf_s_stays_the_tutorial_s():
+    a, b = Value(2.0), Value(1.0)
+    assert repr(a) == "Value(data=2.0, grad=0.0)"  # the tutorial's print, unchanged for leaves
+    y = a + b
+    assert repr(y) == "Value(data=3.0, grad=0.0, op='+')"
+    y.label = "y"
+    assert repr(y) == "Value(data=3.0, grad=0.0, op='+', label='y')"
+    assert repr(a.tanh()).endswith("op='tanh')") and repr(a * 2).endswith("op='*')")
+    assert "op=" not in repr(Value(2.0, requires_grad=False) * 3)  # no graph recorded: a leaf
+
+
+def test_a_tensor_s_repr_names_its_op_as_pictures_show_it():
+    w = Tensor([[1.0, 2.0]])
+    assert repr(w) == "Tensor([[1., 2.]])"
+    assert repr(w @ w.T) == "Tensor([[5.]], op='@')"
+    assert repr(w.sum(0)) == "Tensor([1., 2.], op='sum(0)')"
+
+
+def test_the_repr_shows_what_pytorch_s_grad_fn_shows():
+    torch = needs_torch()
+    pairs = {"+": ("AddBackward0", lambda a, b: a + b), "*": ("MulBackward0", lambda a, b: a * b)}
+    pairs["@"] = ("MmBackward0", lambda a, b: a @ b)
+    for op, (grad_fn, f) in pairs.items():
+        ours = f(Tensor([[1.0, 2.0], [3.0, 4.0]]), Tensor([[0.5, 1.0], [1.5, 2.0]]))
+        theirs = f(t64(torch, [[1.0, 2.0], [3.0, 4.0]]), t64(torch, [[0.5, 1.0], [1.5, 2.0]]))
+        assert f"grad_fn=<{grad_fn}>" in repr(theirs) and f"op='{op}'" in repr(ours)
+        leaf = t64(torch, [1.0])
+        assert "grad_fn" not in repr(leaf) and "op=" not in repr(Tensor([1.0]))
+
+
+# ---------------------------------------------------------------- requires_grad_, detach, retain_grad
+
+
+@pytest.mark.parametrize("engine", [Value, Tensor])
+def test_requires_grad_sets_a_leaf_s_flag_in_place_and_returns_it(engine):
+    x = engine(2.0, requires_grad=False)
+    assert x.requires_grad_() is x and x.requires_grad
+    (x * 3).backward()
+    assert float(np.asarray(x.grad)) == 3.0
+    assert x.requires_grad_(False) is x and not x.requires_grad
+    with pytest.raises(TypeError, match="bool"):
+        x.requires_grad_(1)
+
+
+@pytest.mark.parametrize("engine", [Value, Tensor])
+def test_requires_grad_refuses_to_unflag_an_op_s_output_as_pytorch_does(engine):
+    y = engine(2.0) * 3
+    assert y.requires_grad_(True) is y  # already so: fine, as PyTorch
+    with pytest.raises(RuntimeError, match="leaf"):
+        y.requires_grad_(False)
+    assert y.requires_grad
+
+
+def test_requires_grad_on_a_non_leaf_is_refused_by_pytorch_too():
+    torch = needs_torch()
+    y = t64(torch, 2.0) * 3
+    with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf variables"):
+        y.requires_grad_(False)
+    with pytest.raises(TypeError, match="must be bool"):
+        t64(torch, 2.0).requires_grad_(1)
+
+
+@pytest.mark.parametrize("engine", [Value, Tensor])
+def test_detach_is_a_new_leaf_with_the_same_data_that_needs_no_gradient(engine):
+    x = engine(2.0)
+    y = x * x
+    d = y.detach()
+    assert d is not y and d.is_leaf and not d.requires_grad and np.array_equal(d.data, y.data)
+    (d * x).backward()  # the gradient stops at d: x gets d's value only, not 2·x·x as well
+    assert float(np.asarray(x.grad)) == 4.0
+
+
+def test_a_detached_tensor_is_a_copy_and_can_seed_a_backward_pass():
+    x = Tensor([1.0, 2.0])
+    y = x * 3
+    d = y.detach()
+    d.data[0] = 100.0  # nodes never share memory
+    assert y.data[0] == 3.0
+    y.backward(y.detach())  # the issue's refused advice: t.detach() is now a seed
+    np.testing.assert_array_equal(x.grad, [9.0, 18.0])
+
+
+@pytest.mark.parametrize("engine", [Value, Tensor])
+def test_retain_grad_is_a_no_op_because_interior_gradients_are_kept(engine):
+    x = engine(3.0)
+    y = x * x
+    assert y.retain_grad() is None
+    (y + 1).backward()
+    assert float(np.asarray(y.grad)) == 1.0  # kept with or without retain_grad
+
+
+# ---------------------------------------------------------------- backward(retain_graph=...), a node as seed
+
+
+@pytest.mark.parametrize("engine", [Value, Tensor])
+def test_backward_accepts_retain_graph_and_can_always_run_again(engine):
+    x = engine(2.0)
+    y = x * 5
+    y.backward(retain_graph=True)
+    y.backward(retain_graph=False)
+    y.backward()
+    assert float(np.asarray(x.grad)) == 15.0  # three passes accumulate, as PyTorch with retain_graph=True
+
+
+def test_a_value_seeds_a_backward_pass_with_its_number():
+    x = Value(2.0)
+    (x * x).backward(Value(3.0))
+    assert x.grad == 12.0
+
+
+def test_a_tensor_seed_gives_pytorch_s_gradient():
+    torch = needs_torch()
+    w = np.array([[1.0, -2.0], [0.5, 3.0]])
+    x = Tensor(w)
+    (x * x).backward(Tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tx = t64(torch, w)
+    (tx * tx).backward(t64(torch, [[1.0, 2.0], [3.0, 4.0]], requires_grad=False))
+    np.testing.assert_array_equal(x.grad, tx.grad.numpy())
+
+
+def test_a_seed_of_another_shape_is_refused():
+    with pytest.raises(ValueError, match="shape"):
+        (Tensor([1.0, 2.0]) * 2).backward(Tensor([1.0, 2.0, 3.0]))
+
+
+# ---------------------------------------------------------------- register_hook
+
+
+def graph_with_hooks(engine, hooks, removed):
+    """f = (a·b + a)·c with a hook on a·b (interior), on a (a leaf used twice) and on f (the root)."""
+    a, b, c = engine(2.0), engine(-3.0), engine(0.5)
+    ab = a * b
+    f = (ab + a) * c
+    for node, hook in zip((ab, a, f), hooks, strict=True):
+        if hook is not None:
+            handle = node.register_hook(hook)
+            if removed is not None:
+                removed.append(handle)
+    return (a, b, c, ab, f), f
+
+
+def number(x) -> float:
+    """A one-element gradient or node as a float: a float, an ndarray, a Value, a Tensor or a torch tensor."""
+    x = getattr(x, "data", x) if isinstance(x, (Value, Tensor)) else x
+    return float(x.item()) if hasattr(x, "item") else float(x)
+
+
+def recorder(name, seen, scale=None):
+    def hook(g):
+        seen.append((name, number(g)))
+        return None if scale is None else g * scale
+
+    return hook
+
+
+@pytest.mark.parametrize("engine", [Value, Tensor])
+def test_a_hook_sees_the_complete_gradient_and_its_result_replaces_it(engine, removed):
+    seen: list = []
+    hooks = (recorder("ab", seen, 10.0), recorder("a", seen), recorder("f", seen))
+    (a, b, c, ab, f), root = graph_with_hooks(engine, hooks, removed)
+    root.backward()
+    # df/d(ab) = c = 0.5, replaced by 5; so da = 5·b + c = -14.5, db = 5·a = 10; df/df = 1
+    assert sorted(seen) == [("a", -14.5), ("ab", 0.5), ("f", 1.0)]
+    grads = [float(np.asarray(n.grad)) for n in (a, b, c, ab)]
+    assert grads == [-14.5, 10.0, -4.0, 5.0]  # ab's .grad is the replaced gradient (as PyTorch's retained grad)
+
+
+def test_hooks_see_and_replace_what_pytorch_s_hooks_do(removed):
+    torch = needs_torch()
+    results = {}
+    for name, engine in {"Value": Value, "Tensor": Tensor, "torch": lambda x: t64(torch, x)}.items():
+        seen: list = []
+        hooks = (recorder("ab", seen, 10.0), recorder("a", seen, -1.0), recorder("f", seen, 3.0))
+        (a, b, c, ab, f), root = graph_with_hooks(engine, hooks, None if name == "torch" else removed)
+        if name == "torch":
+            ab.retain_grad()
+        root.backward(retain_graph=True)
+        first = [number(n.grad) for n in (a, b, c, ab)]
+        root.backward()  # a second pass: leaves accumulate, each pass's gradient through the hooks
+        # (an interior gradient is recomputed here, where PyTorch's retained one accumulates: compare leaves)
+        results[name] = (sorted(seen), first, [number(n.grad) for n in (a, b, c)])
+    assert results["Value"] == results["torch"] and results["Tensor"] == results["torch"]
+
+
+@pytest.mark.parametrize("engine", [Value, Tensor])
+def test_a_leaf_s_hook_gets_this_pass_s_gradient_before_it_accumulates(engine, removed):
+    x = engine(3.0)
+    seen: list = []
+    removed.append(x.register_hook(recorder("x", seen)))
+    (x * x).backward()
+    (x * x).backward()
+    assert seen == [("x", 6.0), ("x", 6.0)] and float(np.asarray(x.grad)) == 12.0
+
+
+@pytest.mark.parametrize("engine", [Value, Tensor])
+def test_a_removed_hook_is_not_called(engine):
+    x = engine(3.0)
+    seen: list = []
+    handle = x.register_hook(recorder("x", seen))
+    handle.remove()
+    handle.remove()  # twice: nothing more
+    (x * 2).backward()
+    assert seen == [] and float(np.asarray(x.grad)) == 2.0
+
+
+def test_hooks_are_looked_for_only_while_one_is_registered():
+    x = Value(1.0)
+    before = hooks_exist()
+    handle = x.register_hook(lambda g: None)
+    assert hooks_exist()
+    handle.remove()
+    assert hooks_exist() == before
+
+
+@pytest.mark.parametrize("engine", [Value, Tensor])
+def test_a_hook_needs_a_node_that_needs_a_gradient_and_a_function(engine):
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        engine(1.0, requires_grad=False).register_hook(lambda g: g)
+    with pytest.raises(TypeError, match="function"):
+        engine(1.0).register_hook(3.0)
+
+
+def test_a_hook_s_result_must_be_a_gradient_of_the_node(removed):
+    x = Tensor([1.0, 2.0])
+    removed.append(x.register_hook(lambda g: np.ones(3)))
+    with pytest.raises(ValueError, match="hook's result"):
+        (x * 2).sum().backward()
+    v = Value(1.0)
+    removed.append(v.register_hook(lambda g: "0"))
+    with pytest.raises(TypeError, match="hook's result"):
+        (v * 2).backward()
+
+
+@pytest.mark.parametrize("engine", [Value, Tensor])
+def test_the_trace_pictures_read_shows_the_chain_rule_without_hooks(engine, removed):
+    """Documented choice: hooks belong to backward(); the trace (pictures, explain) is the rules' own."""
+    hooks = (lambda g: g * 10.0, None, None)
+    (a, b, c, ab, f), root = graph_with_hooks(engine, hooks, removed)
+    trace = backward_trace(root, np.ones_like(root.data) if engine is Tensor else None)
+    assert float(np.asarray(trace.grad(ab))) == 0.5 and float(np.asarray(trace.grad(a))) == -1.0
+    root.backward()
+    assert float(np.asarray(ab.grad)) == 5.0 and float(np.asarray(a.grad)) == -14.5
+
+
+def test_hooks_apply_when_backward_builds_a_graph(removed):
+    x = Value(2.0)
+    removed.append(x.register_hook(lambda g: g * 3))
+    (x**3).backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 36.0  # 3 · 3x²
+
+
+def test_hooks_leave_gradients_bit_for_bit_where_they_change_nothing(removed):
+    """With a hook registered somewhere, another graph's passes add up exactly as without one."""
+    import random
+
+    rng = random.Random(5)
+
+    def run() -> list[float]:
+        xs = [Value(rng.uniform(-1, 1)) for _ in range(4)]
+        for _ in range(3):
+            f = sum((x * y).tanh() for x in xs for y in xs) * xs[0]
+            f.backward()
+        return [x.grad for x in xs]
+
+    state = rng.getstate()
+    plain = run()
+    rng.setstate(state)
+    removed.append(Value(0.0).register_hook(lambda g: g))
+    assert hooks_exist()
+    assert run() == plain
