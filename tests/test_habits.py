@@ -7,6 +7,8 @@ documentation states (or what it gives, written down here), so they run everywhe
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -304,3 +306,91 @@ def test_hooks_leave_gradients_bit_for_bit_where_they_change_nothing(removed):
     removed.append(Value(0.0).register_hook(lambda g: g))
     assert hooks_exist()
     assert run() == plain
+
+
+# ---------------------------------------------------------------- float, int, bool, item and comparisons on a Tensor
+
+ONE_ELEMENT = [[2.5], [[-1.5]], 0.0, [0.0], [-0.0], [3.7], [-3.7], [math.nan]]
+MANY_OR_NONE = [[1.0, 2.0], [], [[1.0], [2.0]]]
+
+
+@pytest.mark.parametrize("data", ONE_ELEMENT, ids=str)
+def test_a_one_element_tensor_converts_as_pytorch_s(data):
+    t = Tensor(data)
+    expected = np.asarray(data, dtype=np.float64).reshape(())
+    assert same(float(t), float(expected)) and same(t.item(), float(expected))
+    assert bool(t) == bool(expected)  # bool(Tensor([0.])) is False; nan is True
+    if not math.isnan(expected):
+        assert int(t) == int(expected)  # toward zero
+
+
+def test_conversions_agree_with_pytorch():
+    torch = needs_torch()
+    for data in ONE_ELEMENT:
+        ours, theirs = Tensor(data), t64(torch, data, requires_grad=False)
+        assert same(float(ours), float(theirs)) and same(ours.item(), theirs.item()) and bool(ours) == bool(theirs)
+        if not math.isnan(float(theirs)):
+            assert int(ours) == int(theirs)
+    for data in MANY_OR_NONE:
+        for convert in (float, lambda t: t.item(), bool):
+            with pytest.raises((ValueError, RuntimeError)):
+                convert(t64(torch, data, requires_grad=False))
+            with pytest.raises(ValueError):
+                convert(Tensor(data))
+
+
+@pytest.mark.parametrize("data", MANY_OR_NONE, ids=str)
+def test_more_elements_or_none_are_refused_as_pytorch_refuses_them(data):
+    t = Tensor(data)
+    with pytest.raises(ValueError, match="only one-element Tensors"):
+        float(t)
+    with pytest.raises(ValueError, match="only one-element Tensors"):
+        t.item()
+    with pytest.raises(ValueError, match="Boolean value of Tensor with (more than one value|no values) is ambiguous"):
+        bool(t)
+
+
+def same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
+
+
+COMPARISONS = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+@pytest.mark.parametrize("name", COMPARISONS)
+def test_comparisons_are_elementwise_with_broadcasting_as_pytorch_s(name):
+    compare = COMPARISONS[name]
+    a = np.array([[1.0, -2.0, math.nan], [0.0, -0.0, 3.0]])
+    b = np.array([1.0, 0.0, math.nan])
+    expected = compare(a, b)  # numpy's answer, which is PyTorch's (checked below where torch is installed)
+    for ours in (compare(Tensor(a), Tensor(b)), compare(Tensor(a), b), compare(a, Tensor(b)), compare(Tensor(a), 0.0)):
+        assert isinstance(ours, np.ndarray) and ours.dtype == bool
+    np.testing.assert_array_equal(compare(Tensor(a), Tensor(b)), expected)
+    np.testing.assert_array_equal(compare(a, Tensor(b)), expected)  # numpy's side reaches the Tensor's
+    np.testing.assert_array_equal(compare(Tensor(a), 0.0), compare(a, 0.0))
+    np.testing.assert_array_equal(compare(0.0, Tensor(a)), compare(0.0, a))
+    try:
+        import torch
+    except ImportError:
+        return
+    np.testing.assert_array_equal(compare(t64(torch, a), t64(torch, b)).numpy(), expected)
+
+
+def test_a_comparison_is_a_mask_no_gradient_flows_through():
+    x = Tensor([-1.0, 2.0, 3.0])
+    mask = x > 0
+    assert not isinstance(mask, Tensor)
+    np.testing.assert_array_equal(x.data[mask], [2.0, 3.0])
+    (x * mask).sum().backward()  # a constant array beside x
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0])
+    assert (Tensor([1.0, 2.0]) == Tensor([1.0, 3.0])).mean() == 0.5  # accuracy, as (pred == y).float().mean()
+    assert (x == None) is False and (x != None) is True  # noqa: E711  (Python's answer for what is not numbers)
+    with pytest.raises(TypeError, match="compares with numbers"):
+        x < "a"  # noqa: B015

@@ -45,6 +45,7 @@ from ..core import backward as core_backward
 from ..engine import as_float
 from . import numpy_api
 from .arrays import RULES, _expand, _is_number, _mT, _ndarray, _numbers, _power, _power_by_number, _quiet, unbroadcast
+from .numbers import AsNumbers
 from .numpy_api import NUMPY_FUNCTIONS, NUMPY_UFUNCS, numpy_function, numpy_ufunc
 from .shapes import ShapeOps, _scatter  # noqa: F401  (_scatter: indexing's gradient as an op, tests reach it here)
 
@@ -133,7 +134,7 @@ def _gate_share(upstream: np.ndarray, mine: np.ndarray, other: np.ndarray) -> np
 # ---------------------------------------------------------------- Tensor
 
 
-class Tensor(ShapeOps):
+class Tensor(ShapeOps, AsNumbers):
     """A node of an array computation graph: ``data``, ``grad`` and where it came from.
 
     ``Tensor(data, _children=(), _op='', label='', requires_grad=True)`` mirrors
@@ -201,17 +202,7 @@ class Tensor(ShapeOps):
             raise TypeError("iteration over a 0-d Tensor")
         return (self[i] for i in range(len(self.data)))
 
-    def item(self) -> float:
-        """The single element as a Python float (as ``torch.Tensor.item``)."""
-        if self.data.size != 1:
-            raise ValueError(f"item() needs a Tensor with one element, this one has shape {self.data.shape}")
-        return float(self.data.reshape(()))
-
-    def numpy(self) -> np.ndarray:
-        """A copy of ``data``, outside the graph."""
-        return self.data.copy()
-
-    __hash__ = object.__hash__  # identity: nodes are keys of sets and dicts (no elementwise ==)
+    __hash__ = object.__hash__  # identity: nodes are keys of sets and dicts (== is elementwise, as PyTorch's)
 
     # -- arithmetic (numbers, lists and arrays on either side become constants)
 
