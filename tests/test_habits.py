@@ -394,3 +394,237 @@ def test_a_comparison_is_a_mask_no_gradient_flows_through():
     assert (x == None) is False and (x != None) is True  # noqa: E711  (Python's answer for what is not numbers)
     with pytest.raises(TypeError, match="compares with numbers"):
         x < "a"  # noqa: B015
+
+
+# ---------------------------------------------------------------- max, min, norm, softmax, log_softmax, dot, pow
+
+
+def assert_gradcheck(f, inputs):
+    result = gradcheck(f, [np.asarray(x, dtype=np.float64) for x in inputs])
+    assert result, str(result)
+
+
+SHAPES_AND_AXES = [((5,), None), ((5,), 0), ((3, 4), None), ((3, 4), 0), ((3, 4), 1), ((3, 4), -1), ((2, 3, 4), (0, 2))]
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize(("shape", "axis"), SHAPES_AND_AXES, ids=str)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_max_and_min_over_axes_match_numpy_and_central_differences(name, shape, axis, keepdims):
+    x = np.random.default_rng(len(shape)).permutation(np.prod(shape)).reshape(shape) * 0.37 - 1.0  # no ties
+    out = getattr(Tensor(x), name)(axis=axis, keepdims=keepdims)
+    np.testing.assert_array_equal(out.data, getattr(np, name)(x, axis=axis, keepdims=keepdims))
+    assert_gradcheck(lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), [x])
+    assert_gradcheck(lambda t: getattr(np, name)(t, axis=axis, keepdims=keepdims), [x])  # numpy's reaches it
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_a_tie_splits_the_gradient_evenly_as_torch_amax_does(name):
+    x = Tensor([[1.0, 3.0, 3.0], [-1.0, -1.0, -1.0]])
+    getattr(x, name)(axis=1).sum().backward()
+    share = {"max": [[0.0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]], "min": [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]]}
+    np.testing.assert_allclose(x.grad, share[name])
+    # two tied elements: central differences give each half, the even split
+    assert_gradcheck(lambda t: getattr(t, name)(), [[2.0, 2.0, 1.0 if name == "max" else 3.0]])
+
+
+def test_max_and_min_agree_with_torch_amax_and_amin_ties_and_nan_included():
+    torch = needs_torch()
+    cases = [[[1.0, 3.0, 3.0], [-1.0, -1.0, -1.0]], [[0.0, -0.0, -2.0], [5.0, math.nan, 1.0]]]
+    seed = np.array([[0.5, -2.0, 1.5]]).T[:2]
+    for data in cases:
+        for name, torch_name in (("max", "amax"), ("min", "amin")):
+            for axis in (None, 0, 1):
+                ours, theirs = Tensor(data), t64(torch, data)
+                o = getattr(ours, name)(axis=axis)
+                t = getattr(theirs, torch_name)() if axis is None else getattr(theirs, torch_name)(dim=axis)
+                np.testing.assert_array_equal(o.data, t.detach().numpy())
+                g = np.ones_like(o.data) if axis is None else np.arange(1.0, o.data.size + 1) * seed.ravel()[0]
+                o.backward(g)
+                t.backward(torch.tensor(g))
+                np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-15)
+
+
+def test_max_of_a_tensor_and_a_tensor_is_the_elementwise_maximum_as_torch_max():
+    a, b = Tensor([1.0, 5.0]), Tensor([3.0, 2.0])
+    assert a.max(b).op == "max" and a.max(b).data.tolist() == [3.0, 5.0]
+    assert a.min(np.array([0.0, 9.0])).data.tolist() == [0.0, 5.0]
+    with pytest.raises(ValueError, match="empty"):
+        Tensor(np.ones((0, 2))).max()
+
+
+@pytest.mark.parametrize(("shape", "axis"), SHAPES_AND_AXES, ids=str)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_norm_is_the_l2_norm_with_its_gradient(shape, axis, keepdims):
+    x = np.random.default_rng(7).normal(size=shape)
+    out = Tensor(x).norm(axis=axis, keepdims=keepdims)
+    expected = np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+    np.testing.assert_allclose(out.data, expected, rtol=1e-15)
+    if axis is None or isinstance(axis, int):
+        np.testing.assert_allclose(out.data, np.linalg.norm(x, axis=axis, keepdims=keepdims), rtol=1e-14)
+    assert_gradcheck(lambda t: t.norm(axis=axis, keepdims=keepdims), [x])
+
+
+def test_norm_s_gradient_at_zero_is_zero_as_pytorch_s():
+    x = Tensor([[0.0, 0.0], [3.0, 4.0]])
+    x.norm(axis=1).sum().backward()
+    np.testing.assert_allclose(x.grad, [[0.0, 0.0], [0.6, 0.8]], rtol=1e-15)  # x · G/‖x‖: 3 · (1/5)
+    assert (x.grad[0] == 0).all()
+    with pytest.raises(ValueError, match="L2"):
+        x.norm(1)
+
+
+def test_norm_agrees_with_pytorch():
+    torch = needs_torch()
+    rng = np.random.default_rng(3)
+    for data, axis in [(rng.normal(size=(4, 3)), None), (rng.normal(size=(4, 3)), 1), (np.zeros((2, 3)), 0)]:
+        ours, theirs = Tensor(data), t64(torch, data)
+        o = ours.norm(axis=axis)
+        t = theirs.norm() if axis is None else theirs.norm(dim=axis)
+        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-15)
+        g = rng.normal(size=o.shape)
+        o.backward(g)
+        t.backward(torch.tensor(g))
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-14, atol=0)
+
+
+SOFTMAX_CASES = [((5,), -1), ((3, 4), 1), ((3, 4), 0), ((2, 3, 4), 1)]
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize(("shape", "axis"), SOFTMAX_CASES, ids=str)
+def test_softmax_and_log_softmax_along_an_axis_match_the_formula_and_central_differences(name, shape, axis):
+    x = np.random.default_rng(11).normal(size=shape) * 3
+    e = np.exp(x)
+    softmax = e / e.sum(axis=axis, keepdims=True)
+    out = getattr(Tensor(x), name)(axis)
+    np.testing.assert_allclose(out.data, softmax if name == "softmax" else np.log(softmax), rtol=1e-13, atol=1e-15)
+    assert out.op.startswith(name) and len(out.parents) == 1  # fused: one node
+    assert_gradcheck(lambda t: getattr(t, name)(axis), [x])
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_is_stable_where_exp_overflows(name):
+    x = Tensor([[1000.0, 0.0, -1000.0], [-1e300, -1e300, 0.0]])
+    out = getattr(x, name)(1)
+    assert np.isfinite(out.data[:, :2]).all() or name == "log_softmax"
+    expected = [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    np.testing.assert_allclose(np.exp(out.data) if name == "log_softmax" else out.data, expected, atol=1e-300)
+    assert not np.isnan(out.data).any()
+    out.backward(np.ones_like(out.data))
+    assert not np.isnan(x.grad).any()
+
+
+def test_softmax_and_log_softmax_agree_with_pytorch_values_and_gradients():
+    torch = needs_torch()
+    rng = np.random.default_rng(5)
+    for shape, axis in [*SOFTMAX_CASES, ((2, 3), 1)]:
+        data = rng.normal(size=shape) * 4
+        data[0, ...] += 700.0  # large enough that exp overflows unless the max is taken out
+        for name in ("softmax", "log_softmax"):
+            ours, theirs = Tensor(data), t64(torch, data)
+            o = getattr(ours, name)(axis)
+            t = getattr(torch.nn.functional, name)(theirs, dim=axis)
+            np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-13, atol=1e-300)
+            g = rng.normal(size=shape)
+            o.backward(g)
+            t.backward(torch.tensor(g))
+            np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_the_new_rules_build_graphs_that_pytorch_s_double_backward_agrees_with():
+    torch = needs_torch()
+    rng = np.random.default_rng(9)
+    x0 = rng.normal(size=(3, 4))
+    v = rng.normal(size=(3, 4))
+    ops = {
+        "softmax": (lambda t: t.softmax(1), lambda t: torch.softmax(t, 1)),
+        "log_softmax": (lambda t: t.log_softmax(0), lambda t: torch.log_softmax(t, 0)),
+        "norm": (lambda t: t.norm(axis=1), lambda t: t.norm(dim=1)),
+        "max": (lambda t: t.max(axis=0) * t.max(axis=0), lambda t: t.amax(0) * t.amax(0)),
+    }
+    for name, (ours_f, torch_f) in ops.items():
+        x = Tensor(x0)
+        (ours_f(x) ** 2).sum().backward(create_graph=True)
+        g = x.grad
+        x.grad = None
+        (g * v).sum().backward()  # a Hessian-vector product
+        tx = t64(torch, x0)
+        (tg,) = torch.autograd.grad((torch_f(tx) ** 2).sum(), tx, create_graph=True)
+        (tg * torch.tensor(v)).sum().backward()
+        np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+def test_softmax_needs_one_axis():
+    with pytest.raises(TypeError, match="one int"):
+        Tensor([[1.0]]).softmax(None)
+    with pytest.raises(ValueError, match="out of bounds"):
+        Tensor([1.0, 2.0]).log_softmax(1)
+
+
+DOTS = [((3,), (3,)), ((2, 3), (3, 4)), ((2, 3), (3,)), ((3,), (3, 2)), ((), (3, 2)), ((2, 2), ())]
+
+
+@pytest.mark.parametrize(("sa", "sb"), DOTS, ids=str)
+def test_dot_is_numpy_s_dot_with_its_gradient(sa, sb):
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=sa), rng.normal(size=sb)
+    for out in (Tensor(a).dot(Tensor(b)), np.dot(Tensor(a), Tensor(b)), np.dot(a, Tensor(b)), Tensor(a).dot(b)):
+        assert isinstance(out, Tensor) and out.parents
+        np.testing.assert_allclose(out.data, np.dot(a, b), rtol=1e-14)
+    assert_gradcheck(lambda x, y: x.dot(y), [a, b])
+    assert_gradcheck(lambda x, y: np.dot(x, y), [a, b])
+
+
+def test_cs231n_s_w_dot_x_trains_as_written():
+    rng = np.random.default_rng(0)
+    W, X = Tensor(rng.normal(size=(3, 5)) * 0.01), rng.normal(size=(5, 4))  # CS231n: scores = W.dot(X)
+    scores = W.dot(X)
+    assert scores.op == "@"
+    np.dot(W, X).sum().backward()
+    np.testing.assert_allclose(W.grad, np.ones((3, 4)) @ X.T)
+    with pytest.raises(ValueError, match="@"):
+        Tensor(np.ones((2, 2, 2))).dot(np.ones((2, 2)))
+
+
+def test_dot_agrees_with_torch_dot_and_mm():
+    torch = needs_torch()
+    rng = np.random.default_rng(4)
+    for sa, sb, f in [((3,), (3,), torch.dot), ((2, 3), (3, 4), torch.mm), ((2, 3), (3,), torch.mv)]:
+        a, b = rng.normal(size=sa), rng.normal(size=sb)
+        ours = [Tensor(a), Tensor(b)]
+        theirs = [t64(torch, a), t64(torch, b)]
+        o, t = ours[0].dot(ours[1]), f(*theirs)
+        g = rng.normal(size=o.shape)
+        o.backward(g)
+        t.backward(torch.tensor(g))
+        for x, tx in zip(ours, theirs, strict=True):
+            np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-13)
+
+
+@pytest.mark.parametrize("exponent", ["tensor", "array", "number"])
+def test_pow_is_the_power_op_a_tensor_exponent_gets_a_gradient_too(exponent):
+    rng = np.random.default_rng(6)
+    x, y = rng.uniform(0.5, 2.0, (3, 2)), rng.uniform(-2.0, 2.0, (2,))
+    if exponent == "tensor":
+        assert_gradcheck(lambda a, b: a.pow(b), [x, y])
+        assert_gradcheck(lambda a, b: np.power(a, b), [x, y])
+    else:
+        e = y if exponent == "array" else 1.5
+        assert_gradcheck(lambda a: a.pow(e), [x])
+    assert Tensor(x).pow(2.0).op == "**"
+
+
+def test_pow_agrees_with_torch_pow():
+    torch = needs_torch()
+    rng = np.random.default_rng(8)
+    x, y = rng.uniform(0.5, 2.0, (3, 2)), rng.uniform(-2.0, 2.0, (2,))
+    ours, theirs = [Tensor(x), Tensor(y)], [t64(torch, x), t64(torch, y)]
+    o, t = ours[0].pow(ours[1]), theirs[0].pow(theirs[1])
+    np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-15)
+    g = rng.normal(size=o.shape)
+    o.backward(g)
+    t.backward(torch.tensor(g))
+    for a, ta in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-13)

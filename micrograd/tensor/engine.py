@@ -24,10 +24,11 @@ arguments (``_args``), not parents. Numeric edge cases follow IEEE 754 and the s
 engine, computed under ``np.errstate(all="ignore")``: no warnings. ``@numpy_ufunc(np.exp)``
 on an op lets numpy's function of that name reach it (:mod:`micrograd.tensor.numpy_api`).
 
-Here: the class, its elementwise ops, matmul, ``where``, backward. The reductions, shape ops and
-indexing are :mod:`micrograd.tensor.shapes`'s; the table, ``unbroadcast`` and the rules' helpers
-:mod:`micrograd.tensor.arrays`'s. To add an op: a method returning ``_node(data, (self,), "name")``,
-under it ``@rule("name")`` on its vector-Jacobian product, ``@numpy_ufunc(...)`` if numpy has it.
+Here: the class, its elementwise ops, matmul, ``where``, backward. Sums, shape ops and indexing
+are :mod:`~micrograd.tensor.shapes`'s; max, min, norm, softmax, dot :mod:`~micrograd.tensor.reductions`';
+float, bool, comparisons :mod:`~micrograd.tensor.numbers`'; the helpers :mod:`~micrograd.tensor.arrays`'.
+To add an op: a method returning ``_node(data, (self,), "name")``, under it ``@rule("name")`` on its
+vector-Jacobian product, ``@numpy_ufunc(...)`` if numpy has it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from . import numpy_api
 from .arrays import RULES, _expand, _is_number, _mT, _ndarray, _numbers, _power, _power_by_number, _quiet, unbroadcast
 from .numbers import AsNumbers
 from .numpy_api import NUMPY_FUNCTIONS, NUMPY_UFUNCS, numpy_function, numpy_ufunc
+from .reductions import Reductions
 from .shapes import ShapeOps, _scatter  # noqa: F401  (_scatter: indexing's gradient as an op, tests reach it here)
 
 __all__ = [
@@ -134,7 +136,7 @@ def _gate_share(upstream: np.ndarray, mine: np.ndarray, other: np.ndarray) -> np
 # ---------------------------------------------------------------- Tensor
 
 
-class Tensor(ShapeOps, AsNumbers):
+class Tensor(ShapeOps, Reductions, AsNumbers):
     """A node of an array computation graph: ``data``, ``grad`` and where it came from.
 
     ``Tensor(data, _children=(), _op='', label='', requires_grad=True)`` mirrors
@@ -151,6 +153,7 @@ class Tensor(ShapeOps, AsNumbers):
     _rules = RULES
     _no_grad_yet = None
     _node = staticmethod(_node)  # how the ops of ShapeOps, a base class in a module of its own, make their outputs
+    _select = staticmethod(_where)  # and how their rules choose (np.where on arrays, where() on Tensors)
 
     def __init__(
         self,
@@ -493,16 +496,14 @@ class Tensor(ShapeOps, AsNumbers):
     ) -> None:
         """Backpropagate from this node: fill ``grad`` of every node it depends on.
 
-        Seeds ``self.grad`` with ``seed`` (ones for a one-element Tensor; any other shape
-        needs an explicit seed of its own shape, the "vector" of the vector-Jacobian
-        product), then applies the chain rule node by node in reverse topological order
-        (:func:`micrograd.core.chain_rule`). Leaf gradients accumulate across calls;
-        interior ones are recomputed every call.
+        Seeds ``self.grad`` with ``seed`` (ones for a one-element Tensor; any other shape needs a seed
+        of its own shape, numbers or a Tensor: the "vector" of the vector-Jacobian product), then
+        applies the chain rule node by node in reverse topological order (:func:`micrograd.core.chain_rule`).
+        Leaf gradients accumulate across calls; interior ones are recomputed every call.
 
-        ``create_graph=True`` (as PyTorch): every ``grad`` becomes a Tensor built by the same
-        rules as Tensor ops, so it can be backpropagated in turn (elementwise ops, broadcasting,
-        matmul, sum, mean, reshape, transpose; not indexing). ``retain_graph`` changes nothing (the
-        graph is always kept); ``seed`` may be a Tensor (its numbers).
+        ``create_graph=True`` (as PyTorch): every ``grad`` becomes a Tensor built by the same rules
+        as Tensor ops, so it can be backpropagated in turn (not through indexing). ``retain_graph``
+        changes nothing: the graph is always kept.
         """
         if create_graph:
             core_backward(self, self._seed_node(seed), create_graph=True)
@@ -531,23 +532,20 @@ class Tensor(ShapeOps, AsNumbers):
             if self.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             return np.ones_like(self.data)
-        return self._same_shape(seed.data if isinstance(seed, Tensor) else seed, "backward(seed): seed")
+        return self._same_shape(seed, "backward(seed): seed")
 
     def _same_shape(self, grad: ArrayLike, what: str) -> np.ndarray:
-        """``grad`` as an array of this Tensor's shape, or a ValueError."""
-        grad = _as_data(grad, what)
+        """``grad`` (numbers, or a Tensor's) as an array of this Tensor's shape, or a ValueError."""
+        grad = _as_data(grad.data if isinstance(grad, Tensor) else grad, what)
         if grad.shape != self.data.shape:
             raise ValueError(f"{what} has shape {grad.shape}, the Tensor has shape {self.shape}")
         return grad
 
     def _hook_result(self, result: Any, grad: Any) -> Any:
-        if isinstance(grad, Tensor):  # building a graph (create_graph): gradients are Tensors
-            return (
-                result
-                if isinstance(result, Tensor)
-                else Tensor(self._same_shape(result, "a hook's result"), requires_grad=False)
-            )
-        return self._same_shape(result.data if isinstance(result, Tensor) else result, "a hook's result")
+        if isinstance(grad, Tensor) and isinstance(result, Tensor):  # building a graph (create_graph)
+            return result
+        array = self._same_shape(result, "a hook's result")
+        return Tensor(array, requires_grad=False) if isinstance(grad, Tensor) else array
 
     def _seed_node(self, seed: Any) -> Tensor:
         """The seed of a backward pass that builds a graph: a Tensor (numbers become a constant)."""
