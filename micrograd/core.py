@@ -32,11 +32,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .hooks import HookHandle, _hold_hooked_leaves, _hooked, _release, apply_hooks, hooks_exist
+
 __all__ = [
     "Node",
     "Rules",
     "Wire",
     "BackwardTrace",
+    "HookHandle",
+    "apply_hooks",
     "backward",
     "backward_trace",
     "chain_rule",
@@ -119,7 +123,7 @@ class Node:
     sort notes that it has been at a node (:func:`_depth_first`).
     """
 
-    __slots__ = ("_p0", "_p1", "_mark")
+    __slots__ = ("_p0", "_p1", "_mark", "_hooks")  # _hooks: unset until register_hook (nothing written per op)
 
     data: Any
     grad: Any
@@ -129,6 +133,7 @@ class Node:
     _p0: Any
     _p1: Any
     _mark: Any
+    _hooks: list[Any]
 
     _state: ClassVar[tuple[str, ...]] = ()  # the fields a copy or a pickle stores, ``parents`` among them
 
@@ -174,6 +179,56 @@ class Node:
         """Backpropagate from this node (each engine says how it seeds)."""
         raise NotImplementedError
 
+    # -- PyTorch's habits: the flag, a copy without the graph, hooks
+
+    def requires_grad_(self, requires_grad: bool = True) -> Any:
+        """Set ``requires_grad`` in place and return the node, as ``torch.Tensor.requires_grad_``.
+
+        Only a leaf's flag can change: an op's output needs a gradient because its inputs do
+        (to stop the gradient there, use :meth:`detach`).
+        """
+        if type(requires_grad) is not bool:
+            raise TypeError(f"requires_grad_() takes a bool, got {type(requires_grad).__name__}: {requires_grad!r:.60}")
+        if self.parents and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables (this node is an op's output); "
+                "for a copy that needs no gradient, use node.detach()"
+            )
+        self.requires_grad = requires_grad  # type: ignore[misc]  # a slot of the engines' classes
+        return self
+
+    def detach(self) -> Any:
+        """A new leaf with the same ``data`` that needs no gradient: the graph, and the gradient, stop here."""
+        return type(self)(self.data, requires_grad=False)  # type: ignore[call-arg]
+
+    def retain_grad(self) -> None:
+        """Nothing to do: every node's ``grad`` is kept after ``backward()``, interior ones too.
+
+        (PyTorch frees an interior tensor's gradient unless asked to retain it; here the
+        pictures and ``explain`` read every gradient, so all are kept.)
+        """
+
+    def register_hook(self, hook: Callable[[Any], Any]) -> HookHandle:
+        """Call ``hook(gradient)`` during every ``backward()`` with the gradient arriving at this node.
+
+        As PyTorch's tensor hooks: ``hook`` gets this node's gradient once it is complete (all
+        uses summed), before it flows on to the parents; for a leaf, this pass's gradient,
+        before it is added to ``.grad``. If ``hook`` returns something other than None, that
+        is used instead (and stored in ``.grad``). Returns a handle: ``handle.remove()``.
+
+        Hooks belong to ``backward()``: the pictures, ``explain`` and :class:`BackwardTrace`
+        show the chain rule as the rules give it, without them.
+        """
+        if not callable(hook):
+            raise TypeError(f"register_hook() takes a function of the gradient, got {type(hook).__name__}")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a node that doesn't require gradient")
+        hooks = getattr(self, "_hooks", None)
+        if hooks is None:
+            hooks = self._hooks = []
+        hooks.append(hook)
+        return HookHandle(hooks, hook)
+
     def _backward(self) -> None:
         """Apply the chain rule at this one node, as the tutorial's ``_backward`` closure does.
 
@@ -186,6 +241,10 @@ class Node:
     def _quiet(self) -> contextlib.AbstractContextManager[Any]:
         """The numeric setting of a backward pass (the tensor engine silences numpy's warnings)."""
         return contextlib.nullcontext()
+
+    def _hook_result(self, result: Any, grad: Any) -> Any:
+        """What a hook returned, as a gradient of this node (``grad`` is what it was given)."""
+        return result
 
     def _check_seed(self, seed: Any) -> Any:
         """``seed`` as the engine's gradient type, or the unit seed when it is None."""
@@ -267,7 +326,7 @@ def _fields(cls: type) -> tuple[str, ...]:
     if cls not in _FIELDS:
         state = getattr(cls, "_state", ())
         if not state:  # a node class of someone else's: its slots, and the parents
-            inner = {"_p0", "_p1", "_mark", "__weakref__"}
+            inner = {"_p0", "_p1", "_mark", "_hooks", "__weakref__"}
             slots = [s for c in reversed(cls.__mro__) for s in getattr(c, "__slots__", ()) if s not in inner]
             state = tuple(dict.fromkeys([*slots, "parents"]))
         _FIELDS[cls] = state
@@ -554,19 +613,25 @@ def backward(root: Node, seed: Any, create_graph: bool = False) -> None:
     order = interior_order(root)
     for node in order:
         node.grad = root._no_grad_yet
+    held = _hold_hooked_leaves(root, order) if hooks_exist() else None  # (register_hook)
     if root.parents:
         root.grad = seed
     elif root.requires_grad:
         root.grad = seed if root.grad is None else root.grad + seed
+    nodes = reversed(order) if held is None else _hooked(reversed(order))
     with root._quiet():
-        deque(chain_rule(reversed(order), root._rules, record=False), maxlen=0)  # run the walk to its end
+        deque(chain_rule(nodes, root._rules, record=False), maxlen=0)  # run the walk to its end
+    if held:
+        _release(held)
 
 
 def _backward_on_nodes(root: Node, seed: Any) -> None:
     constant = type(root)
-    for node, grad in gradients([root], [seed], root._rules.on_nodes()).items():
+    for node, grad in gradients([root], [seed], root._rules.on_nodes(), hooked=hooks_exist()).items():
         if not isinstance(grad, Node):  # a number (a stopped wire's 0): a constant node, so .grad stays a node
             grad = constant(grad, requires_grad=False)  # type: ignore[call-arg]
+        if not node.parents:
+            grad = apply_hooks(node, grad)
         if node.parents or node.grad is None or _is_zero(node.grad):  # interior: recomputed; a leaf's first
             node.grad = grad
         else:  # leaves accumulate
@@ -577,17 +642,21 @@ def _is_zero(x: Any) -> bool:
     return isinstance(x, (int, float)) and x == 0
 
 
-def gradients(outputs: list[Any], seeds: list[Any], rules: dict[str, Rule] | None = None) -> dict[Any, Any]:
+def gradients(
+    outputs: list[Any], seeds: list[Any], rules: dict[str, Rule] | None = None, hooked: bool = False
+) -> dict[Any, Any]:
     """d(outputs · seeds)/d(node) for every node the outputs depend on, in a dict (no ``.grad`` touched).
 
     ``rules``: the engine's table (default) or :meth:`Rules.on_nodes` to build the gradients as nodes.
+    ``hooked``: interior nodes' gradients pass through their hooks (``backward(create_graph=True)``).
     """
     grads: dict[Any, Any] = {}
     for out, seed in zip(outputs, seeds, strict=True):
         grads[out] = seed if out not in grads else grads[out] + seed
     order = _depth_first(_Roots(outputs), leaves=False)[:-1]  # every output's interior nodes, in one order
     with outputs[0]._quiet():
-        deque(chain_rule(reversed(order), rules or outputs[0]._rules, grads, record=False), maxlen=0)
+        nodes = _hooked(reversed(order), grads) if hooked else reversed(order)
+        deque(chain_rule(nodes, rules or outputs[0]._rules, grads, record=False), maxlen=0)
     return grads
 
 

@@ -502,7 +502,7 @@ class Value(Node):
 
     # -- backward
 
-    def backward(self, seed: float = 1.0, create_graph: bool = False) -> None:
+    def backward(self, seed: float = 1.0, create_graph: bool = False, *, retain_graph: bool | None = None) -> None:
         """Backpropagate from this node: fill ``grad`` of every node it depends on.
 
         Sets ``self.grad`` to ``seed`` (dself/dself = 1), then applies the chain rule
@@ -513,6 +513,10 @@ class Value(Node):
         ``create_graph=True`` (as PyTorch): every ``grad`` becomes a Value, built by the same
         rules as operations on Values, so it can be backpropagated in turn:
         ``x.grad.backward()`` gives the second derivative. ``seed`` may then be a Value.
+
+        ``retain_graph`` is accepted for PyTorch's sake and changes nothing: the graph is always
+        kept (the rules read the nodes' data, never a buffer freed by a pass), so ``backward()``
+        can be called again. A Value as ``seed`` gives its number.
         """
         if create_graph:
             core.backward(self, self._seed_node(seed), create_graph=True)
@@ -524,7 +528,16 @@ class Value(Node):
             raise RuntimeError(
                 "this Value does not require a gradient (a constant, or made under no_grad): nothing to backpropagate"
             )
+        if isinstance(seed, Value):  # (as torch's y.backward(gradient_tensor))
+            return seed._data
         return 1.0 if seed is None else as_float(seed, "backward(seed)")
+
+    def _hook_result(self, result: Any, grad: Any) -> Any:
+        if isinstance(grad, Value):  # building a graph (create_graph): gradients are Values
+            return (
+                result if isinstance(result, Value) else Value(as_float(result, "a hook's result"), requires_grad=False)
+            )
+        return result._data if isinstance(result, Value) else as_float(result, "a hook's result")
 
     def _seed_node(self, seed: Any) -> Value:
         """The seed of a backward pass that builds a graph: a Value (a number becomes a constant)."""
@@ -542,8 +555,10 @@ class Value(Node):
         return self._data
 
     def __repr__(self) -> str:
+        """``Value(data=3.0, grad=0.0, op='+')``: the op that made it, as PyTorch shows ``grad_fn`` (a leaf: none)."""
+        op = f", op={self._op!r}" if self._op else ""
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self._data}, grad={self.grad}{label})"
+        return f"Value(data={self._data}, grad={self.grad}{op}{label})"
 
 
 def _data_of(x: object) -> float:

@@ -24,10 +24,11 @@ arguments (``_args``), not parents. Numeric edge cases follow IEEE 754 and the s
 engine, computed under ``np.errstate(all="ignore")``: no warnings. ``@numpy_ufunc(np.exp)``
 on an op lets numpy's function of that name reach it (:mod:`micrograd.tensor.numpy_api`).
 
-Here: the class, its elementwise ops, matmul, ``where``, backward. The reductions, shape ops and
-indexing are :mod:`micrograd.tensor.shapes`'s; the table, ``unbroadcast`` and the rules' helpers
-:mod:`micrograd.tensor.arrays`'s. To add an op: a method returning ``_node(data, (self,), "name")``,
-under it ``@rule("name")`` on its vector-Jacobian product, ``@numpy_ufunc(...)`` if numpy has it.
+Here: the class, its elementwise ops, matmul, ``where``, backward. Sums, shape ops and indexing
+are :mod:`~micrograd.tensor.shapes`'s; max, min, norm, softmax, dot :mod:`~micrograd.tensor.reductions`';
+float, bool, comparisons :mod:`~micrograd.tensor.numbers`'; the helpers :mod:`~micrograd.tensor.arrays`'.
+To add an op: a method returning ``_node(data, (self,), "name")``, under it ``@rule("name")`` on its
+vector-Jacobian product, ``@numpy_ufunc(...)`` if numpy has it.
 """
 
 from __future__ import annotations
@@ -43,9 +44,12 @@ import numpy as np
 from ..core import _MANY, chain_rule, interior_order, recording, topological_order
 from ..core import backward as core_backward
 from ..engine import as_float
+from ..hooks import _hooked, apply_hooks, hooks_exist
 from . import numpy_api
 from .arrays import RULES, _expand, _is_number, _mT, _ndarray, _numbers, _power, _power_by_number, _quiet, unbroadcast
+from .numbers import AsNumbers
 from .numpy_api import NUMPY_FUNCTIONS, NUMPY_UFUNCS, numpy_function, numpy_ufunc
+from .reductions import Reductions
 from .shapes import ShapeOps, _scatter  # noqa: F401  (_scatter: indexing's gradient as an op, tests reach it here)
 
 __all__ = [
@@ -70,7 +74,7 @@ ArrayLike = Any  # numbers, nested lists of numbers, ndarrays
 def _as_data(data: Any, what: str = "Tensor()") -> np.ndarray:
     """``data`` as a new float64 ndarray, or a TypeError naming what was wrong."""
     if isinstance(data, Tensor):
-        raise TypeError(f"{what} got a Tensor: use it directly, or t.detach() for a copy without its graph")
+        raise TypeError(f"{what} got a Tensor: use it directly, t.detach() for a copy without its graph, or t.data")
     try:
         arr = np.array(data)
     except (ValueError, TypeError) as e:
@@ -133,7 +137,7 @@ def _gate_share(upstream: np.ndarray, mine: np.ndarray, other: np.ndarray) -> np
 # ---------------------------------------------------------------- Tensor
 
 
-class Tensor(ShapeOps):
+class Tensor(ShapeOps, Reductions, AsNumbers):
     """A node of an array computation graph: ``data``, ``grad`` and where it came from.
 
     ``Tensor(data, _children=(), _op='', label='', requires_grad=True)`` mirrors
@@ -150,6 +154,7 @@ class Tensor(ShapeOps):
     _rules = RULES
     _no_grad_yet = None
     _node = staticmethod(_node)  # how the ops of ShapeOps, a base class in a module of its own, make their outputs
+    _select = staticmethod(_where)  # and how their rules choose (np.where on arrays, where() on Tensors)
 
     def __init__(
         self,
@@ -201,21 +206,7 @@ class Tensor(ShapeOps):
             raise TypeError("iteration over a 0-d Tensor")
         return (self[i] for i in range(len(self.data)))
 
-    def item(self) -> float:
-        """The single element as a Python float (as ``torch.Tensor.item``)."""
-        if self.data.size != 1:
-            raise ValueError(f"item() needs a Tensor with one element, this one has shape {self.data.shape}")
-        return float(self.data.reshape(()))
-
-    def numpy(self) -> np.ndarray:
-        """A copy of ``data``, outside the graph."""
-        return self.data.copy()
-
-    def detach(self) -> Tensor:
-        """A new leaf with a copy of ``data``: the graph (and gradient) stops here."""
-        return Tensor(self.data, requires_grad=self.requires_grad)
-
-    __hash__ = object.__hash__  # identity: nodes are keys of sets and dicts (no elementwise ==)
+    __hash__ = object.__hash__  # identity: nodes are keys of sets and dicts (== is elementwise, as PyTorch's)
 
     # -- arithmetic (numbers, lists and arrays on either side become constants)
 
@@ -501,29 +492,34 @@ class Tensor(ShapeOps):
 
     # -- backward
 
-    def backward(self, seed: ArrayLike | None = None, create_graph: bool = False) -> None:
+    def backward(
+        self, seed: ArrayLike | None = None, create_graph: bool = False, *, retain_graph: bool | None = None
+    ) -> None:
         """Backpropagate from this node: fill ``grad`` of every node it depends on.
 
-        Seeds ``self.grad`` with ``seed`` (ones for a one-element Tensor; any other shape
-        needs an explicit seed of its own shape, the "vector" of the vector-Jacobian
-        product), then applies the chain rule node by node in reverse topological order
-        (:func:`micrograd.core.chain_rule`). Leaf gradients accumulate across calls;
-        interior ones are recomputed every call.
+        Seeds ``self.grad`` with ``seed`` (ones for a one-element Tensor; any other shape needs a seed
+        of its own shape, numbers or a Tensor: the "vector" of the vector-Jacobian product), then
+        applies the chain rule node by node in reverse topological order (:func:`micrograd.core.chain_rule`).
+        Leaf gradients accumulate across calls; interior ones are recomputed every call.
 
-        ``create_graph=True`` (as PyTorch): every ``grad`` becomes a Tensor built by the same
-        rules as Tensor ops, so it can be backpropagated in turn (elementwise ops, broadcasting,
-        matmul, sum, mean, reshape, transpose; not indexing).
+        ``create_graph=True`` (as PyTorch): every ``grad`` becomes a Tensor built by the same rules
+        as Tensor ops, so it can be backpropagated in turn (not through indexing). ``retain_graph``
+        changes nothing: the graph is always kept.
         """
         if create_graph:
             core_backward(self, self._seed_node(seed), create_graph=True)
             return
         grads = {self: self._check_seed(seed)}  # summed here, then stored: gradient arrays are never changed in place
+        hooked = hooks_exist()  # then each gradient passes through its node's hooks (register_hook), if any
+        nodes = reversed(interior_order(self))
         with _quiet():
-            deque(chain_rule(reversed(interior_order(self)), RULES, grads, record=False), maxlen=0)
+            deque(chain_rule(_hooked(nodes, grads) if hooked else nodes, RULES, grads, record=False), maxlen=0)
         for node, grad in grads.items():
             if node.parents:  # interior: recomputed
                 node.grad = _ndarray(grad)
-            elif node.grad is None:  # a leaf's first gradient: its own array, which the user may change
+                continue
+            grad = apply_hooks(node, grad) if hooked else grad
+            if node.grad is None:  # a leaf's first gradient: its own array, which the user may change
                 node.grad = np.array(grad, dtype=np.float64)
             else:  # leaves accumulate
                 node.grad = node.grad + grad
@@ -537,10 +533,20 @@ class Tensor(ShapeOps):
             if self.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             return np.ones_like(self.data)
-        seed = _as_data(seed, "backward(seed)")
-        if seed.shape != self.data.shape:
-            raise ValueError(f"backward(seed): seed has shape {seed.shape}, the Tensor has shape {self.shape}")
-        return seed
+        return self._same_shape(seed, "backward(seed): seed")
+
+    def _same_shape(self, grad: ArrayLike, what: str) -> np.ndarray:
+        """``grad`` (numbers, or a Tensor's) as an array of this Tensor's shape, or a ValueError."""
+        grad = _as_data(grad.data if isinstance(grad, Tensor) else grad, what)
+        if grad.shape != self.data.shape:
+            raise ValueError(f"{what} has shape {grad.shape}, the Tensor has shape {self.shape}")
+        return grad
+
+    def _hook_result(self, result: Any, grad: Any) -> Any:
+        if isinstance(grad, Tensor) and isinstance(result, Tensor):  # building a graph (create_graph)
+            return result
+        array = self._same_shape(result, "a hook's result")
+        return Tensor(array, requires_grad=False) if isinstance(grad, Tensor) else array
 
     def _seed_node(self, seed: Any) -> Tensor:
         """The seed of a backward pass that builds a graph: a Tensor (numbers become a constant)."""
@@ -561,7 +567,8 @@ class Tensor(ShapeOps):
         body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
         label = f", label={self.label!r}" if self.label else ""
         grad = "" if self.grad is None else ", grad=" + np.array2string(self.grad, precision=4, separator=", ")
-        return f"Tensor({body}{grad}{label})"
+        op = f", op={self._shown!r}" if self._op else ""  # the op that made it (PyTorch's grad_fn); none for a leaf
+        return f"Tensor({body}{grad}{op}{label})"
 
     # -- numpy interop: numpy's functions on Tensors are the Tensor ops, or a TypeError
 
