@@ -304,10 +304,22 @@ def test_each_numpy_ufunc_computes_numpys_values_and_their_gradients(ufunc):
         np.testing.assert_allclose(ufunc(Tensor(a), b).data, ufunc(a, b), rtol=1e-14)
 
 
+COMPARISONS = [np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal]
+
+
+@pytest.mark.parametrize("ufunc", COMPARISONS, ids=lambda u: u.__name__)
+def test_each_numpy_comparison_gives_numpys_mask(ufunc):
+    """A comparison reaches the Tensor from either side and gives numpy's boolean mask (no gradient)."""
+    a, b = np.array([[1.5, 0.25], [0.75, 2.0]]), np.array([[0.5, 0.25], [1.75, 2.0]])  # <, =, > all occur
+    for got in (ufunc(Tensor(a), Tensor(b)), ufunc(a, Tensor(b)), ufunc(Tensor(a), b)):
+        assert isinstance(got, np.ndarray) and got.dtype == bool
+        np.testing.assert_array_equal(got, ufunc(a, b))
+
+
 def test_every_numpy_ufunc_with_a_tensor_op_is_checked_above():
     from micrograd.tensor.numpy_api import NUMPY_UFUNCS as registered
 
-    assert set(registered) == set(NUMPY_UFUNCS)
+    assert set(registered) == set(NUMPY_UFUNCS) | set(COMPARISONS)
 
 
 def test_numpy_ufuncs_keep_the_graph_through_a_composite():
