@@ -74,14 +74,15 @@ class UsageError(Exception):
     """A mistake in what the user asked for: exit 2, one line."""
 
 
-def _write(path: str | Path, data: bytes) -> None:
-    """Save ``data`` atomically at the user's ``path``; a failure (no room, no permission) is a UsageError."""
-    from ..drawing.files import atomic_write
+def _write(outputs: Mapping[str, bytes]) -> None:
+    """Save every ``{path: data}`` at once, or none; a failure (no room, no permission) is a UsageError."""
+    from ..drawing.files import atomic_write_all
 
     try:
-        atomic_write(path, data)
+        atomic_write_all(outputs)
     except OSError as exc:
-        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+        where = exc.filename if exc.filename is not None else ", ".join(outputs)
+        raise UsageError(f"cannot write {str(where)!r}: {exc.strerror or exc}") from None
 
 
 def _to_stdout(data: bytes) -> None:
@@ -270,13 +271,10 @@ def _draw(args: argparse.Namespace) -> int:
 
         report += ["", str(staged(root)).rstrip("\n")]
     to_stdout = args.out == "-"
-    if picture is not None:
-        if to_stdout:
-            _to_stdout(picture)
-        else:
-            _write(args.out, picture)
-    if steps is not None:
-        _write(args.steps, steps)
+    files = {args.out: picture} if picture is not None and not to_stdout else {}
+    _write(files | ({args.steps: steps} if steps is not None else {}))  # all or none, then stdout
+    if picture is not None and to_stdout:
+        _to_stdout(picture)
     print("\n".join(report), file=sys.stderr if to_stdout else sys.stdout)
     written = [p for p in (None if to_stdout else args.out, args.steps) if p]
     if written:
@@ -308,9 +306,7 @@ def _worksheet(args: argparse.Namespace) -> int:
         raise UsageError(_too_slow(exc.nodes, args.timeout)) from None
     except ValueError as exc:  # the worksheet's own checks: --count out of range, nothing to leave out
         raise UsageError(str(exc)) from None
-    _write(args.out, sheet)
-    if key is not None:
-        _write(args.answers, key)
+    _write({args.out: sheet} | ({args.answers: key} if key is not None else {}))
     print(f"{len(ws.boxes)} boxes to fill: " + ", ".join(f"[{b.number}] {b.name}" for b in ws.boxes))
     print(f"wrote {', '.join(p for p in (args.out, args.answers) if p)}")
     return 0
