@@ -4,6 +4,7 @@ once, a conservative size check, and the WebAssembly Graphviz compiled once and 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from micrograd.gallery import sigmoid_neuron
 TERMS = 400
 FORMULA = "+".join(["x*y"] * TERMS)  # 801 nodes; Graphviz takes half a minute to lay it out
 POSIX = pytest.mark.skipif(os.name != "posix", reason="signals and shell scripts: POSIX")
+SYSTEM_DOT = shutil.which("dot") or ("/opt/gv/dot" if os.access("/opt/gv/dot", os.X_OK) else None)
 
 
 def products(terms: int) -> Value:
@@ -184,6 +186,117 @@ def test_ctrl_c_stops_a_render_at_once(tmp_path: Path) -> None:
     assert proc.returncode == 130
     assert err == "micrograd: interrupted\n" and out == ""
     assert list(tmp_path.iterdir()) == []
+
+
+@POSIX
+def test_sigterm_stops_a_render_as_ctrl_c_does(tmp_path: Path) -> None:
+    proc = cli("draw", FORMULA, "x=1", "y=2", "-o", "f.svg", "--max-nodes", "100000", "--timeout", "600", cwd=tmp_path)
+    time.sleep(2.5)  # started, and deep in Graphviz (it would take a minute or more)
+    assert proc.poll() is None
+    sent = time.perf_counter()
+    proc.send_signal(signal.SIGTERM)  # what `kill`, a closed terminal's session or a CI runner's cancel sends
+    out, err = proc.communicate(timeout=30)
+    assert time.perf_counter() - sent < 2.0
+    assert proc.returncode == 128 + signal.SIGTERM  # 143, as a shell reports a command ended by SIGTERM
+    assert err == "micrograd: terminated\n" and out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+SLOW_SAVE = """
+import os, sys, time
+from micrograd.cli.main import main
+from micrograd.drawing import files
+
+def slow(fd, data):  # half the file, then a long wait: a large save caught in the middle
+    os.write(fd, bytes(data[: len(data) // 2]))
+    time.sleep(120)
+
+files._write_all = slow
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@POSIX
+def test_sigterm_during_a_save_leaves_no_temporary_file(tmp_path: Path) -> None:
+    (tmp_path / "f.dot").write_text("old")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SAVE, "draw", "x*y", "x=1", "y=2", "-o", "f.dot", "--steps", "s.html"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        waited = time.monotonic() + 60
+        while not list(tmp_path.glob(".mg-*.tmp")):  # the save has begun
+            assert proc.poll() is None and time.monotonic() < waited
+            time.sleep(0.02)
+        sent = time.perf_counter()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert [p.name for p in tmp_path.iterdir()] == ["f.dot"] and (tmp_path / "f.dot").read_text() == "old"
+    assert time.perf_counter() - sent < 2.0
+    assert proc.returncode == 143 and err == "micrograd: terminated\n" and out == ""
+
+
+def children(pid: int, name: str) -> list[int]:
+    """The processes called ``name`` whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue  # ended meanwhile
+        if stat and stat[stat.index("(") + 1 : stat.rindex(")")] == name:
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Is ``pid`` a process still running (not gone, not a zombie waiting to be reaped)?"""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+@POSIX
+@pytest.mark.skipif(SYSTEM_DOT is None, reason="no system Graphviz (dot) to stop")
+def test_sigterm_stops_the_system_dot(tmp_path: Path) -> None:
+    assert SYSTEM_DOT is not None
+    bin_dir, work = tmp_path / "bin", tmp_path / "work"
+    bin_dir.mkdir()
+    work.mkdir()
+    (bin_dir / "dot").symlink_to(SYSTEM_DOT)  # on PATH in the command's environment only
+    env = os.environ | {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    args = ("draw", FORMULA, "x=1", "y=2", "-o", "f.svg", "--max-nodes", "100000", "--timeout", "600")
+    proc = cli(*args, cwd=work, env=env)
+    dots: list[int] = []
+    try:
+        waited = time.monotonic() + 60
+        while not dots:  # the command has started dot
+            assert proc.poll() is None and time.monotonic() < waited
+            time.sleep(0.05)
+            dots = children(proc.pid, "dot")
+        time.sleep(0.5)  # deep in the layout (it takes minutes)
+        sent = time.perf_counter()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        assert not running(dots[0])  # killed and reaped, not left running as an orphan
+        assert time.perf_counter() - sent < 2.0
+        assert proc.returncode == 143 and err == "micrograd: terminated\n" and out == ""
+        assert list(work.iterdir()) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in dots:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)  # the orphan the old code left
 
 
 # ---------------------------------------------------------------- the compiled WebAssembly module, cached
