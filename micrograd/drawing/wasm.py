@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from .errors import RendererLimit, RendererMissing, RenderTimeout
 from .files import atomic_write
+from .render import Deadline
 
 __all__ = ["Graphviz", "graphviz", "cache_dir", "cache_file"]
 
@@ -162,27 +163,34 @@ class Graphviz:
         self._lock = threading.Lock()  # one layout at a time: advancing the epoch stops every running one
 
     def svg(self, source: str, timeout: float | None = None) -> bytes:
-        """The SVG of DOT ``source``; RenderTimeout after ``timeout`` seconds (None: no limit)."""
-        if not self._lock.acquire(timeout=-1 if timeout is None else timeout):
-            raise RenderTimeout(timeout if timeout is not None else 0.0)
+        """The SVG of DOT ``source``; RenderTimeout after ``timeout`` seconds (None: no limit) from this call,
+        waiting for another thread's layout included."""
+        return self.svg_within(source, Deadline(timeout))
+
+    def svg_within(self, source: str, deadline: Deadline) -> bytes:
+        """The SVG of DOT ``source``, waiting for the layouts of other threads and laying it out by ``deadline``
+        (one budget for both: RenderTimeout, saying ``deadline.timeout``, once it has passed)."""
+        left = deadline.left()
+        if not self._lock.acquire(timeout=-1 if left is None else left):
+            raise RenderTimeout(deadline.timeout or 0.0)
         try:
-            return self._run(source, timeout)
+            return self._run(source, deadline)
         finally:
             self._lock.release()
 
-    def _run(self, source: str, timeout: float | None) -> bytes:
+    def _run(self, source: str, deadline: Deadline) -> bytes:
         instance, self._instance = self._instance or _Instance(self._engine, self._module), None
         outcome: list[Any] = []
         worker = threading.Thread(target=_lay_out, args=(instance, source, outcome), name="graphviz", daemon=True)
         worker.start()
-        self._wait(worker, timeout)
+        self._wait(worker, deadline.left())
         if not outcome:
-            raise RenderTimeout(timeout if timeout is not None else 0.0)
+            raise RenderTimeout(deadline.timeout or 0.0)
         result = outcome[0]
         if isinstance(result, bytes):
             self._instance = instance
             return result
-        raise _translated(result, timeout)
+        raise _translated(result, deadline.timeout)
 
     def _wait(self, worker: threading.Thread, timeout: float | None) -> None:
         """Wait for ``worker`` up to ``timeout`` seconds; past them, or if the wait is interrupted (Ctrl-C:
