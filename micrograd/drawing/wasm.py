@@ -26,9 +26,9 @@ import threading
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .deadline import Deadline
 from .errors import RendererLimit, RendererMissing, RenderTimeout
 from .files import atomic_write
-from .render import Deadline
 
 __all__ = ["Graphviz", "graphviz", "cache_dir", "cache_file"]
 
