@@ -123,8 +123,10 @@ class _Instance:
         self.last_error = export("graphviz_last_error", wasmtime.Func)
 
     def svg(self, source: str) -> bytes:
-        """Lay out DOT ``source`` and return the SVG; RuntimeError with Graphviz's reason if it refuses."""
-        self.store.set_epoch_deadline(1)  # trap at the next tick of the engine's epoch
+        """Lay out DOT ``source`` and return the SVG; RuntimeError with Graphviz's reason if it refuses.
+
+        The caller sets the epoch deadline first (:meth:`Graphviz._run`): set here, in the worker, it could
+        come after the caller's stop and put it off to the next one."""
         args = [self._string(text) for text in (source, "svg", "dot")]
         size = self.malloc(self.store, 4)
         out = self.render(self.store, *args, size)  # a trap goes up: the instance is dropped, nothing freed
@@ -179,7 +181,10 @@ class Graphviz:
             self._lock.release()
 
     def _run(self, source: str, deadline: Deadline) -> bytes:
+        if deadline.left() == 0:  # the wait for the lock took it all
+            raise RenderTimeout(deadline.timeout or 0.0)
         instance, self._instance = self._instance or _Instance(self._engine, self._module), None
+        instance.store.set_epoch_deadline(1)  # before the worker starts: the next tick of the epoch stops it
         outcome: list[Any] = []
         worker = threading.Thread(target=_lay_out, args=(instance, source, outcome), name="graphviz", daemon=True)
         worker.start()
