@@ -379,7 +379,8 @@ class Worksheet:
         return sheet_html(self, standalone=standalone, key=key)
 
     def save(self, path: Any, *, answers: Any = None) -> Any:
-        """Write the exercise (.html, .svg, .png, .pdf) to ``path``, and the key to ``answers`` if given."""
+        """Write the exercise (.html, .svg, .png, .pdf) to ``path``, and the key to ``answers`` if given:
+        both or neither (a key that cannot be written leaves an existing exercise file as it was)."""
         from .drawing.sheet import save_sheet
 
         return save_sheet(self, path, answers)

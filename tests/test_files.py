@@ -1,7 +1,9 @@
-"""Saving files: devices and FIFOs are written to, symlinks followed, modes kept, nothing half-written (issue 11)."""
+"""Saving files: devices and FIFOs are written to, symlinks followed, modes kept, nothing half-written (issue 11);
+several files all or none, every error naming its file (issue 22)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import stat
@@ -12,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from micrograd import Value, draw, save_steps
+from micrograd import Value, draw, save_steps, worksheet
 from micrograd.cli.main import main
 from micrograd.drawing import files
-from micrograd.drawing.files import atomic_write
+from micrograd.drawing.files import atomic_write, atomic_write_all
 
 DEVICES = ("/dev/null", "/dev/full")  # the only devices these tests write to
 
@@ -275,3 +277,184 @@ def test_save_steps_with_a_lone_surrogate_in_a_label(tmp_path) -> None:
     draw(f).source.encode("utf-8")  # draw handles it: so must the player
     page = save_steps(f, tmp_path / "steps.html").read_text(encoding="utf-8")
     assert "\ud800" not in page and page.count('data-caption="') == 3
+
+
+# ---------------------------------------------------------------- no room: the error names the file (issue 22)
+
+
+def no_space(fd: int, data: bytes) -> int:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_no_space_on_a_regular_file_names_it(tmp_path, monkeypatch) -> None:
+    target = tmp_path / "f.svg"
+    target.write_bytes(b"old")
+    with monkeypatch.context() as m:
+        m.setattr(files.os, "write", no_space)
+        with pytest.raises(OSError) as info:
+            atomic_write(target, b"new")
+    assert info.value.errno == errno.ENOSPC and info.value.filename == str(target)
+    assert "No space left on device" in str(info.value) and str(target) in str(info.value)
+    assert target.read_bytes() == b"old" and names(tmp_path) == ["f.svg"]
+
+
+def test_a_failed_rename_names_the_file_not_the_temp_file(tmp_path, monkeypatch) -> None:
+    def cross_device(src: str, dst: str) -> None:
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), src, None, dst)
+
+    monkeypatch.setattr(files.os, "replace", cross_device)
+    with pytest.raises(OSError) as info:
+        atomic_write(tmp_path / "f.svg", b"new")
+    assert info.value.filename == str(tmp_path / "f.svg") and ".mg-" not in str(info.value)
+    assert names(tmp_path) == []
+
+
+# ---------------------------------------------------------------- several files: all or none (issue 22)
+
+
+@pytest.fixture
+def read_only(monkeypatch) -> Iterator[set[str]]:
+    """Folders in which no file may be made, as for a user without write permission (these tests run as root,
+    who may write anywhere): add a folder to the set the fixture gives."""
+    closed: set[str] = set()
+    real_open = os.open
+
+    def guarded(path, flags, *args, **kw):
+        if flags & os.O_CREAT and os.path.realpath(os.path.dirname(os.fspath(path))) in closed:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+        return real_open(path, flags, *args, **kw)
+
+    monkeypatch.setattr(files.os, "open", guarded)
+    yield closed
+
+
+def old_files(tmp_path: Path, *names_: str) -> list[Path]:
+    paths = [tmp_path / n for n in names_]
+    for p in paths:
+        p.write_bytes(b"old " + p.name.encode())
+    return paths
+
+
+def untouched(*paths: Path) -> bool:
+    return all(p.read_bytes() == b"old " + p.name.encode() for p in paths)
+
+
+def test_all_files_are_written(tmp_path) -> None:
+    a, b = old_files(tmp_path, "a.svg", "b.html")
+    assert atomic_write_all({a: b"new a", b: b"new b", tmp_path / "c.png": b"new c"}) == [a, b, tmp_path / "c.png"]
+    assert (a.read_bytes(), b.read_bytes(), (tmp_path / "c.png").read_bytes()) == (b"new a", b"new b", b"new c")
+    assert names(tmp_path) == ["a.svg", "b.html", "c.png"]
+
+
+def test_a_file_that_cannot_be_made_leaves_the_others_untouched(tmp_path, read_only) -> None:
+    (a,) = old_files(tmp_path, "a.svg")
+    (tmp_path / "ro").mkdir()
+    read_only.add(str(tmp_path / "ro"))
+    with pytest.raises(PermissionError) as info:
+        atomic_write_all({a: b"new", tmp_path / "ro" / "b.html": b"new"})
+    assert info.value.filename == str(tmp_path / "ro" / "b.html")
+    assert untouched(a) and names(tmp_path) == ["a.svg", "ro"] and names(tmp_path / "ro") == []
+
+
+@pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()])
+def test_a_failure_writing_the_last_file_leaves_every_file_untouched(tmp_path, monkeypatch, failure) -> None:
+    paths = old_files(tmp_path, "a.svg", "b.svg", "c.svg")
+    real_write = os.write
+
+    def last_fails(fd: int, data: bytes) -> int:
+        if bytes(data).startswith(b"new c"):
+            real_write(fd, bytes(data[:3]))
+            raise failure
+        return real_write(fd, data)
+
+    with monkeypatch.context() as m:
+        m.setattr(files.os, "write", last_fails)
+        with pytest.raises(type(failure)) as info:
+            atomic_write_all({p: b"new " + p.name[0].encode() for p in paths})
+    if isinstance(failure, OSError):
+        assert info.value.filename == str(paths[2])
+    assert untouched(*paths) and names(tmp_path) == ["a.svg", "b.svg", "c.svg"]  # no temp file left
+
+
+def test_a_directory_among_them_is_refused_before_anything_is_written(tmp_path, monkeypatch) -> None:
+    (a,) = old_files(tmp_path, "a.svg")
+    (tmp_path / "key.html").mkdir()
+    monkeypatch.setattr(files.os, "open", lambda *a, **kw: pytest.fail("a file was opened"))
+    with pytest.raises(IsADirectoryError):
+        atomic_write_all({a: b"new", tmp_path / "key.html": b"new"})
+    assert untouched(a)
+
+
+def test_a_rename_failing_part_way_says_what_was_written(tmp_path, monkeypatch) -> None:
+    paths = old_files(tmp_path, "a.svg", "b.svg", "c.svg")
+    real_replace = os.replace
+
+    def second_fails(src, dst) -> None:
+        if str(dst).endswith("b.svg"):
+            raise OSError(errno.EIO, os.strerror(errno.EIO), src, None, dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", second_fails)
+    with pytest.raises(OSError) as info:
+        atomic_write_all({p: b"new" for p in paths})
+    a, b, c = paths
+    assert info.value.filename == str(b)
+    assert f"written: {str(a)!r}; not written: {str(b)!r}, {str(c)!r}" in str(info.value)
+    assert a.read_bytes() == b"new" and untouched(b, c) and names(tmp_path) == ["a.svg", "b.svg", "c.svg"]
+
+
+def test_one_file_named_twice_is_refused(tmp_path) -> None:
+    (a,) = old_files(tmp_path, "a.svg")
+    (tmp_path / "link.svg").symlink_to("a.svg")
+    with pytest.raises(ValueError, match="name the same file"):
+        atomic_write_all({a: b"one", tmp_path / "link.svg": b"two"})
+    assert untouched(a)
+
+
+def test_a_device_is_written_after_staging_and_before_any_rename(tmp_path, devices) -> None:
+    (a,) = old_files(tmp_path, "a.svg")
+    with pytest.raises(OSError, match="No space") as info:
+        atomic_write_all({a: b"new", "/dev/full": b"new"})
+    assert info.value.filename == "/dev/full" and untouched(a) and names(tmp_path) == ["a.svg"]
+    atomic_write_all({a: b"new", "/dev/null": b"new", Path("/dev/null"): b"again"})
+    assert a.read_bytes() == b"new" and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_worksheet_save_with_a_directory_as_key_leaves_the_sheet(tmp_path) -> None:
+    (sheet,) = old_files(tmp_path, "sheet.html")
+    (tmp_path / "key.html").mkdir()
+    with pytest.raises(IsADirectoryError):
+        worksheet(product()).save(sheet, answers=tmp_path / "key.html")
+    assert untouched(sheet) and names(tmp_path) == ["key.html", "sheet.html"]
+
+
+def test_cli_worksheet_whose_key_cannot_be_written_leaves_the_sheet(tmp_path, monkeypatch, read_only, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (sheet,) = old_files(tmp_path, "sheet.html")
+    (tmp_path / "ro").mkdir()
+    read_only.add(str(tmp_path / "ro"))
+    assert main(["worksheet", "x*y", "x=2", "y=3", "-o", "sheet.html", "--answers", "ro/key.html"]) == 2
+    assert capsys.readouterr().err == "micrograd: error: cannot write 'ro/key.html': Permission denied " + (
+        f"(making a temporary file in {str(tmp_path / 'ro')!r})\n"
+    )
+    assert untouched(sheet) and names(tmp_path) == ["ro", "sheet.html"] and names(tmp_path / "ro") == []
+
+
+def test_cli_draw_whose_steps_cannot_be_written_leaves_the_picture(tmp_path, monkeypatch, read_only, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (out,) = old_files(tmp_path, "out.svg")
+    (tmp_path / "ro").mkdir()
+    read_only.add(str(tmp_path / "ro"))
+    assert main(["draw", "x*y", "x=2", "y=3", "-o", "out.svg", "--steps", "ro/steps.html"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("micrograd: error: cannot write 'ro/steps.html': Permission denied") and err.count("\n") == 1
+    assert untouched(out) and names(tmp_path) == ["out.svg", "ro"] and names(tmp_path / "ro") == []
+
+
+def test_cli_draw_to_stdout_writes_nothing_there_when_steps_fail(tmp_path, monkeypatch, read_only, capfd) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ro").mkdir()
+    read_only.add(str(tmp_path / "ro"))
+    assert main(["draw", "x*y", "x=2", "y=3", "-o", "-", "--format", "dot", "--steps", "ro/steps.html"]) == 2
+    out, err = capfd.readouterr()
+    assert out == "" and "cannot write 'ro/steps.html'" in err

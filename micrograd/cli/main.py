@@ -7,7 +7,8 @@ written: the pictures are rendered in memory first and then written atomically, 
 existing output file is never left half-written or changed by a failed command. Those
 mistakes are caught by their types where they arise; any other exception is a bug in the
 package and shows its traceback. Ctrl-C stops at once (Graphviz too): exit 130, one line,
-nothing written.
+nothing written. SIGTERM (``kill``, a closed session, a cancelled CI job) stops it the same way:
+exit 143, one line, no temporary file left and no Graphviz left running.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import sys
 import unicodedata
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -74,14 +77,15 @@ class UsageError(Exception):
     """A mistake in what the user asked for: exit 2, one line."""
 
 
-def _write(path: str | Path, data: bytes) -> None:
-    """Save ``data`` atomically at the user's ``path``; a failure (no room, no permission) is a UsageError."""
-    from ..drawing.files import atomic_write
+def _write(outputs: Mapping[str, bytes]) -> None:
+    """Save every ``{path: data}`` at once, or none; a failure (no room, no permission) is a UsageError."""
+    from ..drawing.files import atomic_write_all
 
     try:
-        atomic_write(path, data)
+        atomic_write_all(outputs)
     except OSError as exc:
-        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+        where = exc.filename if exc.filename is not None else ", ".join(outputs)
+        raise UsageError(f"cannot write {str(where)!r}: {exc.strerror or exc}") from None
 
 
 def _to_stdout(data: bytes) -> None:
@@ -270,13 +274,10 @@ def _draw(args: argparse.Namespace) -> int:
 
         report += ["", str(staged(root)).rstrip("\n")]
     to_stdout = args.out == "-"
-    if picture is not None:
-        if to_stdout:
-            _to_stdout(picture)
-        else:
-            _write(args.out, picture)
-    if steps is not None:
-        _write(args.steps, steps)
+    files = {args.out: picture} if picture is not None and not to_stdout else {}
+    _write(files | ({args.steps: steps} if steps is not None else {}))  # all or none, then stdout
+    if picture is not None and to_stdout:
+        _to_stdout(picture)
     print("\n".join(report), file=sys.stderr if to_stdout else sys.stdout)
     written = [p for p in (None if to_stdout else args.out, args.steps) if p]
     if written:
@@ -308,9 +309,7 @@ def _worksheet(args: argparse.Namespace) -> int:
         raise UsageError(_too_slow(exc.nodes, args.timeout)) from None
     except ValueError as exc:  # the worksheet's own checks: --count out of range, nothing to leave out
         raise UsageError(str(exc)) from None
-    _write(args.out, sheet)
-    if key is not None:
-        _write(args.answers, key)
+    _write({args.out: sheet} | ({args.answers: key} if key is not None else {}))
     print(f"{len(ws.boxes)} boxes to fill: " + ", ".join(f"[{b.number}] {b.name}" for b in ws.boxes))
     print(f"wrote {', '.join(p for p in (args.out, args.answers) if p)}")
     return 0
@@ -679,20 +678,50 @@ def _add_worksheet(sub: Any) -> None:
     ws.set_defaults(func=_worksheet)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, as Ctrl-C raises KeyboardInterrupt: so it stops the same way
+    (a system ``dot`` killed, the WebAssembly Graphviz interrupted, temporary files removed)."""
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While the command runs, SIGTERM raises :class:`Terminated` (once: a second one cannot interrupt the
+    clean-up); the handler before is put back after. Outside the main thread signals are not ours: nothing."""
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated
+
+    try:
+        before = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 and one line on stderr for any mistake, 130 on Ctrl-C).
+    """Run the command line; returns the exit status (2 and one line on stderr for any mistake, 130 on Ctrl-C,
+    143 on SIGTERM).
 
     A mistake is one of the user's (the formula, the arguments, a graph too large or too slow to
     draw, no Graphviz, a file that cannot be written): anything else is a bug and goes up as it is.
     """
     try:
-        try:
-            args = _parse_args(build_parser(), sys.argv[1:] if argv is None else list(argv))
-            return args.func(args)
-        except (UsageError, ExprError, DrawingError) as exc:
-            _fail(str(exc))
+        with _sigterm_as_interrupt():
+            try:
+                args = _parse_args(build_parser(), sys.argv[1:] if argv is None else list(argv))
+                return args.func(args)
+            except (UsageError, ExprError, DrawingError) as exc:
+                _fail(str(exc))
     except SystemExit as exc:  # --help, --version, and every mistake above
         return exc.code if isinstance(exc.code, int) else 1
+    except Terminated:  # as Ctrl-C: Graphviz stopped, nothing half-written left
+        sys.stderr.write("micrograd: terminated\n")
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:  # Graphviz is stopped and nothing half-written is left: say so, no traceback
         sys.stderr.write("micrograd: interrupted\n")
         return 130

