@@ -52,26 +52,13 @@ def op(
     code: Code | None = None,
     number: tuple[int, Code] | None = None,
 ) -> Callable[[Rule], Rule]:
-    """Register the rule of the scalar op ``name``: the decorator every op of this engine is defined with.
-
-    The rule is a function ``(out, upstream) -> (contribution per parent,)``: given the node and
-    the gradient that has arrived at it, what flows back to each parent (upstream × ∂out/∂parent).
-    It reads its inputs as ``out.parents[i].data`` (the engine's own rules read the slots) and
-    computes with operators, so under ``backward(create_graph=True)`` the same code builds a
-    graph. A node of the op is then made as the tutorial makes one, ``Value(data, (x,), name)``::
-
-        @micrograd.op("square", local=("2·{x}",), code=("{x} * {x}", "{up} * (2.0 * {x})"))
-        def square_rule(out, upstream):
-            (x,) = out.parents
-            return (upstream * (2.0 * x.data),)
-
-        y = Value(x.data**2, (x,), "square")
-
-    ``local``: ∂out/∂parent written per parent, in ``{x}`` (``{a}``, ``{b}``, or ``{0}``, ``{1}``, ...)
-    and ``{out}``: what worksheets' hints quote. ``code``: the op and its contributions as Python
-    templates (``{up}`` the upstream gradient), for :func:`micrograd.staged` and :func:`micrograd.compile`.
-    Defining a name again replaces its rule, with a warning (a notebook cell run twice); micrograd's
-    own ops keep theirs. :class:`micrograd.Function` is the same contract in the DeZero/PyTorch shape.
+    """Register the rule of the scalar op ``name``: the decorator every op of this engine is defined with,
+    and yours (README, "Your own ops"). The rule, ``(out, upstream) -> (contribution per parent,)``, reads
+    its inputs as ``out.parents[i].data`` (numbers; nodes under ``create_graph``); a node of the op is made
+    as the tutorial makes one, ``Value(data, (x,), name)``. ``local``: ∂out/∂parent as text per parent,
+    in ``{x}``, ``{y}`` (or ``{0}``, ``{1}``, ...) and ``{out}``, for worksheets' hints; ``code``: templates
+    for staged code (see :class:`~micrograd.core.Rules`). A name defined again gets the new rule, with a
+    warning; micrograd's own ops keep theirs. :class:`micrograd.Function` is the same contract as a class.
     """
 
     def register(fn: Rule) -> Rule:
