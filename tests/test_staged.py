@@ -70,7 +70,8 @@ def _run_code(node: Value, upstream: float) -> tuple[float, list[float]]:
 
 
 def test_every_scalar_op_has_code() -> None:
-    assert set(RULES.code) == set(RULES), set(RULES) - set(RULES.code)
+    own = {name for name, rule in RULES.items() if rule.__module__.startswith("micrograd.")}  # not the tests' ops
+    assert own <= set(RULES.code), own - set(RULES.code)
 
 
 @pytest.mark.parametrize("op", sorted(UNARY_OPS))
