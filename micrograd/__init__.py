@@ -5,7 +5,8 @@ The layers, bottom up (arrows point down only; see ARCHITECTURE.md):
 - :mod:`micrograd.core`: the node surface, topological order, ``no_grad``, the chain rule
   (one loop) and the backward trace;
 - :mod:`micrograd.engine` (:class:`Value`) and :mod:`micrograd.tensor` (:class:`Tensor`):
-  each op beside its rule;
+  each op beside its rule; :func:`op` registers a rule by name (the engine's own ops use it),
+  :class:`Function` (:mod:`micrograd.function`) is the same contract in the DeZero/PyTorch shape;
 - :mod:`micrograd.check` (``gradcheck``), :mod:`micrograd.nn`, :mod:`micrograd.mistakes` (the
   classic backward bugs, computed beside the correct pass);
 - :mod:`micrograd.drawing` (pictures, the step player, ``explain``), :mod:`micrograd.cli`.
@@ -20,7 +21,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .core import BackwardTrace, Wire, backward_trace, is_grad_enabled, local_grads, no_grad, topological_order
-from .engine import Value
+from .engine import Value, op
 
 if TYPE_CHECKING:
     from .check import GradcheckResult, gradcheck
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         explain,
         save_steps,
     )
+    from .function import Function
     from .functional import grad, hessian, hvp
     from .mistakes import MISTAKES
     from .replay import Replay
@@ -47,6 +49,7 @@ __version__ = "0.1.0"
 
 _LAZY = {  # name -> module that defines it, imported on first use
     "Tensor": ".tensor",
+    "Function": ".function",
     "gradcheck": ".check",
     "GradcheckResult": ".check",
     "draw": ".drawing",
@@ -73,6 +76,8 @@ _LAZY = {  # name -> module that defines it, imported on first use
 __all__ = [
     "Value",
     "Tensor",
+    "Function",
+    "op",
     "no_grad",
     "is_grad_enabled",
     "backward_trace",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from .core import Node, no_grad
 from .engine import Value, as_float
+from .function import Function, arity
 
 __all__ = ["gradcheck", "GradcheckResult", "numerical_grad", "agreement"]
 
@@ -38,6 +39,7 @@ class GradcheckResult:
     error: float
     atol: float
     rtol: float
+    inputs: tuple[float, ...] | None = None  # the point checked, when gradcheck chose it (a Function's)
 
     def __bool__(self) -> bool:
         return self.ok
@@ -46,7 +48,7 @@ class GradcheckResult:
         if self.worst is None or self.element is None:
             return "gradcheck: no inputs"
         i, j = self.worst, self.element
-        where = f"input {i}" + (f" element {j}" if j else "")
+        where = f"input {i}" + (f" element {j}" if j else "") + (f" at {self.inputs}" if self.inputs else "")
         verdict = "ok" if self.ok else "MISMATCH"
         return (
             f"gradcheck {verdict}: worst at {where}: backward {float(np.asarray(self.analytic[i])[j])!r}, "
@@ -101,8 +103,8 @@ def _is_array_input(x: object) -> bool:
 
 
 def gradcheck(
-    f: Callable[..., Any],
-    inputs: Sequence[Any],
+    f: Callable[..., Any] | type[Function],
+    inputs: Sequence[Any] | None = None,
     *,
     seed: Any = None,
     eps: float = 1e-6,
@@ -119,9 +121,22 @@ def gradcheck(
     infinities must match exactly and nan matches nan. Returns a :class:`GradcheckResult`,
     truthy when all pass, whose ``str`` names the worst element.
 
+    ``f`` may be a :class:`micrograd.Function` (its ``apply``); without ``inputs`` it is checked
+    at random points and at edges (0, ±1, ±1e-4, ±10), each point where it is finite and
+    smooth (where its one-sided differences agree: not at a kink such as relu's 0), and the
+    result is the worst point's (its ``inputs`` say which).
+
     Raises TypeError if ``f`` is not callable, ValueError unless ``eps`` > 0 and ``atol``,
     ``rtol`` >= 0 (all finite).
     """
+    if isinstance(f, type) and issubclass(f, Function):
+        if inputs is None:
+            return _check_function(f, seed=seed, eps=eps, atol=atol, rtol=rtol)
+        if arity(f) not in (None, len(inputs)):
+            raise TypeError(f"gradcheck: {f.__name__}.forward takes {arity(f)} inputs, got {len(inputs)}")
+        f = f.apply
+    if inputs is None:
+        raise TypeError("gradcheck(f, inputs): give the inputs (numbers, Values, arrays or Tensors)")
     _check_settings(f, eps, atol, rtol)
     if any(_is_array_input(x) for x in inputs):
         from .tensor import Tensor
@@ -151,6 +166,49 @@ def gradcheck(
         if err[j] > worst_err:
             worst, element, worst_err = i, tuple(int(k) for k in j), float(err[j])
     return GradcheckResult(ok, analytic, numeric, worst, element, max(worst_err, 0.0), atol, rtol)
+
+
+# ---------------------------------------------------------------- a Function, at points of gradcheck's choosing
+
+EDGES = (0.0, 1.0, -1.0, 1e-4, -1e-4, 10.0, -10.0)
+RANDOM_POINTS = 8
+
+
+def _check_function(cls: type[Function], **settings: Any) -> GradcheckResult:
+    """gradcheck of ``cls.apply`` at random points and edges where it is finite and smooth: the worst point's result."""
+    n = arity(cls)
+    if n is None:
+        raise TypeError(f"gradcheck: {cls.__name__}.forward takes any number of inputs: give gradcheck the inputs")
+    rng = np.random.default_rng(0)
+    points = [tuple(float(x) for x in rng.uniform(-2.0, 2.0, n)) for _ in range(RANDOM_POINTS)]
+    points += [(e,) * n for e in EDGES]
+    judged = [p for p in points if _smooth_at(cls, p, settings["eps"], settings["atol"], settings["rtol"])]
+    if not judged:
+        raise ValueError(f"gradcheck: {cls.__name__} is finite and smooth at none of the points tried: give the inputs")
+    results = [gradcheck(cls.apply, point, **settings) for point in judged]
+    worst = next((k for k, r in enumerate(results) if not r), None)
+    if worst is None:
+        worst = max(range(len(results)), key=lambda k: results[k].error)
+    return replace(results[worst], inputs=judged[worst])
+
+
+def _smooth_at(cls: type[Function], point: tuple[float, ...], eps: float, atol: float, rtol: float) -> bool:
+    """Is ``cls`` finite around ``point`` and are its one-sided differences the same there, along every input?"""
+
+    def at(*xs: float) -> float:
+        with no_grad():
+            return cls.apply(*[Value(x) for x in xs]).data
+
+    centre = at(*point)
+    for i in range(len(point)):
+        hi = at(*[x + eps if k == i else x for k, x in enumerate(point)])
+        lo = at(*[x - eps if k == i else x for k, x in enumerate(point)])
+        if not all(map(math.isfinite, (centre, hi, lo))):
+            return False
+        good, _ = agreement((hi - centre) / eps, (centre - lo) / eps, atol, rtol)
+        if not good.all():
+            return False
+    return True
 
 
 def _check_settings(f: object, eps: object, atol: object, rtol: object) -> None:

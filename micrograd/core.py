@@ -27,6 +27,7 @@ import copyreg
 import importlib
 import operator
 import threading
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -378,28 +379,75 @@ class Rules(dict[str, Rule]):
 
         A rule reads its inputs as ``parent.data`` and the output as ``out.data``; here those are the
         nodes, so the rule's own arithmetic (``upstream * b``, ``upstream / x``) builds a graph that
-        can be differentiated again. The derivatives are still stated once, in the rules.
+        can be differentiated again. The derivatives are still stated once, in the rules. A rule with
+        an ``on_nodes`` of its own (a :class:`micrograd.Function`'s) is applied that way instead.
         """
         if len(self._on_nodes) != len(self):  # a rule registered since (micrograd.nn's Σwx+b)
-            self._on_nodes = {name: _rule_on_nodes(rule) for name, rule in self.items()}
+            self._on_nodes = {
+                name: getattr(rule, "on_nodes", None) or _rule_on_nodes(rule) for name, rule in self.items()
+            }
         return self._on_nodes
 
     def rule(
         self, name: str, local: tuple[str, ...] = (), code: Code | None = None, number: tuple[int, Code] | None = None
     ) -> Callable[[Rule], Rule]:
+        """``@rule(name, local=..., code=...)`` over ``(out, upstream) -> contribution per parent``: registers it.
+
+        Registering a name again (a notebook cell run twice) replaces the rule, with a warning;
+        the ops micrograd itself defines cannot be replaced (a ValueError: choose another name).
+        """
+
         def register(fn: Rule) -> Rule:
-            if name in self:
-                raise ValueError(f"an op named {name!r} already has a rule")
-            self[name] = fn
-            if local:
-                self.written[name] = local
-            if code is not None:
-                self.code[name] = code
-            if number is not None:
-                self.number_code[name] = number
+            self.add(name, fn, local, code, number, stacklevel=3)  # the warning points at the decorated rule
             return fn
 
         return register
+
+    def add(
+        self,
+        name: str,
+        fn: Rule,
+        local: tuple[str, ...] = (),
+        code: Code | None = None,
+        number: tuple[int, Code] | None = None,
+        stacklevel: int = 2,
+    ) -> None:
+        """Register ``fn`` as the rule of the op ``name`` (see :meth:`rule`), with its formulas and code.
+
+        ``stacklevel``: where a warning about a name defined again points (2: the caller of ``add``).
+        """
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"an op's name is a non-empty string, got {name!r:.60}")
+        if not callable(fn):
+            raise TypeError(f"the rule of {name!r} must be a function (out, upstream) -> contributions, got {fn!r:.60}")
+        old = self.get(name)
+        if old is not None:
+            if _is_own(old) and not _is_own(fn):
+                raise ValueError(f"{name!r} is one of micrograd's own ops: give yours another name")
+            warnings.warn(f"op {name!r} defined again: the new rule replaces the old one", stacklevel=stacklevel)
+        self[name] = fn
+        self._forget(name)  # what an earlier rule of this name said
+        if local:
+            self.written[name] = local
+        if code is not None:
+            self.code[name] = code
+        if number is not None:
+            self.number_code[name] = number
+
+    def __delitem__(self, name: str) -> None:
+        super().__delitem__(name)
+        self._forget(name)
+
+    def _forget(self, name: str) -> None:
+        self.written.pop(name, None)
+        self.code.pop(name, None)
+        self.number_code.pop(name, None)
+        self._on_nodes = {}  # made again when next asked for
+
+
+def _is_own(fn: Rule) -> bool:
+    """A rule micrograd defines (its engines', micrograd.nn's), not a user's."""
+    return (getattr(fn, "__module__", None) or "").partition(".")[0] == "micrograd"
 
 
 class _AsNumbers:

@@ -34,16 +34,41 @@ import math
 import numbers
 import operator
 import sys
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from types import MethodType
+from typing import Any, ClassVar
 
 from . import core, floats
-from .core import _MANY, Node, Rules, local_grads, no_grad, recording, topological_order
+from .core import _MANY, Code, Node, Rule, Rules, local_grads, no_grad, recording, topological_order
 
-__all__ = ["Value", "RULES", "rule", "no_grad", "local_grads", "topological_order"]
+__all__ = ["Value", "RULES", "op", "rule", "no_grad", "local_grads", "topological_order"]
 
 RULES = Rules()  # the scalar derivatives table: op name -> rule(out, upstream)
-rule = RULES.rule
+
+
+def op(
+    name: str,
+    local: tuple[str, ...] = (),
+    code: Code | None = None,
+    number: tuple[int, Code] | None = None,
+) -> Callable[[Rule], Rule]:
+    """Register the rule of the scalar op ``name``: the decorator every op of this engine is defined with,
+    and yours (README, "Your own ops"). The rule, ``(out, upstream) -> (contribution per parent,)``, reads
+    its inputs as ``out.parents[i].data`` (numbers; nodes under ``create_graph``); a node of the op is made
+    as the tutorial makes one, ``Value(data, (x,), name)``. ``local``: ∂out/∂parent as text per parent,
+    in ``{x}``, ``{y}`` (or ``{0}``, ``{1}``, ...) and ``{out}``, for worksheets' hints; ``code``: templates
+    for staged code (see :class:`~micrograd.core.Rules`). A name defined again gets the new rule, with a
+    warning; micrograd's own ops keep theirs. :class:`micrograd.Function` is the same contract as a class.
+    """
+
+    def register(fn: Rule) -> Rule:
+        RULES.add(name, fn, local, code, number, stacklevel=3)  # a warning points at the decorated rule
+        return fn
+
+    return register
+
+
+rule = op  # the name the ops below use
 
 # ---------------------------------------------------------------- IEEE arithmetic where Python raises
 
@@ -193,7 +218,7 @@ class Value(Node):
     # through the property ``data``, which turns whatever is stored into a float (a numpy scalar kept as
     # it came would make a replay's power() nan and float32 arithmetic of the whole graph).
     __slots__ = ("_data", "grad", "_op", "label", "requires_grad")  # and Node's: the parents, a mark
-    _state = ("data", "grad", "parents", "_op", "label", "requires_grad")
+    _state: ClassVar[tuple[str, ...]] = ("data", "grad", "parents", "_op", "label", "requires_grad")
     __array_ufunc__ = None  # numpy defers to us: np.float64(2) * v -> v.__rmul__
 
     _rules = RULES
@@ -201,7 +226,7 @@ class Value(Node):
     _unit = 1.0
 
     def _set_data(self, data: float) -> None:
-        self._data = data if type(data) is float else as_float(data, "Value.data")
+        self._data = data if type(data) is float else _new_data(data)
 
     data = property(
         operator.attrgetter("_data"),  # read as fast as a property can be; the engine reads the slot itself
@@ -219,17 +244,16 @@ class Value(Node):
     ) -> None:
         self._data = as_float(data)
         self.grad = 0.0
-        if _children:  # kept as Node keeps them (its parents setter, written out: twice as fast)
-            parents = tuple(_children)
-            n = len(parents)
-            self._p0 = parents if n > 2 else parents[0] if n else None
-            self._p1 = _MANY if n > 2 else parents[1] if n == 2 else None
-        else:
-            self._p0 = self._p1 = None
-        self._mark = None
+        self._p0 = self._p1 = self._mark = None
         self._op = _op
         self.label = label
         self.requires_grad = bool(requires_grad)
+        if _children:  # a node made by hand (the tutorial's way): its op must have a rule
+            parents = _checked_children(_children, _op)
+            if recording() and any(map(_needs_grad, parents)):  # as every op: no parents under no_grad
+                self.parents = parents
+            else:
+                self._op, self.requires_grad = "", False
 
     # -- arithmetic
 
@@ -348,10 +372,10 @@ class Value(Node):
         ∂(x**y)/∂y = x**y·log(x), taken as 0 where x = 0 and y ≥ 0 (as PyTorch)."""
         x, y = out._p0, out._p1
         power = _pow if y.requires_grad else _pow_by_number
-        dx = 0.0 if float(y._data) == 0 else upstream * (y._data * power(x._data, y._data - 1.0))
+        dx = 0.0 if _plain(y._data) == 0 else upstream * (y._data * power(x._data, y._data - 1.0))
         if not y.requires_grad:
             return dx, None
-        return dx, upstream * (0.0 if float(x._data) == 0 and y._data >= 0 else out._data * _log(x._data))
+        return dx, upstream * (0.0 if _plain(x._data) == 0 and _plain(y._data) >= 0 else out._data * _log(x._data))
 
     def __rpow__(self, other: float) -> Value:
         return _operand(other, "**") ** self
@@ -466,7 +490,7 @@ class Value(Node):
     )
     def _max_rule(out, upstream: float) -> tuple[float, float]:
         """The larger input gets it all: ∂/∂a = 1 if a > b, 0 if a < b, ½ on a tie (and b the other way)."""
-        a, b = float(out._p0._data), float(out._p1._data)
+        a, b = _plain(out._p0._data), _plain(out._p1._data)
         return floats.gate_share(upstream, a, b), floats.gate_share(upstream, b, a)
 
     def min(self, other: Value | float) -> Value:
@@ -481,7 +505,7 @@ class Value(Node):
     )
     def _min_rule(out, upstream: float) -> tuple[float, float]:
         """The smaller input gets it all: ∂/∂a = 1 if a < b, 0 if a > b, ½ on a tie (and b the other way)."""
-        a, b = float(out._p0._data), float(out._p1._data)
+        a, b = _plain(out._p0._data), _plain(out._p1._data)
         return floats.gate_share(upstream, -a, -b), floats.gate_share(upstream, -b, -a)  # min(a, b) = -max(-a, -b)
 
     # -- comparisons compare data (so builtin max()/sorted() work); they are not gates
@@ -551,14 +575,85 @@ class Value(Node):
         return self._data
 
     def __float__(self) -> float:
-        """``float(v)``: the ``data`` (as ``float()`` of a one-element torch tensor)."""
+        """``float(v)``: the ``data``, for a constant or under ``no_grad()``; a TypeError for a node that
+        needs a gradient (``math.exp(x)`` calls this: its float would cut the graph without a word)."""
+        if self.requires_grad and recording():
+            raise GraphCutError(_cut_message(self))
         return self._data
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"``: the ``data`` formatted (``f"{loss}"`` is ``str(loss)``)."""
+        return format(self._data, spec) if spec else str(self)
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """The chain rule at this one node (:meth:`micrograd.core.Node._backward`), for the tutorial's manual walk."""
+        return MethodType(Node._backward, self)
+
+    @_backward.setter
+    def _backward(self, fn: object) -> None:
+        raise AttributeError(
+            "a Value's _backward is not assigned: micrograd keeps each op's derivative in one rule, found by the "
+            "op's name. Define your op as a micrograd.Function (class Square(micrograd.Function) with "
+            "forward(ctx, x) and backward(ctx, upstream); y = Square.apply(x)), or register a rule with "
+            "@micrograd.op('square') def rule(out, upstream): return (upstream * 2 * out.parents[0].data,) "
+            "and make its node with Value(x.data ** 2, (x,), 'square')"
+        )
 
     def __repr__(self) -> str:
         """``Value(data=3.0, grad=0.0, op='+')``: the op that made it, as PyTorch shows ``grad_fn`` (a leaf: none)."""
         op = f", op={self._op!r}" if self._op else ""
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self._data}, grad={self.grad}{op}{label})"
+
+
+def _new_data(data: object) -> float:
+    """What ``v.data = data`` stores: a real number as a float; a Value or an array is a TypeError naming the fix."""
+    if isinstance(data, Node) or (hasattr(data, "__array__") and not _is_number(data)):
+        raise TypeError(
+            f"Value.data takes a real number, got a {type(data).__name__}: to update a parameter write "
+            "p.data -= lr * p.grad (the gradient is a number; lr * p is a Value, which would put a graph inside .data)"
+        )
+    return as_float(data, "Value.data")
+
+
+def _checked_children(children: Iterable[Value], op: str) -> tuple[Value, ...]:
+    """The parents of a node made by hand, ``Value(data, children, op)``: Values, of an op that has a rule."""
+    parents = tuple(children)
+    for p in parents:
+        if not isinstance(p, Value):
+            raise TypeError(f"Value(data, _children, _op): the children must be Values, got {type(p).__name__}")
+    rule = RULES.get(op)
+    if rule is None:
+        raise ValueError(
+            f"Value(data, _children, _op={op!r}): no op named {op!r} has a rule, so backward() would leave the "
+            f"children's .grad at 0 without a word. Register its rule first: @micrograd.op({op or 'name'!r}) over "
+            "def rule(out, upstream): return (contribution per child,), or define it as a micrograd.Function"
+        )
+    function = getattr(rule, "function", None)
+    if function is not None:
+        raise ValueError(f"{op!r} is a micrograd.Function: make its nodes with {function.__name__}.apply(...)")
+    return parents
+
+
+class GraphCutError(TypeError):
+    """A plain number asked of a Value that needs a gradient (``math.exp(x)``): it would cut the graph."""
+
+
+def _cut_message(v: Value) -> str:
+    name = v.label or "x"
+    return (
+        f"a plain number was asked of a Value that needs a gradient ({v.label or 'data=' + repr(v._data)}): "
+        f"math.exp({name}), float({name}) and other functions of numbers return a float, which cuts the graph "
+        f"({name}.grad would silently miss this path). In a formula use the Value's own ops ({name}.exp(), "
+        f"{name}.tanh(), {name}.log(), {name} ** 2, ...); for the number itself use {name}.item() or {name}.data. "
+        "(Constants and Values under no_grad() give their number.)"
+    )
+
+
+def _plain(x: float) -> float:
+    """A rule's input as a number: itself, or a node's number where the rule builds a graph (create_graph)."""
+    return x if type(x) is float else x._data  # type: ignore[attr-defined]
 
 
 def _data_of(x: object) -> float:

@@ -57,8 +57,11 @@ def op_code(node: Any) -> tuple[str, ...]:
     if number is not None and not node.parents[number[0]].requires_grad:  # (so the other input needs a gradient)
         code = number[1]
     if code is None:
+        function = getattr(node._rules.get(node._op), "function", None)
+        where = f"class {function.__name__}(Function, code=...)" if function else f"@op({node._op!r}, code=...)"
         raise NotStageable(
-            f"op {node._op!r} has no code to stage: register its rule with @rule({node._op!r}, code=(...))"
+            f"op {node._op!r} has no code to stage: give it code=(the op, then each input's contribution) as "
+            f"templates in {{x}}, {{out}}, {{up}}: {where}"
         )
     if not callable(code):
         return code

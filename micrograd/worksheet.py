@@ -25,7 +25,7 @@ from typing import Any
 
 from .answers import RTOL, near, place_of, read_answer, rounding, tolerance, wanted, within
 from .core import Node, backward_trace, reading_order, topological_order
-from .engine import Value
+from .engine import RULES, Value
 
 __all__ = ["worksheet", "Worksheet", "Box", "Step", "Given", "Report", "Verdict", "BLANKS"]
 
@@ -45,6 +45,14 @@ FORWARD: dict[str, Callable[..., Value]] = {
     "1/x": Value.reciprocal,
     **{name: getattr(Value, name) for name in ("exp", "log", "tanh", "sin", "cos", "sigmoid", "abs", "sqrt")},
 }
+
+
+def _function_of(op: str) -> Callable[..., Value] | None:
+    """The forward of a :class:`micrograd.Function`'s op (one made without settings), to redo its step."""
+    function = getattr(RULES.get(op), "function", None)
+    if function is None or function.__init__ is not object.__init__:
+        return None
+    return function.apply
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,7 @@ class Step:
             return numbers[0] * self.factor
         if self.kind == "sum":
             return math.fsum(numbers)
-        forward = FORWARD.get(self.op)
+        forward = FORWARD.get(self.op) or _function_of(self.op)
         if forward is None:
             return None
         return forward(*(Value(x, requires_grad=False) for x in numbers)).data
@@ -605,4 +613,6 @@ class _Plan:
             return ""
         args = [self.name_of(p) for p in c.parents]
         first, second = args[0], args[1] if len(args) > 1 else ""
-        return _notation().minus_signs(written[i]).format(a=first, x=first, b=second, y=second)
+        return (
+            _notation().minus_signs(written[i]).format(*args, a=first, x=first, b=second, y=second, out=self.names[c])
+        )

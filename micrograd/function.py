@@ -1,0 +1,299 @@
+"""Your own ops, in the shape DeZero and PyTorch teach: :class:`Function`, a forward and a backward.
+
+Every op, built-in or yours, is one contract: a forward on numbers, and a rule
+``(out, upstream) -> contribution per input`` registered by the op's name
+(:func:`micrograd.op`). A :class:`Function` is that contract written as a class::
+
+    class Square(micrograd.Function, local=("2·{x}",)):
+        def forward(ctx, x):                 # numbers in, a number out
+            ctx.save_for_backward(x)
+            return x * x
+
+        def backward(ctx, upstream):         # one contribution per input: upstream × ∂out/∂input
+            (x,) = ctx.saved
+            return 2 * x * upstream
+
+    y = Square.apply(x)                      # or Square()(x), as DeZero calls it
+
+The class registers ``backward`` as the rule of the op named after it (``name=`` to choose),
+so the node ``y`` is a gate "Square" like any other: ``backward()``, pictures, ``explain``, the
+step player, worksheets (whose hints quote ``local``), ``gradcheck(Square)``, pickles, and,
+given ``code=`` templates, ``staged``/``compile``. ``ctx`` is an instance of the class made
+for this one call (so DeZero's ``self.x`` and PyTorch's ``ctx.x`` are the same thing); it is
+kept on the node (``y.creator``), never the other way round.
+
+Higher order: under ``backward(create_graph=True)`` the numbers ``ctx`` holds that were the
+inputs or the output come back to ``backward`` as their nodes, and ``upstream`` is a Value, so a
+backward written with arithmetic (``2 * x * upstream``) or with this module's functions
+(:func:`exp`, :func:`tanh`, ...: a number for a number, a Value for a Value) builds the graph of
+the gradient. What would cut that graph is refused there with the fix: a contribution that is a
+plain number, a number forward computed on the way (not an input, not the output), ``math.exp``
+of a node.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import math
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from . import floats
+from .core import Code, Node, recording
+from .engine import RULES, GraphCutError, Value, _leaf, _operand, as_float
+
+__all__ = ["Function", "FunctionValue", "exp", "log", "tanh", "sigmoid", "sqrt", "sin", "cos"]
+
+
+class FunctionValue(Value):
+    """A Value made by a :class:`Function`: it also keeps that call's ``ctx`` (what forward saved)."""
+
+    __slots__ = ("_ctx",)
+    _state = (*Value._state, "_ctx")
+    _ctx: Function
+
+    @property
+    def creator(self) -> Function:
+        """The Function call that made this node (DeZero's name): its ``ctx``, an instance of the class."""
+        return self._ctx
+
+
+class Function:
+    """A scalar op of your own: subclass it with ``forward(ctx, *inputs)`` and ``backward(ctx, upstream)``.
+
+    - ``forward(ctx, x, ...)`` gets the inputs' numbers (floats) and returns the output's number;
+      it keeps what backward needs with ``ctx.save_for_backward(x, ...)`` or as attributes
+      (``ctx.x = x``).
+    - ``backward(ctx, upstream)`` returns upstream × ∂out/∂input for each input (one number
+      for one input, else a tuple; None for an input that needs none), reading ``ctx.saved``.
+
+    ``MyOp.apply(x, y)`` (or ``MyOp()(x, y)``) makes the node; numbers among the inputs are
+    constants. Class keywords: ``name=`` (the op's name, default the class's), ``local=`` (each
+    ∂out/∂input as text, in ``{x}``, ``{y}`` or ``{0}``, ``{1}``, and ``{out}``: the worksheets'
+    hints), ``code=`` (the op and each contribution as Python templates, for ``staged``).
+    Defining a class of the same name again (a notebook cell run twice) replaces the op, with a
+    warning.
+    """
+
+    name: ClassVar[str] = ""
+    local: ClassVar[tuple[str, ...]] = ()
+    code: ClassVar[Code | None] = None
+
+    def __init_subclass__(
+        cls, name: str | None = None, local: tuple[str, ...] | None = None, code: Code | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = name if name is not None else cls.__dict__.get("name") or cls.__name__
+        if local is not None:
+            cls.local = tuple(local)
+        if code is not None:
+            cls.code = code
+        if cls.forward is not Function.forward and cls.backward is not Function.backward:  # not an abstract base
+            _register(cls)
+
+    # -- what a subclass writes
+
+    def forward(ctx, *inputs: float) -> float:  # noqa: N805  (ctx, as PyTorch names it)
+        """The output's number from the inputs' numbers."""
+        raise NotImplementedError(f"{type(ctx).__name__} defines no forward(ctx, *inputs)")
+
+    def backward(ctx, upstream: Any) -> Any:  # noqa: N805
+        """upstream × ∂out/∂input for each input (a tuple, or one number for one input; None: none needed)."""
+        raise NotImplementedError(f"{type(ctx).__name__} defines no backward(ctx, upstream)")
+
+    # -- the context: what forward keeps for backward
+
+    def save_for_backward(self, *numbers: Any) -> None:
+        """Keep ``numbers`` (the inputs, the output, ...) for backward, which reads them as ``ctx.saved``."""
+        self._saved = numbers
+
+    @property
+    def saved(self) -> tuple[Any, ...]:
+        """What forward kept with :meth:`save_for_backward` (under ``create_graph``: inputs and output as nodes)."""
+        return self.__dict__.get("_saved", ())
+
+    saved_tensors = saved  # PyTorch's name
+
+    # -- calling it
+
+    @classmethod
+    def apply(cls, *inputs: Value | float) -> Value:
+        """The op's output node for these inputs (numbers among them are constants)."""
+        return _apply(cls.__new__(cls), inputs)
+
+    def __call__(self, *inputs: Value | float) -> Value:
+        """``Square()(x)``, as DeZero calls a Function; each call keeps a context of its own (a copy)."""
+        ctx = copy.copy(self)
+        ctx.__dict__.pop("_saved", None)
+        return _apply(ctx, inputs)
+
+
+# ---------------------------------------------------------------- forward: numbers in, a node out
+
+
+def _apply(ctx: Function, inputs: tuple[Value | float, ...]) -> Value:
+    cls = type(ctx)
+    if not hasattr(cls, "_rule"):
+        raise TypeError(
+            f"{cls.__name__} is not a complete Function: define forward(ctx, ...) and backward(ctx, upstream)"
+        )
+    if not inputs:
+        raise TypeError(f"{cls.__name__}.apply() takes the op's inputs (Values or numbers), got none")
+    nodes = tuple(x if isinstance(x, Value) else _operand(x, cls.name) for x in inputs)
+    numbers = _distinct(nodes)
+    config = set(vars(ctx))
+    result = cls.forward(ctx, *numbers)
+    if isinstance(result, Node):
+        raise TypeError(
+            f"{cls.__name__}.forward returned a {type(result).__name__}: forward gets numbers and returns the "
+            "output's number (math.exp(x), x * x, ...); the node is made by apply()"
+        )
+    data = as_float(result, f"{cls.__name__}.forward")
+    if not (recording() and any(n.requires_grad for n in nodes)):
+        return _leaf(data, False)
+    ctx._inputs = numbers  # type: ignore[attr-defined]  # the numbers forward got: saved ones are found by identity
+    ctx._output = data  # type: ignore[attr-defined]
+    ctx._made = tuple(sorted(set(vars(ctx)) - config - {"_saved", "_inputs", "_output"}))  # type: ignore[attr-defined]
+    v = object.__new__(FunctionValue)
+    v._data = data
+    v.grad = 0.0
+    v._mark = None
+    v.parents = nodes
+    v._op = cls.name
+    v.label = ""
+    v.requires_grad = True
+    v._ctx = ctx
+    return v
+
+
+def _distinct(nodes: tuple[Value, ...]) -> tuple[float, ...]:
+    """The inputs' numbers, a float object of its own for each distinct node (so saved ones are told apart)."""
+    numbers: list[float] = []
+    seen: dict[int, Value] = {}
+    for node in nodes:
+        x = node._data
+        other = seen.get(id(x))
+        if other is not None and other is not node:
+            x = x * 1.0  # the same number, another float object (x * 1.0 is x, bit for bit)
+        seen[id(x)] = node
+        numbers.append(x)
+    return tuple(numbers)
+
+
+# ---------------------------------------------------------------- backward: the rule registered by name
+
+
+def _register(cls: type[Function]) -> None:
+    def rule(out: Any, upstream: float) -> tuple[Any, ...]:
+        return _contributions(cls, cls.backward(out._ctx, upstream), out, graph=False)
+
+    def on_nodes(out: Any, upstream: Any) -> tuple[Any, ...]:
+        """The rule under ``create_graph``: backward reads inputs and output as nodes and builds a graph."""
+        try:
+            result = cls.backward(_graph_context(cls, out), upstream)
+        except GraphCutError as error:  # math.exp(x) of a saved input, a node here
+            raise GraphCutError(
+                f"{cls.__name__}.backward under create_graph=True: {error}. In a Function's backward, "
+                "micrograd.function's exp(x), log(x), tanh(x), ... work on both (a number for a number, a Value "
+                "for a Value)"
+            ) from error
+        return _contributions(cls, result, out, graph=True)
+
+    for fn in (rule, on_nodes):
+        fn.__module__, fn.__qualname__ = cls.__module__, f"{cls.__qualname__}.backward"
+    rule.on_nodes = on_nodes  # type: ignore[attr-defined]
+    rule.function = cls  # type: ignore[attr-defined]
+    cls._rule = rule  # type: ignore[attr-defined]
+    RULES.add(cls.name, rule, cls.local, cls.code, stacklevel=5)  # a warning points at the class statement
+
+
+def _contributions(cls: type[Function], result: Any, out: Any, graph: bool) -> tuple[Any, ...]:
+    """What backward returned as one contribution per input: numbers (a Value each under ``create_graph``)."""
+    parents = out.parents
+    given = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+    if len(given) != len(parents):
+        raise ValueError(
+            f"{cls.__name__}.backward returned {len(given)} contribution(s) for {len(parents)} input(s): "
+            "return one per input of forward, in order (None for one that needs none)"
+        )
+    contributions: list[Any] = []
+    for k, (parent, c) in enumerate(zip(parents, given, strict=True)):
+        if not parent.requires_grad:
+            contributions.append(None)
+        elif c is None:
+            contributions.append(0.0)
+        elif graph:
+            contributions.append(_node_contribution(cls, k, c))
+        else:
+            contributions.append(c._data if isinstance(c, Value) else as_float(c, f"{cls.__name__}.backward"))
+    return tuple(contributions)
+
+
+def _node_contribution(cls: type[Function], k: int, c: Any) -> Any:
+    if isinstance(c, Value):
+        return c
+    if as_float(c, f"{cls.__name__}.backward") == 0:  # a stopped wire: 0 whatever the inputs
+        return 0.0
+    raise TypeError(
+        f"{cls.__name__}.backward returned a plain number ({c!r}) for input {k} under create_graph=True: the "
+        "gradient must be built from upstream and ctx.saved (nodes here) with arithmetic or micrograd.function's "
+        "exp/log/tanh/... so it can be differentiated again; a number would give a wrong second derivative"
+    )
+
+
+def _graph_context(cls: type[Function], out: Any) -> Function:
+    """``out``'s ctx as backward reads it under ``create_graph``: the inputs and output as nodes."""
+    ctx = out._ctx
+    own: dict[int, Any] = {}
+    for parent, x in zip(out.parents, ctx._inputs, strict=True):
+        own.setdefault(id(x), parent)
+    own.setdefault(id(ctx._output), out)
+    view = copy.copy(ctx)
+
+    def lifted(what: str, x: Any) -> Any:
+        node = own.get(id(x))
+        if node is not None:
+            return node
+        if type(x) is float:
+            raise TypeError(
+                f"{cls.__name__}.backward under create_graph=True: {what} is a number forward computed ({x!r}), "
+                "not an input or the output, so a gradient made from it would not be differentiated again. "
+                "Save the inputs (or the output) and compute the rest in backward with arithmetic or "
+                "micrograd.function's exp/log/tanh/... (a number that does not depend on the inputs: keep an int)"
+            )
+        return x
+
+    view._saved = tuple(lifted(f"ctx.saved[{k}]", x) for k, x in enumerate(ctx.saved))
+    for name in ctx._made:
+        setattr(view, name, lifted(f"ctx.{name}", getattr(ctx, name)))
+    return view
+
+
+# ---------------------------------------------------------------- functions for a backward: numbers and Values alike
+
+
+def _both(method: str, number: Callable[[float], float]) -> Callable[[Any], Any]:
+    def f(x: Any) -> Any:
+        return getattr(x, method)() if isinstance(x, Value) else number(as_float(x, f"{method}()"))
+
+    f.__name__ = f.__qualname__ = method
+    f.__doc__ = f"``{method}(x)``: a number for a number, a Value (a node of the graph) for a Value."
+    return f
+
+
+exp = _both("exp", floats.exp)
+log = _both("log", floats.log)
+tanh = _both("tanh", math.tanh)
+sigmoid = _both("sigmoid", floats.sigmoid)
+sqrt = _both("sqrt", floats.sqrt)
+sin = _both("sin", floats.sin)
+cos = _both("cos", floats.cos)
+
+
+def arity(cls: type[Function]) -> int | None:
+    """How many inputs ``cls.forward`` takes (None: any number)."""
+    params = list(inspect.signature(cls.forward).parameters.values())[1:]  # after ctx
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty for p in params)
