@@ -22,13 +22,23 @@ given ``code=`` templates, ``staged``/``compile``. ``ctx`` is an instance of the
 for this one call (so DeZero's ``self.x`` and PyTorch's ``ctx.x`` are the same thing); it is
 kept on the node (``y.creator``), never the other way round.
 
+On Tensors (as ``torch.autograd.Function``, one class for both): ``Square.apply(t)`` with a Tensor
+(or an array) among the inputs gives ``forward`` the inputs' arrays (read-only: a forward makes new
+arrays) and ``backward`` the upstream array, and takes one array per input back. The class registers
+that rule by the same name in the tensor engine's table too (:data:`micrograd.tensor.RULES`, when the
+class is first called on Tensors), so the node is a Tensor gate "Square". A contribution of the output's
+shape for an input that was broadcast is summed back to the input's shape (:func:`unbroadcast`), as
+PyTorch does.
+
 Higher order: under ``backward(create_graph=True)`` the numbers ``ctx`` holds that were the
 inputs or the output come back to ``backward`` as their nodes, and ``upstream`` is a Value, so a
 backward written with arithmetic (``2 * x * upstream``) or with this module's functions
 (:func:`exp`, :func:`tanh`, ...: a number for a number, a Value for a Value) builds the graph of
 the gradient. What would cut that graph is refused there with the fix: a contribution that is a
 plain number, a number forward computed on the way (not an input, not the output), ``math.exp``
-of a node.
+of a node. On Tensors the same holds with arrays: saved inputs and output come back as Tensors and
+``upstream`` is a Tensor, so a backward written with arithmetic and numpy's functions (``np.exp(x)``
+reaches the Tensor op) builds the graph of the gradient; a plain array is refused there.
 """
 
 from __future__ import annotations
@@ -36,12 +46,19 @@ from __future__ import annotations
 import copy
 import inspect
 import math
+import sys
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import floats
 from .core import Code, Node, recording
 from .engine import RULES, GraphCutError, Value, _leaf, _operand, as_float
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .core import Rules
+    from .tensor import Tensor
 
 __all__ = ["Function", "FunctionValue", "exp", "log", "tanh", "sigmoid", "sqrt", "sin", "cos"]
 
@@ -69,7 +86,10 @@ class Function:
       for one input, else a tuple; None for an input that needs none), reading ``ctx.saved``.
 
     ``MyOp.apply(x, y)`` (or ``MyOp()(x, y)``) makes the node; numbers among the inputs are
-    constants. Class keywords: ``name=`` (the op's name, default the class's), ``local=`` (each
+    constants. Called on Tensors (or arrays) the same class works on arrays: ``forward`` gets
+    the inputs' arrays and returns the output's, ``backward`` gets the upstream array and
+    returns an array per input (its shape, or the output's for an input that was broadcast:
+    it is summed back). Class keywords: ``name=`` (the op's name, default the class's), ``local=`` (each
     ∂out/∂input as text, in ``{x}``, ``{y}`` or ``{0}``, ``{1}``, and ``{out}``: the worksheets'
     hints), ``code=`` (the op and each contribution as Python templates, for ``staged``).
     Defining a class of the same name again (a notebook cell run twice) replaces the op, with a
@@ -90,12 +110,12 @@ class Function:
         if code is not None:
             cls.code = code
         if cls.forward is not Function.forward and cls.backward is not Function.backward:  # not an abstract base
-            _register(cls)
+            _register(cls)  # (and in the tensor engine's table when first called on Tensors)
 
     # -- what a subclass writes
 
-    def forward(ctx, *inputs: float) -> float:  # noqa: N805  (ctx, as PyTorch names it)
-        """The output's number from the inputs' numbers."""
+    def forward(ctx, *inputs: Any) -> Any:  # noqa: N805  (ctx, as PyTorch names it)
+        """The output's number from the inputs' numbers (its array from their arrays, on Tensors)."""
         raise NotImplementedError(f"{type(ctx).__name__} defines no forward(ctx, *inputs)")
 
     def backward(ctx, upstream: Any) -> Any:  # noqa: N805
@@ -118,28 +138,37 @@ class Function:
     # -- calling it
 
     @classmethod
-    def apply(cls, *inputs: Value | float) -> Value:
-        """The op's output node for these inputs (numbers among them are constants)."""
+    def apply(cls, *inputs: Any) -> Any:
+        """The op's output node for these inputs: a Value, or a Tensor when a Tensor or an array is among them
+        (numbers and arrays among them are constants)."""
         return _apply(cls.__new__(cls), inputs)
 
-    def __call__(self, *inputs: Value | float) -> Value:
+    def __call__(self, *inputs: Any) -> Any:
         """``Square()(x)``, as DeZero calls a Function; each call keeps a context of its own (a copy)."""
         ctx = copy.copy(self)
         ctx.__dict__.pop("_saved", None)
         return _apply(ctx, inputs)
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A ctx unpickled (with the Tensor that keeps it): its class's rule is in the tensor engine's table."""
+        self.__dict__.update(state)
+        if _tensor_engine_loaded() and "_inputs" in state:
+            _tensor_rule(type(self))
+
 
 # ---------------------------------------------------------------- forward: numbers in, a node out
 
 
-def _apply(ctx: Function, inputs: tuple[Value | float, ...]) -> Value:
+def _apply(ctx: Function, inputs: tuple[Any, ...]) -> Any:
     cls = type(ctx)
     if not hasattr(cls, "_rule"):
         raise TypeError(
             f"{cls.__name__} is not a complete Function: define forward(ctx, ...) and backward(ctx, upstream)"
         )
     if not inputs:
-        raise TypeError(f"{cls.__name__}.apply() takes the op's inputs (Values or numbers), got none")
+        raise TypeError(f"{cls.__name__}.apply() takes the op's inputs (Values, Tensors, numbers or arrays), got none")
+    if _on_arrays(inputs):
+        return _apply_arrays(ctx, inputs)
     nodes = tuple(x if isinstance(x, Value) else _operand(x, cls.name) for x in inputs)
     numbers = _distinct(nodes)
     config = set(vars(ctx))
@@ -191,7 +220,7 @@ def _register(cls: type[Function]) -> None:
     def on_nodes(out: Any, upstream: Any) -> tuple[Any, ...]:
         """The rule under ``create_graph``: backward reads inputs and output as nodes and builds a graph."""
         try:
-            result = cls.backward(_graph_context(cls, out), upstream)
+            result = cls.backward(_graph_context(cls, out._ctx, out, _is_float), upstream)
         except GraphCutError as error:  # math.exp(x) of a saved input, a node here
             raise GraphCutError(
                 f"{cls.__name__}.backward under create_graph=True: {error}. In a Function's backward, "
@@ -242,9 +271,14 @@ def _node_contribution(cls: type[Function], k: int, c: Any) -> Any:
     )
 
 
-def _graph_context(cls: type[Function], out: Any) -> Function:
-    """``out``'s ctx as backward reads it under ``create_graph``: the inputs and output as nodes."""
-    ctx = out._ctx
+def _is_float(x: Any) -> bool:
+    return type(x) is float
+
+
+def _graph_context(cls: type[Function], ctx: Any, out: Any, computed: Callable[[Any], bool]) -> Function:
+    """``out``'s ``ctx`` as backward reads it under ``create_graph``: the inputs and output as nodes.
+
+    What forward kept that is neither but ``computed(x)`` (a float; on Tensors a float array too) is refused."""
     own: dict[int, Any] = {}
     for parent, x in zip(out.parents, ctx._inputs, strict=True):
         own.setdefault(id(x), parent)
@@ -255,9 +289,9 @@ def _graph_context(cls: type[Function], out: Any) -> Function:
         node = own.get(id(x))
         if node is not None:
             return node
-        if type(x) is float:
+        if computed(x):
             raise TypeError(
-                f"{cls.__name__}.backward under create_graph=True: {what} is a number forward computed ({x!r}), "
+                f"{cls.__name__}.backward under create_graph=True: {what} is a number forward computed ({x!r:.60}), "
                 "not an input or the output, so a gradient made from it would not be differentiated again. "
                 "Save the inputs (or the output) and compute the rest in backward with arithmetic or "
                 "micrograd.function's exp/log/tanh/... (a number that does not depend on the inputs: keep an int)"
@@ -270,15 +304,177 @@ def _graph_context(cls: type[Function], out: Any) -> Function:
     return view
 
 
+# ---------------------------------------------------------------- on Tensors: arrays in, an array out
+#
+# The tensor engine (numpy) is imported on first use: ``import micrograd`` and the scalar Functions load no numpy.
+
+
+def _tensor_engine_loaded() -> bool:
+    return "micrograd.tensor.engine" in sys.modules
+
+
+def _on_arrays(inputs: tuple[Any, ...]) -> bool:
+    """Is this a call on Tensors: a Tensor or an array among the inputs?"""
+    tensors, numpy = sys.modules.get("micrograd.tensor.engine"), sys.modules.get("numpy")
+    return any(
+        (tensors is not None and isinstance(x, tensors.Tensor)) or (numpy is not None and isinstance(x, numpy.ndarray))
+        for x in inputs
+    )
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A view of ``array`` that cannot be written: forward and backward get the engine's arrays, not to change."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _apply_arrays(ctx: Function, inputs: tuple[Any, ...]) -> Tensor:
+    from .tensor.engine import _as_data, _node, _tensor
+
+    cls = type(ctx)
+    if any(isinstance(x, Value) for x in inputs):
+        raise TypeError(f"{cls.__name__}.apply() got Values and Tensors together: give it one kind of node")
+    _tensor_rule(cls)
+    nodes = tuple(_tensor(x) for x in inputs)
+    arrays = tuple(_read_only(n.data) for n in nodes)  # a view each: saved ones are told apart by identity
+    config = set(vars(ctx))
+    result = cls.forward(ctx, *arrays)
+    if isinstance(result, Node):
+        raise TypeError(
+            f"{cls.__name__}.forward returned a {type(result).__name__}: forward gets arrays and returns the "
+            "output's array (np.exp(x), x * x, ...); the node is made by apply()"
+        )
+    data = _as_data(result, f"{cls.__name__}.forward")  # a new float64 array: the output's own
+    ctx._inputs = arrays  # type: ignore[attr-defined]
+    ctx._output = result  # type: ignore[attr-defined]  # (what forward returned: a saved output is found by identity)
+    ctx._made = tuple(sorted(set(vars(ctx)) - config - {"_saved", "_inputs", "_output"}))  # type: ignore[attr-defined]
+    return _node(data, nodes, cls.name, args=ctx)  # a Tensor gate named after the class; ctx is its _args
+
+
+def _tensor_rule(cls: type[Function]) -> None:
+    """Register ``cls``'s vector-Jacobian rule in the tensor engine's table, unless it is there already."""
+    from .tensor.arrays import RULES as TENSOR_RULES
+
+    rule = cls.__dict__.get("_tensor_rule")
+    if rule is None or cls.name not in TENSOR_RULES:
+        _register_arrays(cls, TENSOR_RULES)
+
+
+def _register_arrays(cls: type[Function], table: Rules) -> None:
+    def rule(out: Any, upstream: np.ndarray) -> tuple[Any, ...]:
+        result = cls.backward(_ctx_of(cls, out), _read_only(upstream))
+        return _array_contributions(cls, result, out, graph=False)
+
+    def on_nodes(out: Any, upstream: Any) -> tuple[Any, ...]:
+        """The rule under ``create_graph``: backward reads inputs, output and upstream as Tensors."""
+        try:
+            result = cls.backward(_graph_context(cls, _ctx_of(cls, out), out, _is_float_array), upstream)
+        except TypeError as error:  # np.asarray(t), a numpy function with no Tensor op, ...
+            raise TypeError(
+                f"{cls.__name__}.backward under create_graph=True: {error}. Here ctx.saved and upstream are "
+                "Tensors: write the gradient with arithmetic, Tensor methods and numpy's functions that reach a "
+                "Tensor op (np.exp(x), np.tanh(x), ...)"
+            ) from error
+        return _array_contributions(cls, result, out, graph=True)
+
+    for fn in (rule, on_nodes):
+        fn.__module__, fn.__qualname__ = cls.__module__, f"{cls.__qualname__}.backward"
+    rule.on_nodes = on_nodes  # type: ignore[attr-defined]
+    rule.function = cls  # type: ignore[attr-defined]
+    if getattr(table.get(cls.name), "function", None) is not None:  # a Function's of this name: the scalar
+        del table[cls.name]  # table has warned that it is defined again
+    table.add(cls.name, rule, cls.local, stacklevel=6)
+    cls._tensor_rule = rule  # type: ignore[attr-defined]
+
+
+def _ctx_of(cls: type[Function], out: Any) -> Function:
+    ctx = out._args
+    if not isinstance(ctx, Function):
+        raise ValueError(f"{cls.name!r} is a micrograd.Function: make its nodes with {cls.__name__}.apply(...)")
+    return ctx
+
+
+def _is_float_array(x: Any) -> bool:
+    import numpy as np
+
+    return isinstance(x, (float, np.floating)) or (isinstance(x, np.ndarray) and x.dtype.kind in "fc")
+
+
+def _array_contributions(cls: type[Function], result: Any, out: Any, graph: bool) -> tuple[Any, ...]:
+    """What backward returned as one contribution per input, each summed back to its input's shape."""
+    import numpy as np
+
+    parents = out.parents
+    given = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+    if len(given) != len(parents):
+        raise ValueError(
+            f"{cls.__name__}.backward returned {len(given)} contribution(s) for {len(parents)} input(s): "
+            "return one per input of forward, in order (None for one that needs none)"
+        )
+    contributions: list[Any] = []
+    for k, (parent, c) in enumerate(zip(parents, given, strict=True)):
+        if not parent.requires_grad:
+            contributions.append(None)
+        elif c is None:
+            contributions.append(np.zeros(parent.data.shape))
+        else:
+            contributions.append(_summed_back(cls, k, _array_contribution(cls, k, c, graph), parent.data.shape))
+    return tuple(contributions)
+
+
+def _array_contribution(cls: type[Function], k: int, c: Any, graph: bool) -> Any:
+    """A contribution as the engine adds it: a new float64 array (a Tensor under ``create_graph``)."""
+    from .tensor.engine import _as_data
+
+    if isinstance(c, Node) and graph:
+        return c
+    array = _as_data(c.data if isinstance(c, Node) else c, f"{cls.__name__}.backward (input {k})")
+    if graph and array.any():  # all zeros: a stopped wire, 0 whatever the inputs
+        raise TypeError(
+            f"{cls.__name__}.backward returned a plain array for input {k} under create_graph=True: the gradient "
+            "must be built from upstream and ctx.saved (Tensors here) with arithmetic, Tensor methods or numpy's "
+            "functions (np.exp(x), ...) so it can be differentiated again; an array would give a wrong second "
+            "derivative"
+        )
+    return array
+
+
+def _summed_back(cls: type[Function], k: int, c: Any, shape: tuple[int, ...]) -> Any:
+    """``c`` of the input's ``shape``, or of a shape the input was broadcast to: summed back over those axes."""
+    import numpy as np
+
+    from .tensor.arrays import unbroadcast
+
+    try:
+        fits = np.broadcast_shapes(shape, c.shape) == c.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{cls.__name__}.backward returned a gradient of shape {c.shape} for input {k} of shape {shape}: "
+            "return one of the input's shape (or of the output's, for an input that was broadcast: it is summed back)"
+        )
+    return unbroadcast(c, shape)
+
+
 # ---------------------------------------------------------------- functions for a backward: numbers and Values alike
 
 
 def _both(method: str, number: Callable[[float], float]) -> Callable[[Any], Any]:
     def f(x: Any) -> Any:
-        return getattr(x, method)() if isinstance(x, Value) else number(as_float(x, f"{method}()"))
+        if isinstance(x, Node):  # a Value or a Tensor: the engine's op, a node of the graph
+            return getattr(x, method)()
+        if _on_arrays((x,)):  # an array: the tensor engine's op on it, as numbers
+            from .tensor.engine import Tensor
+
+            return getattr(Tensor(x, requires_grad=False), method)().data
+        return number(as_float(x, f"{method}()"))
 
     f.__name__ = f.__qualname__ = method
-    f.__doc__ = f"``{method}(x)``: a number for a number, a Value (a node of the graph) for a Value."
+    f.__doc__ = (
+        f"``{method}(x)``: a number for a number, an array for an array, a node of the graph for a Value or a Tensor."
+    )
     return f
 
 
