@@ -2,7 +2,9 @@
 
 ``Square`` and ``Exp`` are written as DeZero's book writes them (steps 6-9), in this package's
 shape: forward on numbers, backward from what forward saved. Both are written with arithmetic
-only, so their backward builds a graph under ``create_graph=True`` as well.
+only, so their backward builds a graph under ``create_graph=True`` as well, and work on arrays
+as on numbers (``Square.apply(tensor)``). ``AddBias`` is an op for Tensors, whose second input
+is broadcast.
 """
 
 from __future__ import annotations
@@ -64,3 +66,14 @@ class Pow(Function):
     def backward(ctx, upstream):  # type: ignore[no-untyped-def]
         (x,) = ctx.saved
         return upstream * ctx.c * x ** (ctx.c - 1)
+
+
+class AddBias(Function):
+    """y = x + b, with b broadcast over x's rows (a bias): backward gives upstream to both, as PyTorch's
+    would; b's, of the output's shape, is summed back to b's shape by the engine."""
+
+    def forward(ctx, x, b):  # type: ignore[no-untyped-def]
+        return x + b
+
+    def backward(ctx, upstream):  # type: ignore[no-untyped-def]
+        return upstream, upstream
