@@ -150,9 +150,9 @@ class Function:
         return _apply(ctx, inputs)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """A ctx unpickled (with the Tensor that keeps it): its class's rule is in the tensor engine's table."""
+        """A ctx unpickled with the Tensor that keeps it (a new process): its class's rule joins the tensor table."""
         self.__dict__.update(state)
-        if _tensor_engine_loaded() and "_inputs" in state:
+        if _on_arrays(state.get("_inputs", ())):  # a call on Tensors (a scalar call's inputs are floats)
             _tensor_rule(type(self))
 
 
@@ -309,10 +309,6 @@ def _graph_context(cls: type[Function], ctx: Any, out: Any, computed: Callable[[
 # The tensor engine (numpy) is imported on first use: ``import micrograd`` and the scalar Functions load no numpy.
 
 
-def _tensor_engine_loaded() -> bool:
-    return "micrograd.tensor.engine" in sys.modules
-
-
 def _on_arrays(inputs: tuple[Any, ...]) -> bool:
     """Is this a call on Tensors: a Tensor or an array among the inputs?"""
     tensors, numpy = sys.modules.get("micrograd.tensor.engine"), sys.modules.get("numpy")
@@ -368,8 +364,9 @@ def _register_arrays(cls: type[Function], table: Rules) -> None:
 
     def on_nodes(out: Any, upstream: Any) -> tuple[Any, ...]:
         """The rule under ``create_graph``: backward reads inputs, output and upstream as Tensors."""
+        ctx = _graph_context(cls, _ctx_of(cls, out), out, _is_float_array)
         try:
-            result = cls.backward(_graph_context(cls, _ctx_of(cls, out), out, _is_float_array), upstream)
+            result = cls.backward(ctx, upstream)
         except TypeError as error:  # np.asarray(t), a numpy function with no Tensor op, ...
             raise TypeError(
                 f"{cls.__name__}.backward under create_graph=True: {error}. Here ctx.saved and upstream are "
@@ -384,7 +381,7 @@ def _register_arrays(cls: type[Function], table: Rules) -> None:
     rule.function = cls  # type: ignore[attr-defined]
     if getattr(table.get(cls.name), "function", None) is not None:  # a Function's of this name: the scalar
         del table[cls.name]  # table has warned that it is defined again
-    table.add(cls.name, rule, cls.local, stacklevel=6)
+    table.add(cls.name, rule, cls.local, stacklevel=7)  # a warning points at the call of apply
     cls._tensor_rule = rule  # type: ignore[attr-defined]
 
 

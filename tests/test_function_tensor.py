@@ -369,6 +369,9 @@ def test_a_name_of_the_tensor_engines_own_ops_is_refused_on_tensors() -> None:
         assert Sum.apply(Value(2.0)).data == 2.0
         with pytest.raises(ValueError, match="one of micrograd's own ops"):
             Sum.apply(Tensor(X))
+        x = Value(2.0)
+        Sum.apply(x).backward(create_graph=True)  # on Values it stays the scalar table's, to any order
+        assert x.grad.data == 1.0
         t = Tensor(X)
         t.sum().backward()
         assert np.array_equal(t.grad, np.ones((2, 3)))  # the engine's own rule still
