@@ -53,7 +53,7 @@ def op(
     number: tuple[int, Code] | None = None,
 ) -> Callable[[Rule], Rule]:
     """Register the rule of the scalar op ``name``: the decorator every op of this engine is defined with,
-    and yours (README, "Your own ops"). The rule, ``(out, upstream) -> (contribution per parent,)``, reads
+    and yours (README, "Writing your own op"). The rule, ``(out, upstream) -> (contribution per parent,)``, reads
     its inputs as ``out.parents[i].data`` (numbers; nodes under ``create_graph``); a node of the op is made
     as the tutorial makes one, ``Value(data, (x,), name)``. ``local``: ∂out/∂parent as text per parent,
     in ``{x}``, ``{y}`` (or ``{0}``, ``{1}``, ...) and ``{out}``, for worksheets' hints; ``code``: templates

@@ -27,6 +27,7 @@ EXPECTED = {
     "07_backprop_bugs.ipynb",
     "08_higher_order.ipynb",
     "09_staged_code.ipynb",
+    "10_your_own_op.ipynb",
 }
 
 # after a cell tagged "exercise": the learner gets a placeholder for every box, and nothing else
@@ -73,6 +74,8 @@ with contextlib.redirect_stdout(said := io.StringIO()):
 assert said.getvalue() == "right\\nnot yet: a hint\\n", said.getvalue()
 """
 
+
+DEZERO_GRAD = "3.297442541400256"  # DeZero's dy/dx for square -> exp -> square at 0.5: 4x·exp(2x²)
 
 SIGMOID_GRADS = "[-0.1966, 0.3932, -0.3932, -0.5898, 0.1966]"  # the lecture's: df/dw0, dx0, dw1, dx1, dw2
 
@@ -249,6 +252,83 @@ assert (python_step(), decided_in_python().data) == (-6.0, 2.0)
 assert relu_step() == decided_by_relu().data == 2.0
 """,
     },
+    "10_your_own_op.ipynb": {
+        "step-6": f"assert dy_dx == {DEZERO_GRAD} and math.isclose(dy_dx, 4 * 0.5 * math.exp(0.5), rel_tol=1e-15)",
+        "step-7": f"assert x.grad == {DEZERO_GRAD} and [type(v.creator) for v in (y, b, a)] == [Square, Exp, Square]",
+        "drawn": """
+import re
+_gates = re.findall(r">(Square|Exp)<", draw(y, style="circuit", annotate=True).svg())
+assert sorted(_gates) == ["Exp", "Square", "Square"], _gates  # each gate named after its class
+""",
+        "loop": "assert recursion_failed and (deep.data, x1.grad) == (10000.0, 1.0)",
+        "step-9": f"assert x.grad == {DEZERO_GRAD}",
+        "gradcheck": f"""
+assert gradcheck(Square) and gradcheck(Exp)
+assert checked and checked.analytic == ({DEZERO_GRAD},)  # the composition, at 0.5
+""",
+        "sloppy": "assert not gradcheck(SloppyExp)",
+        "not-stageable": """
+from micrograd.staging import NotStageable
+try:
+    staged(y)
+except NotStageable as _error:
+    assert "code=" in str(_error)
+else:
+    raise AssertionError("staged() of ops without code= templates should refuse")
+""",
+        "staged": f"""
+assert value == y.data and grads == ({DEZERO_GRAD},) and x.grad == {DEZERO_GRAD}
+assert "    dx = dn1 * (2 * x) " in str(code)  # the template of Square's contribution, filled in
+""",
+        "second": f"""
+assert isinstance(dy_dx, Value) and dy_dx.data == {DEZERO_GRAD}
+assert math.isclose(x.grad, 8 * math.sqrt(math.e), rel_tol=1e-14)  # (4 + 16x²)·exp(2x²) at 0.5
+""",
+        "solution": """
+import contextlib, io
+assert MySoftplus().forward(0.5) is None  # the scaffold ships with its TODOs
+
+
+class _OnlyForward(Function, name="test: softplus without backward"):
+    def forward(ctx, x):
+        return math.log(1 + math.exp(x))
+
+    def backward(ctx, upstream):
+        return None
+
+
+class _WrongForward(Function, name="test: relu for softplus"):
+    def forward(ctx, x):
+        return max(x, 0.0)
+
+    def backward(ctx, upstream):
+        return upstream
+
+
+class _WrongBackward(Function, name="test: softplus with exp for sigma"):
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return math.log(1 + math.exp(x))
+
+    def backward(ctx, upstream):
+        (x,) = ctx.saved
+        return upstream * math.exp(x)
+
+
+_f = lambda x: math.log(1 + math.exp(x))
+with contextlib.redirect_stdout(said := io.StringIO()):
+    for _op in (MySoftplus, _OnlyForward, _WrongForward, _WrongBackward, Softplus):
+        check_op(_op, _f, "a hint")
+_said = said.getvalue().splitlines()
+assert _said[:2] == ["fill in forward first", "forward is right; now fill in backward"], _said
+assert _said[2] == "not yet: forward(-3.0) gave 0, not 0.0485874", _said
+assert _said[3] == "not yet: a hint" and "MISMATCH" in _said[4] and _said[-1] == "right", _said
+assert gradcheck(Softplus) and not gradcheck(_WrongBackward)
+""",
+        "neuron": "assert math.isclose(w.grad, sigmoid(n.data) * x.data, rel_tol=1e-15) and n.data == -2.5",
+        "neuron-second": "assert math.isclose(d2w, s * (1 - s) * x.data**2, rel_tol=1e-13)  # σ'(n) = σ(1 - σ)",
+        "decorator": "assert n1.grad == n2.grad == sigmoid(-2.5) and gradcheck(softplus, [-2.5])",
+    },
     "06_exercises.ipynb": {
         "worked": """
 report = ws.check({"df/dq": -4, "df/dz": -3})
@@ -267,6 +347,7 @@ SHOWS = {
     "06_exercises.ipynb": {"worksheet"},
     "08_higher_order.ipynb": {"diagram", "plot"},
     "09_staged_code.ipynb": {"diagram", "plot"},
+    "10_your_own_op.ipynb": {"diagram", "worksheet"},
 }
 
 
