@@ -234,7 +234,7 @@ def _register(cls: type[Function]) -> None:
     rule.on_nodes = on_nodes  # type: ignore[attr-defined]
     rule.function = cls  # type: ignore[attr-defined]
     cls._rule = rule  # type: ignore[attr-defined]
-    RULES.add(cls.name, rule, cls.local, cls.code, stacklevel=5)  # a warning points at the class statement
+    RULES.add(cls.name, rule, cls.local, cls.code, stacklevel=4)  # a warning points at the class statement
 
 
 def _contributions(cls: type[Function], result: Any, out: Any, graph: bool) -> tuple[Any, ...]:

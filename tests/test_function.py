@@ -6,6 +6,7 @@ the closed forms of its first and second derivatives, and central differences.
 
 from __future__ import annotations
 
+import linecache
 import math
 import pickle
 import subprocess
@@ -445,7 +446,8 @@ def test_defining_an_op_again_replaces_it_with_a_warning() -> None:
         define(2.0)
         with pytest.warns(UserWarning, match="'Scale' defined again") as record:
             Scale = define(3.0)  # a notebook cell run again: no crash
-        assert record[0].filename == __file__  # the warning points at the user's code
+        assert record[0].filename == __file__  # the warning points at the user's code: the class statement
+        assert linecache.getline(record[0].filename, record[0].lineno).strip().startswith("class Scale(")
         x = Value(1.0)
         Scale.apply(x).backward()
         assert x.grad == 3.0
