@@ -1,18 +1,4 @@
-"""Worksheets: any formula's circuit as an exercise, with numbered boxes to fill and a checker that hints.
-
-:func:`worksheet` leaves chosen numbers of a graph out (its gradients, its values, or both):
-each becomes a numbered box in the picture, and its answer goes into the key. Every box
-knows how its number is made (a :class:`Step`): a gradient on a wire is the gradient that
-arrived at the gate times the gate's local gradient (``product``); a node used more than once
-sums what comes back along each use (``sum``); a value is its op applied to its inputs
-(``op``). :meth:`Worksheet.check` compares a learner's numbers with the key and, for a wrong
-one, names the step without giving the number away, and tells an error made earlier (a wrong
-input to this step) apart from one made here. The saved HTML page does the same offline, from
-the same steps (:mod:`micrograd.drawing.sheet`).
-
-The answers are the backward trace's numbers (:func:`micrograd.backward_trace`): making or
-checking a worksheet never changes a ``.grad``.
-"""
+"""A worksheet and how it is made: the boxes cut from the backward trace of a graph (see :mod:`micrograd.worksheet`)."""
 
 from __future__ import annotations
 
@@ -23,9 +9,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core import Node, backward_trace, reading_order, topological_order
+from ..engine import RULES, Value
 from .answers import RTOL, near, place_of, read_answer, rounding, tolerance, wanted, within
-from .core import Node, backward_trace, reading_order, topological_order
-from .engine import RULES, Value
 
 __all__ = ["worksheet", "Worksheet", "Box", "Step", "Given", "Report", "Verdict", "BLANKS"]
 
@@ -171,7 +157,7 @@ class Report:
     def rows(self) -> list[tuple[str, str, str, str, str]]:
         """Box, what it holds, the given number, the verdict, the hint: as text (a label's controls and bidi
         overrides shown, not obeyed: safe for a terminal)."""
-        from .drawing.dot import terminal_text
+        from ..drawing.dot import terminal_text
 
         return [
             (str(v.box.number), terminal_text(v.box.name), "" if v.given is None else _text(v.given), v.status)
@@ -209,7 +195,7 @@ def judge(box: Box, given: Mapping[int, float], places: Mapping[int, int | None]
     """The verdict on ``box`` given the learner's numbers (box number -> number).
 
     ``places``: box number -> the place of the last digit the learner wrote (``5.44``: -2; None:
-    exact; :mod:`micrograd.answers`); a number without one has its shortest repr's. A number right
+    exact; :mod:`micrograd.worksheet.answers`); a number without one has its shortest repr's. A number right
     to the digits given, but with fewer digits than the box asks for, is ``"imprecise"``; in the
     hints a number stands for any it may have been rounded from. The page's checker
     (``micrograd/drawing/sheet.js``) follows the same steps.
@@ -226,7 +212,8 @@ def judge(box: Box, given: Mapping[int, float], places: Mapping[int, int | None]
 
 
 def _rounding(number: int | None, mine: float, places: Mapping[int, int | None] | None) -> float:
-    """How far from ``mine`` the number the learner rounded may have been (:func:`~micrograd.answers.rounding`)."""
+    """How far from ``mine`` the number the learner rounded may have been
+    (:func:`~micrograd.worksheet.answers.rounding`)."""
     if number is None:
         return 0.0
     return rounding(mine, places[number] if places is not None and number in places else place_of(mine))
@@ -277,14 +264,14 @@ def _earlier_mistake(box: Box, mine: float, given: Mapping[int, float], places: 
 
 
 def _text(x: float) -> str:
-    from .drawing.numbers import format_number
+    from ..drawing.numbers import format_number
 
     return format_number(x, 6)
 
 
 def _notation() -> Any:
     """The package's one notation (d for totals, ∂ for local derivatives, gates in glyphs), loaded on first use."""
-    from .drawing import notation
+    from ..drawing import notation
 
     return notation
 
@@ -295,13 +282,14 @@ def _json_number(x: float) -> float | str:
 
 def parse_number(text: object) -> float | None:
     """A learner's answer as a float: a number, or text such as ``-8``, ``0,5``, ``1e-3``, ``１``, ``1/3``,
-    ``2*e**2``, ``inf`` (the grammar of :mod:`micrograd.answers`); None if empty."""
+    ``2*e**2``, ``inf`` (the grammar of :mod:`micrograd.worksheet.answers`); None if empty."""
     answer = _answer(text)
     return None if answer is None else answer.value
 
 
 def _answer(text: object) -> Any:
-    """An :class:`~micrograd.answers.Answer` (the number and the place of its last digit), or None if empty."""
+    """An :class:`~micrograd.worksheet.answers.Answer` (the number and the place of its last digit), or None if
+    empty."""
     from .answers import Answer
 
     if text is None:
@@ -330,7 +318,7 @@ class Worksheet:
         self.root, self.boxes, self.names, self.precision, self.looks = root, boxes, names, precision, looks
 
     def __repr__(self) -> str:
-        from .drawing.dot import terminal_text
+        from ..drawing.dot import terminal_text
 
         return f"<Worksheet of {terminal_text(self.names[self.root])}: {len(self.boxes)} boxes>"
 
@@ -370,26 +358,26 @@ class Worksheet:
 
     def picture(self) -> Any:
         """The exercise as a Diagram: the circuit with the numbered boxes."""
-        from .drawing.sheet import exercise_diagram
+        from ..drawing.sheet import exercise_diagram
 
         return exercise_diagram(self)
 
     def key(self) -> Any:
         """The answer key as a Diagram: every number shown, the boxes' numbers marked."""
-        from .drawing.sheet import key_diagram
+        from ..drawing.sheet import key_diagram
 
         return key_diagram(self)
 
     def html(self, *, standalone: bool = False, key: bool = False) -> str:
         """The page: a printable exercise whose boxes take answers and check them (``key``: the answer key)."""
-        from .drawing.sheet import sheet_html
+        from ..drawing.sheet import sheet_html
 
         return sheet_html(self, standalone=standalone, key=key)
 
     def save(self, path: Any, *, answers: Any = None) -> Any:
         """Write the exercise (.html, .svg, .png, .pdf) to ``path``, and the key to ``answers`` if given:
         both or neither (a key that cannot be written leaves an existing exercise file as it was)."""
-        from .drawing.sheet import save_sheet
+        from ..drawing.sheet import save_sheet
 
         return save_sheet(self, path, answers)
 
@@ -423,8 +411,8 @@ def worksheet(
         raise TypeError("worksheet() is for scalar graphs (Values); a Tensor's gradients are arrays")
     if not root.requires_grad:
         raise ValueError("worksheet(): this Value needs no gradient (a constant): there is nothing to backpropagate")
-    from .drawing.names import node_names
-    from .drawing.notation import identity_gates
+    from ..drawing.names import node_names
+    from ..drawing.notation import identity_gates
 
     order = topological_order(root)
     hidden = identity_gates(order, root)  # left out, as in the pictures: no box for the +0 of sum()
@@ -597,8 +585,8 @@ class _Plan:
 
     def name_of(self, v: Any) -> str:
         """A node as written in a formula: its name, or a constant's number."""
-        from .drawing.names import is_constant
-        from .drawing.numbers import format_number
+        from ..drawing.names import is_constant
+        from ..drawing.numbers import format_number
 
         return _notation().minus(format_number(v.data)) if is_constant(v) else self.names[v]
 
