@@ -186,7 +186,7 @@ function microgradWithin(mine, redone, tolerance) {
   return redone.some((r) => microgradNear(mine, r, tolerance));
 }
 
-function microgradSpread(number, mine, places) {  // as micrograd.worksheet._rounding
+function microgradSpread(number, mine, places) {  // as micrograd.worksheet.boxes._rounding
   if (number === null) return 0;
   const place = places && Object.prototype.hasOwnProperty.call(places, number) ? places[number] : microgradPlaceOf(mine);
   return microgradRounding(mine, place);

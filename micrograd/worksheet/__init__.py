@@ -16,8 +16,9 @@ checking a worksheet never changes a ``.grad``.
 
 from __future__ import annotations
 
-from .model import BLANKS, Box, Given, Report, Step, Verdict, Worksheet, worksheet
-from .model import judge as judge
-from .model import parse_number as parse_number
+from .boxes import Box, Given, Report, Step, Verdict
+from .boxes import judge as judge
+from .boxes import parse_number as parse_number
+from .model import BLANKS, Worksheet, worksheet
 
 __all__ = ["worksheet", "Worksheet", "Box", "Step", "Given", "Report", "Verdict", "BLANKS"]
