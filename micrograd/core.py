@@ -15,25 +15,27 @@ walk writing into ``.grad``; :class:`BackwardTrace` is the same walk writing int
 of its own and recording every wire, which is what the pictures, ``explain`` and the step
 player read. So nothing that only looks at a graph ever changes a ``.grad``.
 
-This module imports nothing but the standard library: ``import micrograd.engine`` stays fast.
+The orders of the walks are in :mod:`micrograd.order`, copies and pickles of graphs in
+:mod:`micrograd.copies`, ``no_grad`` in :mod:`micrograd.grad_mode`; this module re-exports
+what they offer (``topological_order``, ``no_grad``, ...).
+It imports nothing else but the standard library: ``import micrograd.engine`` stays fast.
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import copy
-import copyreg
-import importlib
-import operator
-import threading
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .copies import GraphCopies
+from .grad_mode import is_grad_enabled, no_grad
+from .grad_mode import recording as recording  # what the engines ask on every op
 from .hooks import HookHandle, _hold_hooked_leaves, _hooked, _release, apply_hooks, hooks_exist
+from .order import _MANY, _depth_first, interior_order, reading_order, topological_order
+from .order import _marking as _marking  # the lock of the marking walk (the tests hold it)
 
 __all__ = [
     "Node",
@@ -59,44 +61,10 @@ Rule = Callable[[Any, Any], tuple]  # rule(node, upstream) -> contribution per p
 # a function of that number giving them. What micrograd.staged writes.
 Code = tuple[str, ...] | Callable[[int], tuple[str, ...]]
 
-# ---------------------------------------------------------------- grad mode: per thread (and per async task)
-
-_recording: contextvars.ContextVar[bool] = contextvars.ContextVar("micrograd_grad_enabled", default=True)
-_suspended: contextvars.ContextVar[tuple[bool, ...]] = contextvars.ContextVar("micrograd_no_grad", default=())
-
-recording = _recording.get  # what the engines ask on every op: are graphs being recorded here?
-
-
-def is_grad_enabled() -> bool:
-    """True unless inside a :class:`no_grad` block (of this thread)."""
-    return _recording.get()
-
-
-class no_grad(contextlib.ContextDecorator):  # noqa: N801  (a context manager, named as torch.no_grad)
-    """Inside ``with no_grad():`` ops record no parents (as ``torch.no_grad``); also a decorator.
-
-    Values and Tensors made inside are leaves that need no gradient: nothing is kept for a
-    backward pass, so a forward pass costs less time and memory. The setting belongs to the
-    thread (and async task) that entered the block: other threads go on recording. Blocks
-    nest, and one ``no_grad()`` object can be entered again and again.
-    """
-
-    def __enter__(self) -> None:
-        _suspended.set((*_suspended.get(), _recording.get()))
-        _recording.set(False)
-
-    def __exit__(self, *exc: object) -> None:
-        *outer, previous = _suspended.get()
-        _suspended.set(tuple(outer))
-        _recording.set(previous)
-
-
 # ---------------------------------------------------------------- the node surface
 
-_MANY = object()  # in a node's second parent slot: the first holds a tuple of more than two parents
 
-
-class Node:
+class Node(GraphCopies):
     """What every graph node offers; :class:`~micrograd.engine.Value` and
     :class:`~micrograd.tensor.Tensor` are nodes.
 
@@ -121,7 +89,9 @@ class Node:
     object for Python's cyclic garbage collector to walk again and again while a graph grows
     (every op's output stays alive until the graph is dropped). The walks and the chain rule
     read the slots; everything else reads ``parents``. ``_mark`` is where the topological
-    sort notes that it has been at a node (:func:`_depth_first`).
+    sort notes that it has been at a node (:func:`micrograd.order._depth_first`).
+
+    Copies and pickles of a graph of any depth: :class:`~micrograd.copies.GraphCopies`.
     """
 
     __slots__ = ("_p0", "_p1", "_mark", "_hooks")  # _hooks: unset until register_hook (nothing written per op)
@@ -250,104 +220,6 @@ class Node:
     def _check_seed(self, seed: Any) -> Any:
         """``seed`` as the engine's gradient type, or the unit seed when it is None."""
         raise NotImplementedError
-
-    # -- copies and pickles of graphs of any depth
-
-    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        """How ``pickle`` and ``copy.deepcopy`` take a node apart: its fields, after its ancestors.
-
-        Written naively, a node writes its parents, which write theirs, and so on: one level
-        of Python recursion per level of the graph, so a chain 1,000 deep overflows. Instead,
-        the first node of a graph to be written lists all its ancestors first (parents before
-        the nodes that use them), so every node's parents are already written when it is, and
-        are referred to, not written again. Shared nodes stay shared; the copy backpropagates.
-        """
-        listed = _listed()
-        if id(self) in listed:  # an ancestor in a list being written: its parents come before it
-            listed.discard(id(self))
-            ancestors: list[Any] = []
-        else:
-            listed.clear()  # anything left is from a copy that stopped half way
-            ancestors = topological_order(self)[:-1] if self.parents else []
-            listed.update(map(id, ancestors))
-        rule = self._rules.get(self._op)
-        state = (ancestors, _field_getter(type(self))(self), getattr(rule, "__module__", None))
-        return _NEWOBJ, (type(self),), state
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        """A copy of the graph up to this node (nodes already copied under ``memo`` are reused).
-
-        Parents are copied before the nodes that use them, with a stack, not recursion.
-        """
-        stack = [self]
-        while stack:
-            node = stack[-1]
-            missing = [p for p in node.parents if id(p) not in memo]
-            if missing:
-                stack.extend(missing)  # copy them first, then come back to this node
-                continue
-            stack.pop()
-            if id(node) not in memo:
-                _copy_of(node, memo)
-        return memo[id(self)]
-
-    def __copy__(self) -> Any:
-        """A new node with the same fields (the same parents: it joins the same graph)."""
-        twin = object.__new__(type(self))
-        for name in _fields(type(self)):
-            setattr(twin, name, getattr(self, name))
-        return twin
-
-    def __setstate__(self, state: tuple[list[Any], tuple[Any, ...], str | None]) -> None:
-        _, fields, rule_module = state
-        for name, value in zip(_fields(type(self)), fields, strict=True):
-            setattr(self, name, value)
-        if rule_module and self._op not in self._rules:  # e.g. the neuron's Σwx+b, registered by micrograd.nn
-            importlib.import_module(rule_module)
-
-
-_listing = threading.local()  # .ids: the nodes a pickle or deepcopy in this thread is about to write
-
-
-def _listed() -> set[int]:
-    try:
-        return _listing.ids
-    except AttributeError:
-        _listing.ids = set()
-        return _listing.ids
-
-
-_NEWOBJ = getattr(copyreg, "__newobj__")  # noqa: B009  (pickle's "a new object of this class", untyped)
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
-
-
-def _fields(cls: type) -> tuple[str, ...]:
-    """The fields of a node class as a copy stores them: its ``_state`` (``parents`` among them)."""
-    if cls not in _FIELDS:
-        state = getattr(cls, "_state", ())
-        if not state:  # a node class of someone else's: its slots, and the parents
-            inner = {"_p0", "_p1", "_mark", "_hooks", "__weakref__"}
-            slots = [s for c in reversed(cls.__mro__) for s in getattr(c, "__slots__", ()) if s not in inner]
-            state = tuple(dict.fromkeys([*slots, "parents"]))
-        _FIELDS[cls] = state
-    return _FIELDS[cls]
-
-
-def _copy_of(node: Node, memo: dict[int, Any]) -> Any:
-    """A deep copy of one node whose parents are already copied (in ``memo``), entered in ``memo``."""
-    twin = object.__new__(type(node))
-    memo[id(node)] = twin  # before its fields: its .grad may be a graph that leads back to it (create_graph)
-    for name in _fields(type(node)):
-        value = getattr(node, name)
-        setattr(twin, name, tuple(memo[id(p)] for p in value) if name == "parents" else copy.deepcopy(value, memo))
-    return twin
-
-
-def _field_getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
-    if cls not in _GETTERS:
-        _GETTERS[cls] = operator.attrgetter(*_fields(cls))
-    return _GETTERS[cls]
 
 
 class Rules(dict[str, Rule]):
@@ -489,117 +361,6 @@ def _rule_on_nodes(rule: Rule) -> Rule:
         return rule(_AsNumbers(node), upstream)
 
     return on_nodes
-
-
-# ---------------------------------------------------------------- order
-
-
-def topological_order(root: Any) -> list[Any]:
-    """Every node ``root`` depends on, parents before the nodes that use them, ``root`` last.
-
-    Iterative depth-first search, so a chain a million nodes deep is fine.
-    """
-    return _depth_first(root, leaves=True)
-
-
-def reading_order(root: Any) -> list[Any]:
-    """Every node ``root`` depends on, parents first, in the order the expression reads.
-
-    A topological order (as :func:`topological_order`) that takes each node's parents in
-    argument order, so ``w0*x0 + w1*x1`` lists ``w0, x0, w0*x0, w1, x1, w1*x1`` and the sum:
-    the order names and staged code follow. (The backward pass keeps its own order: a
-    different one would sum the contributions at a fork in another order.)
-    """
-    return _post_order(root, lambda v: reversed(v.parents))
-
-
-def interior_order(root: Any) -> list[Any]:
-    """The nodes that pass gradient on (those with parents), in topological order, ``root`` last.
-
-    Leaves receive gradient but pass none on, so a backward pass need not order them.
-    """
-    return _depth_first(root, leaves=False) if root.parents else []
-
-
-def _depth_first(root: Any, leaves: bool) -> list[Any]:
-    """Post-order depth-first search with an explicit stack: parents before the nodes that use them.
-
-    A node is marked in its ``_mark`` slot with tokens of this walk's own (entered, then done),
-    which costs less than a set of the visited nodes. One walk at a time marks: a walk that
-    starts while another is under way (in another thread, or from inside it) keeps its own set
-    instead, and finds the same order.
-    """
-    if not _marking.acquire(blocking=False):
-        return _depth_first_with_set(root, leaves)
-    try:
-        return _depth_first_marked(root, leaves)
-    finally:
-        _marking.release()
-
-
-_marking = threading.Lock()  # held by the walk that marks nodes
-
-
-def _depth_first_marked(root: Any, leaves: bool) -> list[Any]:
-    entered, done = object(), object()  # marks of this walk only: whatever marks a node holds from before differs
-    order: list[Any] = []
-    stack: list[Any] = [root]
-    push, pop, emit = stack.append, stack.pop, order.append
-    while True:  # not `while stack`: CPython 3.11 specializes a loop's code only once an unconditional jump repeats it
-        if not stack:
-            return order
-        v = stack[-1]
-        mark = v._mark
-        if mark is entered:  # its parents are all emitted
-            pop()
-            v._mark = done
-            emit(v)
-        elif mark is done:  # pushed twice before its first visit
-            pop()
-        else:
-            v._mark = entered
-            first = v._p0
-            if first is not None:
-                second = v._p1
-                if second is _MANY:
-                    for p in first:
-                        if (leaves or p._p0 is not None) and p._mark is not done:
-                            push(p)
-                else:
-                    if (leaves or first._p0 is not None) and first._mark is not done:
-                        push(first)
-                    if second is not None and (leaves or second._p0 is not None) and second._mark is not done:
-                        push(second)
-
-
-def _depth_first_with_set(root: Any, leaves: bool) -> list[Any]:
-    """The same walk, in the same order, with a set of the nodes it has visited (and no marks)."""
-    return _post_order(root, lambda v: [p for p in v.parents if leaves or p._p0 is not None])
-
-
-def _post_order(root: Any, pushed: Callable[[Any], Iterable[Any]]) -> list[Any]:
-    """Post-order depth-first search with an explicit stack and a set of the visited nodes: each node
-    after the nodes ``pushed(node)`` gives (popped last first), so parents before the nodes that use them."""
-    order: list[Any] = []
-    visited: set[Any] = set()
-    stack: list[Any] = [root]
-    push, pop, visit, emit = stack.append, stack.pop, visited.add, order.append
-    while True:
-        if not stack:
-            return order
-        v = pop()
-        if v is _DONE:
-            emit(pop())
-        elif v not in visited:
-            visit(v)
-            push(v)
-            push(_DONE)
-            for p in pushed(v):
-                if p not in visited:
-                    push(p)
-
-
-_DONE = object()  # on the stack: the node below it has had all its parents emitted
 
 
 # ---------------------------------------------------------------- the chain rule, in one place

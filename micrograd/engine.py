@@ -31,15 +31,14 @@ line should know it.
 from __future__ import annotations
 
 import math
-import numbers
 import operator
-import sys
 from collections.abc import Callable, Iterable
 from types import MethodType
 from typing import Any, ClassVar
 
 from . import core, floats
 from .core import _MANY, Code, Node, Rule, Rules, local_grads, no_grad, recording, topological_order
+from .numbers_in import _is_number, _new_data, as_float
 
 __all__ = ["Value", "RULES", "op", "rule", "no_grad", "local_grads", "topological_order"]
 
@@ -72,62 +71,12 @@ rule = op  # the name the ops below use
 
 # ---------------------------------------------------------------- IEEE arithmetic where Python raises
 
-_INF = math.inf
 _div, _exp, _sqrt, _sigmoid = floats.div, floats.exp, floats.sqrt, floats.sigmoid
-
-
-def _pow(a: float, b: float) -> float:
-    if type(a) is not float or type(b) is not float:  # a rule building a graph (create_graph): Values
-        return a**b
-    return floats.power(a, b)
-
-
-def _pow_by_number(a: float, n: float) -> float:  # the exponent a constant: PyTorch's t ** n
-    if type(a) is not float or type(n) is not float:  # a rule building a graph (create_graph): Values
-        return a**n
-    return floats.power_by_number(a, n)
-
-
-def _log(a: float) -> float:  # a is a Value in a rule building a graph (create_graph)
-    return floats.log(a) if type(a) is float else a.log()  # type: ignore[attr-defined]
-
-
-def _sin(a: float) -> float:
-    return floats.sin(a) if type(a) is float else a.sin()  # type: ignore[attr-defined]
-
-
-def _cos(a: float) -> float:
-    return floats.cos(a) if type(a) is float else a.cos()  # type: ignore[attr-defined]
-
+# on floats, or on nodes where a rule builds a graph (create_graph):
+_pow, _pow_by_number, _log = floats.power_any, floats.power_by_number_any, floats.log_any
+_sin, _cos, _plain = floats.sin_any, floats.cos_any, floats.plain
 
 # ---------------------------------------------------------------- numbers in, Values out
-
-_PLAIN_NUMBERS = frozenset((float, int, bool))  # checked by type first: isinstance(x, numbers.Real) is slow
-
-
-def _is_number(x: object) -> bool:
-    return type(x) in _PLAIN_NUMBERS or isinstance(x, numbers.Real) or _is_numpy_bool(x)  # Real: Fraction, numpy
-
-
-def _is_numpy_bool(x: object) -> bool:
-    """A numpy bool (a number as ``True`` is, but not a ``numbers.Real``); numpy is not imported for it."""
-    numpy = sys.modules.get("numpy")
-    return numpy is not None and isinstance(x, numpy.bool_)
-
-
-def as_float(data: object, what: str = "Value()") -> float:
-    """``data`` as a float: any real number (an int beyond float's range is ±inf), else a TypeError."""
-    if type(data) is float:
-        return data
-    if _is_number(data):
-        try:
-            return float(data)  # type: ignore[arg-type]
-        except OverflowError:  # an int (or Fraction) beyond float's range: IEEE rounding gives ±inf
-            return _INF if data > 0 else -_INF  # type: ignore[operator]
-    raise TypeError(
-        f"{what} takes a real number (int, float, bool or numpy scalar), got {type(data).__name__}: {data!r:.60}"
-    )
-
 
 _object_new = object.__new__
 _needs_grad = operator.attrgetter("requires_grad")
@@ -607,16 +556,6 @@ class Value(Node):
         return f"Value(data={self._data}, grad={self.grad}{op}{label})"
 
 
-def _new_data(data: object) -> float:
-    """What ``v.data = data`` stores: a real number as a float; a Value or an array is a TypeError naming the fix."""
-    if isinstance(data, Node) or (hasattr(data, "__array__") and not _is_number(data)):
-        raise TypeError(
-            f"Value.data takes a real number, got a {type(data).__name__}: to update a parameter write "
-            "p.data -= lr * p.grad (the gradient is a number; lr * p is a Value, which would put a graph inside .data)"
-        )
-    return as_float(data, "Value.data")
-
-
 def _checked_children(children: Iterable[Value], op: str) -> tuple[Value, ...]:
     """The parents of a node made by hand, ``Value(data, children, op)``: Values, of an op that has a rule."""
     parents = tuple(children)
@@ -649,11 +588,6 @@ def _cut_message(v: Value) -> str:
         f"{name}.tanh(), {name}.log(), {name} ** 2, ...); for the number itself use {name}.item() or {name}.data. "
         "(Constants and Values under no_grad() give their number.)"
     )
-
-
-def _plain(x: float) -> float:
-    """A rule's input as a number: itself, or a node's number where the rule builds a graph (create_graph)."""
-    return x if type(x) is float else x._data  # type: ignore[attr-defined]
 
 
 def _data_of(x: object) -> float:

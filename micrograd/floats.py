@@ -162,3 +162,42 @@ def gate_share(upstream: Any, mine: Any, other: Any) -> Any:
     if mine < other:
         return 0.0
     return upstream / 2 if mine == other else upstream
+
+
+# ---------------------------------------------------------------- a rule's inputs: floats, or nodes (create_graph)
+# Under ``backward(create_graph=True)`` a rule reads nodes where it reads numbers otherwise (the same rule
+# builds the gradient's graph): these are the functions above on floats, and the node's own op on a node.
+
+
+def plain(x: Any) -> float:
+    """A rule's input as a number: itself, or a node's number where the rule builds a graph (create_graph)."""
+    return x if type(x) is float else x._data
+
+
+def power_any(a: Any, b: Any) -> Any:
+    """:func:`power` on floats; ``a ** b`` on nodes."""
+    if type(a) is not float or type(b) is not float:  # a rule building a graph (create_graph): Values
+        return a**b
+    return power(a, b)
+
+
+def power_by_number_any(a: Any, n: Any) -> Any:
+    """:func:`power_by_number` on floats (the exponent a constant: PyTorch's ``t ** n``); ``a ** n`` on nodes."""
+    if type(a) is not float or type(n) is not float:  # a rule building a graph (create_graph): Values
+        return a**n
+    return power_by_number(a, n)
+
+
+def log_any(a: Any) -> Any:
+    """:func:`log` on a float; the node's ``log()`` on a node."""
+    return log(a) if type(a) is float else a.log()
+
+
+def sin_any(a: Any) -> Any:
+    """:func:`sin` on a float; the node's ``sin()`` on a node."""
+    return sin(a) if type(a) is float else a.sin()
+
+
+def cos_any(a: Any) -> Any:
+    """:func:`cos` on a float; the node's ``cos()`` on a node."""
+    return cos(a) if type(a) is float else a.cos()

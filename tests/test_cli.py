@@ -377,8 +377,8 @@ def test_demo_twice_makes_a_second_folder(tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize(
     "module, name, error",
     [
-        ("micrograd.cli.main", "table", ValueError("a bug in the package")),
-        ("micrograd.cli.main", "parse_bindings", TypeError("a bug in the package")),
+        ("micrograd.cli.commands", "table", ValueError("a bug in the package")),
+        ("micrograd.cli.commands", "parse_bindings", TypeError("a bug in the package")),
         ("micrograd.drawing.diagram", "finish_fitted", RuntimeError("a bug in the package")),
         ("micrograd.drawing.diagram", "render", OSError("a bug in the package, not a file the user named")),
     ],

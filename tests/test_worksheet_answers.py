@@ -128,13 +128,13 @@ def test_python_reads_the_table(text, expected, place):
         assert parse_number(text) is None
     else:
         assert _same(parse_number(text), expected)
-        from micrograd.answers import read_answer
+        from micrograd.worksheet.answers import read_answer
 
         assert read_answer(text).place == place
 
 
 def test_python_places_of_numbers():
-    from micrograd.answers import place_of
+    from micrograd.worksheet.answers import place_of
 
     assert [place_of(x) for x, _ in PLACES] == [p for _, p in PLACES]
     assert place_of(math.inf) is None and place_of(math.nan) is None
@@ -350,6 +350,6 @@ def test_the_page_reads_them_alike(browser, tmp_path: Path):
     _sheet(browser, tmp_path, ws)
     rows = _page_verdicts(browser, ws, {**ISSUE, "df/dg": "\x1c2"})
     assert [rows[name][0] for name in ISSUE] == ["right"] * 4
-    from micrograd.answers import UNREADABLE
+    from micrograd.worksheet.answers import UNREADABLE
 
     assert rows["df/dg"] == ("missing", f'cannot read "\x1c2" as a number: {UNREADABLE}')

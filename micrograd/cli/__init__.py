@@ -1,4 +1,8 @@
-"""The ``micrograd`` command line (:mod:`~micrograd.cli.main`) and its formula parser (:mod:`~micrograd.cli.expr`)."""
+"""The ``micrograd`` command line and its formula parser (:mod:`~micrograd.cli.expr`).
+
+:mod:`~micrograd.cli.main` runs a command (exit statuses, SIGTERM, Ctrl-C), :mod:`~micrograd.cli.arguments`
+parses the subcommands' arguments, :mod:`~micrograd.cli.commands` does what they ask.
+"""
 
 from __future__ import annotations
 

@@ -2,14 +2,14 @@
 // microgradSheet(root) puts an input field over every numbered box and wires up "check";
 // microgradJudge(data, given, places) gives the verdicts (given: box number -> number or null; places: box
 // number -> the place of the last digit written, null when exact; a number without one has its shortest form's).
-// microgradRead(text) reads an answer by the grammar of micrograd/answers.py (read_answer): the same steps.
+// microgradRead(text) reads an answer by the grammar of micrograd/worksheet/answers.py (read_answer): the same steps.
 
 function microgradNumber(x) {  // a number of the embedded data ("nan", "inf", "-inf" stand for themselves)
   if (typeof x !== "string") return x;
   return x === "nan" ? NaN : x === "inf" ? Infinity : -Infinity;
 }
 
-// ---- reading an answer: micrograd/answers.py, step by step (a test runs one table through both)
+// ---- reading an answer: micrograd/worksheet/answers.py, step by step (a test runs one table through both)
 
 var MICROGRAD_UNREADABLE = "write a decimal number such as -0.25 (a fraction such as 1/3, e and pi are fine too)";
 var MICROGRAD_FOLD = {
@@ -53,7 +53,7 @@ function microgradPower(x, y) {  // C's pow, as Python's float **: 1 ** nan and 
   return Math.pow(x, y);
 }
 
-function microgradEvaluate(tokens) {  // the parser of micrograd/answers.py: undefined when not a number
+function microgradEvaluate(tokens) {  // the parser of micrograd/worksheet/answers.py: undefined when not a number
   let at = 0;
   let depth = 0;
   const op = (...ops) => {
@@ -131,13 +131,13 @@ function microgradRead(text) {  // {value, place} (place null: exact), null when
   return { value, place: plain ? microgradPlaceWritten(last[1]) : null };
 }
 
-function microgradPlaceOf(x) {  // as micrograd.answers.place_of: the last digit of the shortest form, at most 0
+function microgradPlaceOf(x) {  // as micrograd.worksheet.answers.place_of: the last digit of the shortest form, at most 0
   if (!Number.isFinite(x)) return null;
   const [mantissa, exponent] = x.toExponential().split("e");
   return Math.min(parseInt(exponent, 10) - (mantissa.split(".")[1] || "").length, 0);
 }
 
-function microgradRounding(mine, place) {  // as micrograd.answers.rounding
+function microgradRounding(mine, place) {  // as micrograd.worksheet.answers.rounding
   if (mine === 0 || !Number.isFinite(mine) || place === null) return 0;
   return 0.5 * Number(`1e${place}`) * (1 + 1e-9);
 }
@@ -186,7 +186,7 @@ function microgradWithin(mine, redone, tolerance) {
   return redone.some((r) => microgradNear(mine, r, tolerance));
 }
 
-function microgradSpread(number, mine, places) {  // as micrograd.worksheet._rounding
+function microgradSpread(number, mine, places) {  // as micrograd.worksheet.boxes._rounding
   if (number === null) return 0;
   const place = places && Object.prototype.hasOwnProperty.call(places, number) ? places[number] : microgradPlaceOf(mine);
   return microgradRounding(mine, place);

@@ -1,318 +1,31 @@
-"""Worksheets: any formula's circuit as an exercise, with numbered boxes to fill and a checker that hints.
+"""A worksheet and how it is made: :func:`worksheet` cuts numbered boxes from the backward trace of a graph.
 
-:func:`worksheet` leaves chosen numbers of a graph out (its gradients, its values, or both):
-each becomes a numbered box in the picture, and its answer goes into the key. Every box
-knows how its number is made (a :class:`Step`): a gradient on a wire is the gradient that
-arrived at the gate times the gate's local gradient (``product``); a node used more than once
-sums what comes back along each use (``sum``); a value is its op applied to its inputs
-(``op``). :meth:`Worksheet.check` compares a learner's numbers with the key and, for a wrong
-one, names the step without giving the number away, and tells an error made earlier (a wrong
-input to this step) apart from one made here. The saved HTML page does the same offline, from
-the same steps (:mod:`micrograd.drawing.sheet`).
-
-The answers are the backward trace's numbers (:func:`micrograd.backward_trace`): making or
-checking a worksheet never changes a ``.grad``.
+What to leave out is chosen from the graph's numbers (``_Plan``), and each box is given how its
+number is made (:mod:`micrograd.worksheet.boxes`). :class:`Worksheet` checks a learner's answers
+and has its pictures and page drawn by :mod:`micrograd.drawing.sheet`, imported on first use.
 """
 
 from __future__ import annotations
 
-import math
-import operator
 import random
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .answers import RTOL, near, place_of, read_answer, rounding, tolerance, wanted, within
-from .core import Node, backward_trace, reading_order, topological_order
-from .engine import RULES, Value
+from ..core import Node, backward_trace, reading_order, topological_order
+from ..engine import Value
+from .answers import tolerance, wanted
+from .boxes import Box, Given, Report, Step, _answer, judge
 
-__all__ = ["worksheet", "Worksheet", "Box", "Step", "Given", "Report", "Verdict", "BLANKS"]
+__all__ = ["worksheet", "Worksheet", "BLANKS"]
 
 BLANKS = ("grads", "values", "both")
-
-# the forward op of each scalar op name, for hints that recompute a step from a learner's inputs
-FORWARD: dict[str, Callable[..., Value]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "**": operator.pow,
-    "neg": operator.neg,
-    "max": Value.max,
-    "min": Value.min,
-    "ReLU": Value.relu,
-    "1/x": Value.reciprocal,
-    **{name: getattr(Value, name) for name in ("exp", "log", "tanh", "sin", "cos", "sigmoid", "abs", "sqrt")},
-}
-
-
-def _function_of(op: str) -> Callable[..., Value] | None:
-    """The forward of a :class:`micrograd.Function`'s op (one made without settings), to redo its step."""
-    function = getattr(RULES.get(op), "function", None)
-    if function is None or function.__init__ is not object.__init__:
-        return None
-    return function.apply
-
-
-@dataclass(frozen=True)
-class Given:
-    """One number a step is made from: its ``name``, its ``value``, and its box if it is one."""
-
-    name: str
-    value: float
-    box: int | None = None
-    tolerance: float = 0.0  # how near a learner's number for it counts as right
-
-
-@dataclass(frozen=True)
-class Step:
-    """How a box's number is made, in data the Python checker and the page's checker both read.
-
-    ``kind``: ``"product"`` (the one input times ``factor``, the local gradient), ``"sum"`` (the
-    inputs added) or ``"op"`` (``op`` applied to the inputs). ``how`` says the step in words,
-    ``sign`` what decides the sign.
-    """
-
-    kind: str
-    inputs: tuple[Given, ...]
-    how: str
-    sign: str
-    factor: float = 1.0
-    op: str = ""
-
-    def redo(self, numbers: list[float]) -> float | None:
-        """The step done with these input numbers (None: an op this checker cannot redo)."""
-        if self.kind == "product":
-            return numbers[0] * self.factor
-        if self.kind == "sum":
-            return math.fsum(numbers)
-        forward = FORWARD.get(self.op) or _function_of(self.op)
-        if forward is None:
-            return None
-        return forward(*(Value(x, requires_grad=False) for x in numbers)).data
-
-
-@dataclass(frozen=True)
-class Box:
-    """A numbered box: what goes in it (``name``), the ``answer``, how near counts as right, and how it is made.
-
-    ``wanted``: the precision that ``tolerance`` asks for, in words (``"4 decimals"``).
-    """
-
-    number: int
-    key: tuple[Any, ...]  # ("grad", node), ("value", node) or ("wire", consumer, index)
-    name: str
-    answer: float
-    tolerance: float
-    step: Step
-    wanted: str = ""
-
-    def spec(self) -> dict[str, Any]:
-        """The box as JSON data (what the interactive page checks with)."""
-        return {
-            "number": self.number,
-            "name": self.name,
-            "answer": _json_number(self.answer),
-            "tolerance": self.tolerance,
-            "wanted": self.wanted,
-            "kind": self.step.kind,
-            "factor": _json_number(self.step.factor),
-            "op": self.step.op,
-            "how": self.step.how,
-            "sign": self.step.sign,
-            "inputs": [
-                {"name": g.name, "value": _json_number(g.value), "box": g.box, "tolerance": g.tolerance}
-                for g in self.step.inputs
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What the checker says of one box: ``status`` is ``"right"``, ``"wrong"``, ``"missing"`` or ``"imprecise"``
-    (the answer rounded to the digits given, but fewer digits than the box asks for)."""
-
-    box: Box
-    given: float | None
-    status: str
-    hint: str = ""
-
-    @property
-    def right(self) -> bool:
-        return self.status == "right"
-
-    def __repr__(self) -> str:  # not the box's fields: they hold the answer
-        given = "" if self.given is None else f", given={self.given!r}"
-        hint = f", hint={self.hint!r}" if self.hint else ""
-        return f"Verdict(box={self.box.number}, {self.box.name!r}{given}, {self.status!r}{hint})"
-
-
-@dataclass
-class Report:
-    """The checker's verdicts, box by box; truthy when every box is right."""
-
-    verdicts: list[Verdict] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return all(v.right for v in self.verdicts)
-
-    @property
-    def score(self) -> tuple[int, int]:
-        """(right, boxes)."""
-        return sum(v.right for v in self.verdicts), len(self.verdicts)
-
-    def __getitem__(self, key: int | str) -> Verdict:
-        for v in self.verdicts:
-            if key in (v.box.number, v.box.name):
-                return v
-        raise KeyError(key)
-
-    def rows(self) -> list[tuple[str, str, str, str, str]]:
-        """Box, what it holds, the given number, the verdict, the hint: as text (a label's controls and bidi
-        overrides shown, not obeyed: safe for a terminal)."""
-        from .drawing.dot import terminal_text
-
-        return [
-            (str(v.box.number), terminal_text(v.box.name), "" if v.given is None else _text(v.given), v.status)
-            + (terminal_text(v.hint),)
-            for v in self.verdicts
-        ]
-
-    def __str__(self) -> str:
-        right, total = self.score
-        head = f"{right} of {total} right (right: within {RTOL:g} of the answer, or the same to the digits shown)"
-        return "\n".join(
-            [head, *("  [{}] {}: {} {}{}".format(*r[:4], f" - {r[4]}" if r[4] else "") for r in self.rows())]
-        )
-
-    def __repr__(self) -> str:  # the table: the verdicts' boxes hold the answers
-        return str(self)
-
-    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
-        """IPython's plain text (a notebook stores it beside the HTML): the table, not the fields, which hold
-        the answers."""
-        p.text(str(self))
-
-    def _repr_html_(self) -> str:
-        import html
-
-        right, total = self.score
-        cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.rows())
-        return (
-            f"<p><b>{right} of {total} right</b></p><table><tr><th>box</th><th>holds</th><th>yours</th>"
-            f"<th>verdict</th><th>hint</th></tr>{cells}</table>"
-        )
-
-
-def judge(box: Box, given: Mapping[int, float], places: Mapping[int, int | None] | None = None) -> Verdict:
-    """The verdict on ``box`` given the learner's numbers (box number -> number).
-
-    ``places``: box number -> the place of the last digit the learner wrote (``5.44``: -2; None:
-    exact; :mod:`micrograd.answers`); a number without one has its shortest repr's. A number right
-    to the digits given, but with fewer digits than the box asks for, is ``"imprecise"``; in the
-    hints a number stands for any it may have been rounded from. The page's checker
-    (``micrograd/drawing/sheet.js``) follows the same steps.
-    """
-    mine = given.get(box.number)
-    if mine is None:
-        return Verdict(box, None, "missing", f"fill in {box.name}")
-    if near(mine, box.answer, box.tolerance):
-        return Verdict(box, mine, "right")
-    spread = _rounding(box.number, mine, places)
-    if spread > box.tolerance and near(mine, box.answer, spread):
-        return Verdict(box, mine, "imprecise", f"right to the digits you gave: give {box.wanted}")
-    return Verdict(box, mine, "wrong", _hint(box, mine, given, places or {}))
-
-
-def _rounding(number: int | None, mine: float, places: Mapping[int, int | None] | None) -> float:
-    """How far from ``mine`` the number the learner rounded may have been (:func:`~micrograd.answers.rounding`)."""
-    if number is None:
-        return 0.0
-    return rounding(mine, places[number] if places is not None and number in places else place_of(mine))
-
-
-def _hint(box: Box, mine: float, given: Mapping[int, float], places: Mapping[int, int | None]) -> str:
-    step = box.step
-    earlier = _earlier_mistake(box, mine, given, places)
-    if earlier:
-        return earlier
-    slack = max(box.tolerance, _rounding(box.number, mine, places))  # the learner's number, to its digits
-    if box.answer != 0 and near(mine, -box.answer, slack):
-        return f"check the sign: {step.sign}"
-    if step.kind == "product":
-        upstream = step.inputs[0]
-        if step.factor != 1 and near(mine, upstream.value, slack):
-            return f"{upstream.name} came back unchanged: multiply it by the local gradient. {step.how}"
-        if upstream.value != 1 and near(mine, step.factor, slack):
-            return f"that is the local gradient alone: multiply it by {upstream.name}. {step.how}"
-    if step.kind == "sum" and any(near(mine, g.value, slack) for g in step.inputs):
-        return f"that is one use's share only. {step.how}"
-    return step.how
-
-
-def _earlier_mistake(box: Box, mine: float, given: Mapping[int, float], places: Mapping[int, int | None]) -> str:
-    """If the learner's own inputs to this step explain their number, the mistake was made earlier.
-
-    Their input is taken as written and as any number it may have been rounded from (the learner may
-    have carried more digits than they wrote), their answer to its own digits.
-    """
-    step = box.step
-    slack = max(box.tolerance, _rounding(box.number, mine, places))
-    for k, g in enumerate(step.inputs):
-        theirs = given.get(g.box) if g.box is not None else None
-        if theirs is None or near(theirs, g.value, g.tolerance):
-            continue
-        spread = _rounding(g.box, theirs, places)
-        redone = [
-            step.redo([x if j == k else h.value for j, h in enumerate(step.inputs)])
-            for x in (theirs - spread, theirs, theirs + spread)
-        ]
-        if None not in redone and within(mine, redone, slack):  # type: ignore[arg-type]
-            return (
-                f"your {g.name} was {_text(theirs)}; with that, your {box.name} would be right: check {g.name} "
-                f"(box {g.box})"
-            )
-    return ""
-
-
-def _text(x: float) -> str:
-    from .drawing.numbers import format_number
-
-    return format_number(x, 6)
 
 
 def _notation() -> Any:
     """The package's one notation (d for totals, ∂ for local derivatives, gates in glyphs), loaded on first use."""
-    from .drawing import notation
+    from ..drawing import notation
 
     return notation
-
-
-def _json_number(x: float) -> float | str:
-    return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
-
-
-def parse_number(text: object) -> float | None:
-    """A learner's answer as a float: a number, or text such as ``-8``, ``0,5``, ``1e-3``, ``１``, ``1/3``,
-    ``2*e**2``, ``inf`` (the grammar of :mod:`micrograd.answers`); None if empty."""
-    answer = _answer(text)
-    return None if answer is None else answer.value
-
-
-def _answer(text: object) -> Any:
-    """An :class:`~micrograd.answers.Answer` (the number and the place of its last digit), or None if empty."""
-    from .answers import Answer
-
-    if text is None:
-        return None
-    if isinstance(text, bool):
-        raise TypeError(f"an answer must be a number, got {text!r}")
-    if isinstance(text, (int, float)):
-        return Answer(float(text), place_of(float(text)))
-    if not isinstance(text, str):
-        raise TypeError(f"an answer must be a number or its text, got {type(text).__name__}: {text!r:.40}")
-    return read_answer(text)
 
 
 # ---------------------------------------------------------------- making a worksheet
@@ -330,7 +43,7 @@ class Worksheet:
         self.root, self.boxes, self.names, self.precision, self.looks = root, boxes, names, precision, looks
 
     def __repr__(self) -> str:
-        from .drawing.dot import terminal_text
+        from ..drawing.dot import terminal_text
 
         return f"<Worksheet of {terminal_text(self.names[self.root])}: {len(self.boxes)} boxes>"
 
@@ -370,26 +83,26 @@ class Worksheet:
 
     def picture(self) -> Any:
         """The exercise as a Diagram: the circuit with the numbered boxes."""
-        from .drawing.sheet import exercise_diagram
+        from ..drawing.sheet import exercise_diagram
 
         return exercise_diagram(self)
 
     def key(self) -> Any:
         """The answer key as a Diagram: every number shown, the boxes' numbers marked."""
-        from .drawing.sheet import key_diagram
+        from ..drawing.sheet import key_diagram
 
         return key_diagram(self)
 
     def html(self, *, standalone: bool = False, key: bool = False) -> str:
         """The page: a printable exercise whose boxes take answers and check them (``key``: the answer key)."""
-        from .drawing.sheet import sheet_html
+        from ..drawing.sheet import sheet_html
 
         return sheet_html(self, standalone=standalone, key=key)
 
     def save(self, path: Any, *, answers: Any = None) -> Any:
         """Write the exercise (.html, .svg, .png, .pdf) to ``path``, and the key to ``answers`` if given:
         both or neither (a key that cannot be written leaves an existing exercise file as it was)."""
-        from .drawing.sheet import save_sheet
+        from ..drawing.sheet import save_sheet
 
         return save_sheet(self, path, answers)
 
@@ -423,8 +136,8 @@ def worksheet(
         raise TypeError("worksheet() is for scalar graphs (Values); a Tensor's gradients are arrays")
     if not root.requires_grad:
         raise ValueError("worksheet(): this Value needs no gradient (a constant): there is nothing to backpropagate")
-    from .drawing.names import node_names
-    from .drawing.notation import identity_gates
+    from ..drawing.names import node_names
+    from ..drawing.notation import identity_gates
 
     order = topological_order(root)
     hidden = identity_gates(order, root)  # left out, as in the pictures: no box for the +0 of sum()
@@ -597,8 +310,8 @@ class _Plan:
 
     def name_of(self, v: Any) -> str:
         """A node as written in a formula: its name, or a constant's number."""
-        from .drawing.names import is_constant
-        from .drawing.numbers import format_number
+        from ..drawing.names import is_constant
+        from ..drawing.numbers import format_number
 
         return _notation().minus(format_number(v.data)) if is_constant(v) else self.names[v]
 

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .floats import div, power
+from ..floats import div, power
 
 __all__ = [
     "Answer",
