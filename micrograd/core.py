@@ -15,8 +15,8 @@ walk writing into ``.grad``; :class:`BackwardTrace` is the same walk writing int
 of its own and recording every wire, which is what the pictures, ``explain`` and the step
 player read. So nothing that only looks at a graph ever changes a ``.grad``.
 
-The orders of the walks are in :mod:`micrograd.order`, copies and pickles of graphs in
-:mod:`micrograd.copies`, ``no_grad`` in :mod:`micrograd.grad_mode`; this module re-exports
+The orders of the walks are in :mod:`micrograd.graph.order`, copies and pickles of graphs in
+:mod:`micrograd.graph.copies`, ``no_grad`` in :mod:`micrograd.graph.grad_mode`; this module re-exports
 what they offer (``topological_order``, ``no_grad``, ...).
 It imports nothing else but the standard library: ``import micrograd.engine`` stays fast.
 """
@@ -30,12 +30,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .copies import GraphCopies
-from .grad_mode import is_grad_enabled, no_grad
-from .grad_mode import recording as recording  # what the engines ask on every op
-from .hooks import HookHandle, _hold_hooked_leaves, _hooked, _release, apply_hooks, hooks_exist
-from .order import _MANY, _depth_first, interior_order, reading_order, topological_order
-from .order import _marking as _marking  # the lock of the marking walk (the tests hold it)
+from .graph.copies import GraphCopies
+from .graph.grad_mode import is_grad_enabled, no_grad
+from .graph.grad_mode import recording as recording  # what the engines ask on every op
+from .graph.hooks import HookHandle, _hold_hooked_leaves, _hooked, _release, apply_hooks, hooks_exist
+from .graph.order import _MANY, _depth_first, interior_order, reading_order, topological_order
+from .graph.order import _marking as _marking  # the lock of the marking walk (the tests hold it)
 
 __all__ = [
     "Node",
@@ -89,9 +89,9 @@ class Node(GraphCopies):
     object for Python's cyclic garbage collector to walk again and again while a graph grows
     (every op's output stays alive until the graph is dropped). The walks and the chain rule
     read the slots; everything else reads ``parents``. ``_mark`` is where the topological
-    sort notes that it has been at a node (:func:`micrograd.order._depth_first`).
+    sort notes that it has been at a node (:func:`micrograd.graph.order._depth_first`).
 
-    Copies and pickles of a graph of any depth: :class:`~micrograd.copies.GraphCopies`.
+    Copies and pickles of a graph of any depth: :class:`~micrograd.graph.copies.GraphCopies`.
     """
 
     __slots__ = ("_p0", "_p1", "_mark", "_hooks")  # _hooks: unset until register_hook (nothing written per op)

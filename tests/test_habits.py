@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from micrograd import Tensor, Value, backward_trace, gradcheck  # noqa: F401  (gradcheck: below)
-from micrograd.hooks import hooks_exist
+from micrograd.graph.hooks import hooks_exist
 
 
 def needs_torch():

@@ -44,7 +44,7 @@ import numpy as np
 from ..core import _MANY, chain_rule, interior_order, recording, topological_order
 from ..core import backward as core_backward
 from ..engine import as_float
-from ..hooks import _hooked, apply_hooks, hooks_exist
+from ..graph.hooks import _hooked, apply_hooks, hooks_exist
 from . import numpy_api
 from .arrays import RULES, _expand, _is_number, _mT, _ndarray, _numbers, _power, _power_by_number, _quiet, unbroadcast
 from .numbers import AsNumbers
