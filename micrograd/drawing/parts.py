@@ -9,7 +9,9 @@ from typing import Any
 
 from .numbers import format_value, shape_text
 
-__all__ = ["Role", "value_text"]
+__all__ = ["Role", "value_text", "BLANK"]
+
+BLANK = "\u2007"  # a figure space: keeps a hidden number's width, so frames of the player keep their layout
 
 
 @dataclass

@@ -26,15 +26,14 @@ from typing import Any
 
 from ..core import BackwardTrace, Wire
 from .dot import attrs, record_field
+from .layout import _CORNERS, _SIDES, BIG_GRAPH, NEAR, _balanced, _layout_size, ordered_gate
 from .names import is_constant, node_names
 from .neurons import build_network, find_network
 from .notation import DOT, chain, formula, gate_text, identity_gates, local, total, wires_into
 from .numbers import format_number, format_value, shape_text
-from .parts import Role, _is_scalar, value_text
+from .parts import BLANK, Role, _is_scalar, value_text
 
 __all__ = ["Role", "Picture", "Options", "View", "Graph", "build", "gate_text", "BLANK"]
-
-BLANK = "\u2007"  # a figure space: keeps a hidden number's width, so frames of the player keep their layout
 
 
 @dataclass
@@ -149,33 +148,6 @@ class Graph:
 
 
 # ---------------------------------------------------------------- building
-
-# The gates whose inputs cannot be swapped, written with arrows to their inputs: "↑−↓" is the upper
-# input minus the lower one (left minus right, top to bottom), so the order need not be trusted.
-ORDERED = {"-": "\u2212", "/": "\u00f7", "**": "^"}
-ARROWS = {
-    "LR": ("\u2191", "\u2193"),
-    "RL": ("\u2191", "\u2193"),
-    "TB": ("\u2190", "\u2192"),
-    "BT": ("\u2190", "\u2192"),
-}
-
-
-def ordered_gate(c: Any, rankdir: str) -> str | None:
-    """``↑−↓``, ``↑÷↓``, ``↑^↓`` (``←−→`` ... top to bottom) for a gate that does not commute, when both
-    its inputs are drawn (a constant is written inside its gate, in its place: ``1−x``, ``x²``); else None."""
-    glyph = ORDERED.get(c._op)
-    if glyph is None or len(c.parents) != 2 or any(is_constant(p) for p in c.parents):
-        return None
-    first, second = ARROWS[rankdir]
-    return f"{first}{glyph}{second}"
-
-
-# Where a wire leaves its record and enters it (out, in): the two ends of its rule. Between a value
-# and a gradient of one line each, the rule is the record's middle, where Graphviz attaches an edge
-# to a side; else it is the lower (or right) edge of the value's field ``v``: its corners.
-_SIDES = {"LR": ("e", "w"), "RL": ("w", "e"), "TB": ("s", "n"), "BT": ("n", "s")}
-_CORNERS = {"LR": ("v:se", "v:sw"), "RL": ("v:sw", "v:se"), "TB": ("v:se", "v:ne"), "BT": ("v:ne", "v:se")}
 
 
 class _Builder:
@@ -360,12 +332,6 @@ def build(g: Graph, view: View, opts: Options) -> Picture:
     return Picture(source, b.roles, title, summary, opts.rankdir, len(g.topo), size, ids, b.edges)
 
 
-# Beyond BIG_GRAPH laid-out nodes (virtual nodes of long wires included), dot's x-placement
-# (network simplex, ~quadratic) gets at most about BIG_GRAPH × (its node count) / size
-# iterations (nslimit): x+x+...+x (80 terms) 36 s -> 0.7 s; small pictures are untouched.
-BIG_GRAPH = 200
-
-
 def _fade(b: _Builder, faint: set[str]) -> None:
     """Draw light the nodes in ``faint`` (DOT ids), their wires and stems, and the edges leaving those."""
 
@@ -376,34 +342,6 @@ def _fade(b: _Builder, faint: set[str]) -> None:
     for nid, role in b.roles.items():
         if owner(tails.get(nid, nid)) in faint:
             role.faint = True
-
-
-def _layout_size(edges: list[tuple[str, str]], nodes: list[str]) -> int:
-    """Nodes plus the ranks every edge crosses: about the number of nodes dot lays out.
-
-    dot puts a virtual node on every rank a long edge passes, so one input feeding a long
-    chain costs as much as a graph quadratically larger. Ranks by longest path (a node one
-    past its deepest predecessor); a source just before its earliest successor, as dot does.
-    """
-    preds: dict[str, list[str]] = {n: [] for n in nodes}
-    succs: dict[str, list[str]] = {n: [] for n in nodes}
-    for a, b in edges:
-        preds[b].append(a)
-        succs[a].append(b)
-    waiting = {n: len(preds[n]) for n in nodes}
-    ready = [n for n in nodes if not waiting[n]]
-    rank = dict.fromkeys(ready, 0)
-    while ready:  # Kahn's algorithm: each node once all its predecessors are ranked
-        n = ready.pop()
-        for s in succs[n]:
-            rank[s] = max(rank.get(s, 0), rank[n] + 1)
-            waiting[s] -= 1
-            if not waiting[s]:
-                ready.append(s)
-    for n in nodes:
-        if not preds[n] and succs[n]:
-            rank[n] = min(rank[s] for s in succs[n]) - 1
-    return len(nodes) + sum(max(rank[b] - rank[a] - 1, 0) for a, b in edges)
 
 
 # ---------------------------------------------------------------- circuit style
@@ -486,26 +424,6 @@ def _wire_record(
     b.record(wid, role, fields, port="v", margin=margin, width="0", height="0")
 
 
-# Helvetica's advance widths (em/1000) of what numbers are written with; other characters about 556.
-_WIDTHS = {".": 278, ",": 278, "-": 333, " ": 278, "[": 278, "]": 278, "=": 584, "+": 584, "\u2212": 584}
-
-
-def _em(text: str) -> float:
-    return sum(_WIDTHS.get(c, 556) for c in text) / 1000
-
-
-def _balanced(value: str, grad: str) -> tuple[str, str]:
-    """A value and a gradient either side of a vertical wire, the narrower padded with figure spaces
-    on its outer side to the other's width: the rule is then the record's middle, where the wires
-    attach (:func:`micrograd.drawing.svg` drops the padding and sets both against the rule)."""
-    if f"{BLANK}[" in grad or f"{BLANK}[" in value:  # a worksheet's box keeps its own room
-        return value, grad
-    pad = round((_em(grad) - _em(value)) / _em(BLANK))
-    if pad > 0:
-        return BLANK * pad + value, grad
-    return value, grad + BLANK * -pad if grad else grad
-
-
 def _wire(b: _Builder, v: Any, c: Any, i: int, start: str, value: str) -> None:
     """One wire from ``start`` (``v`` or its stem) into argument ``i`` of gate ``c``: value above, gradient below."""
     w = b.contribution(c, i)
@@ -559,11 +477,6 @@ def _output_wire(b: _Builder, root: Any) -> None:
     b.edge(b.ids[root], "out", Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
     b.node("end", Role("end", tip), shape="point", width="0.03")
     b.edge("out", "end", Role("edge", tip, hot=hot), tailport=b.out_port)
-
-
-# A wire's numbers sit next to the gate it enters, and a fork's stem next to the value it splits:
-# these edges pull that much harder than the rest, so a long wire stretches between them.
-NEAR = 8
 
 
 def _reading_order(b: _Builder) -> None:
