@@ -24,6 +24,8 @@ from .core import BackwardTrace, Wire, backward_trace, is_grad_enabled, local_gr
 from .engine import Value, op
 
 if TYPE_CHECKING:
+    from .blocks import dot, logsumexp
+    from .blocks import sum as sum  # noqa: A004  (micrograd.sum; Python's own sum is untouched)
     from .check import GradcheckResult, gradcheck
     from .drawing import (
         Comparison,
@@ -50,6 +52,9 @@ __version__ = "0.1.0"
 _LAZY = {  # name -> module that defines it, imported on first use
     "Tensor": ".tensor",
     "Function": ".function",
+    "dot": ".blocks",
+    "sum": ".blocks",  # not in __all__: a star import would hide the builtin sum()
+    "logsumexp": ".blocks",
     "gradcheck": ".check",
     "GradcheckResult": ".check",
     "draw": ".drawing",
@@ -78,6 +83,8 @@ __all__ = [
     "Tensor",
     "Function",
     "op",
+    "dot",
+    "logsumexp",
     "no_grad",
     "is_grad_enabled",
     "backward_trace",

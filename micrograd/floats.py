@@ -35,6 +35,7 @@ __all__ = [
     "sign",
     "one_minus_square",
     "gate_share",
+    "logsumexp",
 ]
 
 
@@ -201,3 +202,21 @@ def sin_any(a: Any) -> Any:
 def cos_any(a: Any) -> Any:
     """:func:`cos` on a float; the node's ``cos()`` on a node."""
     return cos(a) if type(a) is float else a.cos()
+
+
+def exp_any(a: Any) -> Any:
+    """:func:`exp` on a float; the node's ``exp()`` on a node."""
+    return exp(a) if type(a) is float else a.exp()
+
+
+def logsumexp(*xs: float) -> float:
+    """``log(Σ exp(xᵢ))`` without overflow: the largest x is taken out first, ``m + log(Σ exp(xᵢ − m))``.
+
+    As ``torch.logsumexp``: an infinite largest x is not taken out (the sum is then 0 or inf); a nan gives nan.
+    """
+    m = max(xs)
+    shift = m if -inf < m < inf else 0.0
+    total = 0.0
+    for x in xs:
+        total += exp(x - shift)
+    return log(total) + shift

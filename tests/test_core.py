@@ -478,6 +478,9 @@ SCALAR_OPS = {  # op name -> how to make it from a Value and another Value or nu
     "max": lambda a, b: a.max(b),
     "min": lambda a, b: a.min(b),
     "Σwx+b": lambda a, b: micrograd.nn.weighted_sum([a, a], [b, 2.0], a),
+    "Σwx": lambda a, b: micrograd.dot([a, 2.0, b], [b, a, 3.0]),
+    "Σ": lambda a, b: micrograd.sum([a, b, 2.0, a]),
+    "logsumexp": lambda a, b: micrograd.logsumexp([a, b, -1.0, a]),
 }
 
 TENSOR_OPS = {  # op name -> (how to make it from a Tensor and another Tensor or array, the op as shown)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
+from ..blocks import products_code, products_contributions, products_contributions_code
 from ..engine import Value, _nary, _operand, rule
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "weighted_sum"]
@@ -39,15 +40,14 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value | float], bias
 def _weighted_sum_code(m: int) -> tuple[str, ...]:
     """Σwx+b as code, for ``m = 2n + 1`` parents ``(w..., x..., b)``: ``b + w0 * x0 + ...`` and its contributions."""
     n = m // 2
-    forward = " + ".join([f"{{{m - 1}}}", *(f"{{{i}}} * {{{n + i}}}" for i in range(n))])
-    return (forward, *(f"{{up}} * {{{n + i}}}" for i in range(n)), *(f"{{up}} * {{{i}}}" for i in range(n)), "{up}")
+    return (" + ".join([f"{{{m - 1}}}", *products_code(n)]), *products_contributions_code(n), "{up}")
 
 
 @rule("Σwx+b", code=_weighted_sum_code)
 def _weighted_sum_rule(out: Value, upstream: float) -> tuple[float, ...]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1
     parents = out.parents
     n = len(parents) // 2
-    return (*[x._data * upstream for x in parents[n : 2 * n]], *[w._data * upstream for w in parents[:n]], upstream)
+    return (*products_contributions(parents[:n], parents[n : 2 * n], upstream), upstream)
 
 
 #: Activation name -> the Value method that applies it (None: the identity).
