@@ -57,7 +57,11 @@ def _sum_code(m: int) -> tuple[str, ...]:
     return (" + ".join(f"{{{i}}}" for i in range(m)), *["{up}"] * m)
 
 
-@rule("Σ", code=_sum_code)
+def _sum_local(m: int) -> tuple[str, ...]:
+    return ("1",) * m
+
+
+@rule("Σ", local=_sum_local, code=_sum_code)
 def _sum_rule(out: Value, upstream: float) -> tuple[float, ...]:  # ∂Σ/∂vᵢ = 1
     return (upstream,) * len(out.parents)
 
@@ -107,7 +111,16 @@ def _dot_code(m: int) -> tuple[str, ...]:
     return (" + ".join(products_code(n)), *products_contributions_code(n))
 
 
-@rule("Σwx", code=_dot_code)
+def products_local(n: int) -> tuple[str, ...]:
+    """∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ in writing (worksheets' hints), for ``n`` terms with parents ``(w..., x..., ...)``."""
+    return (*(f"{{{n + i}}}" for i in range(n)), *(f"{{{i}}}" for i in range(n)))
+
+
+def _dot_local(m: int) -> tuple[str, ...]:
+    return products_local(m // 2)
+
+
+@rule("Σwx", local=_dot_local, code=_dot_code)
 def _dot_rule(out: Value, upstream: float) -> tuple[float, ...]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ
     parents = out.parents
     n = len(parents) // 2
@@ -137,6 +150,10 @@ def _logsumexp_code(m: int) -> tuple[str, ...]:
     )
 
 
-@rule("logsumexp", code=_logsumexp_code)
+def _logsumexp_local(m: int) -> tuple[str, ...]:
+    return tuple(f"exp({{{i}}} - {{out}})" for i in range(m))
+
+
+@rule("logsumexp", local=_logsumexp_local, code=_logsumexp_code)
 def _logsumexp_rule(out: Value, upstream: float) -> tuple[float, ...]:  # ∂/∂xᵢ = exp(xᵢ − out), the softmax
     return tuple(upstream * floats.exp_any(x._data - out._data) for x in out.parents)

@@ -228,7 +228,8 @@ class Rules(dict[str, Rule]):
     ``@table.rule("*", local=("{b}", "{a}"))`` under an op's method registers the function it
     decorates, and ``local`` says the same derivative in writing, ∂out/∂parent for each parent
     in terms of the inputs ``{a}``, ``{b}`` (or ``{x}``, ``{y}``) and the output ``{out}``
-    (what worksheets' hints and texts show). ``code`` says the op and its rule as Python
+    (what worksheets' hints and texts show; for an op of any number of inputs, a function of that
+    number giving them, as ``code`` may be). ``code`` says the op and its rule as Python
     (:data:`Code`): ``("{a} * {b}", "{up} * {b}", "{up} * {a}")``, the output and then each
     parent's contribution, for :func:`micrograd.staged`; the tests hold it to the same bits
     as the op and its rule. ``number=(k, code)`` is the op's code where input ``k`` is a number
@@ -239,7 +240,7 @@ class Rules(dict[str, Rule]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.written: dict[str, tuple[str, ...]] = {}  # op name -> ∂out/∂parent as text, per parent
+        self.written: dict[str, Code] = {}  # op name -> ∂out/∂parent as text, per parent (n-ary: per number of parents)
         self.code: dict[str, Code] = {}  # op name -> the op and its rule as Python code (staged code)
         # op name -> (k, its code when input k is a number, a constant, beside a node that needs a gradient):
         # PyTorch computes t ** 0.5 and 2 / t otherwise than t ** s and s / t for a tensor s (sqrt, 1/t·2)
@@ -261,7 +262,7 @@ class Rules(dict[str, Rule]):
         return self._on_nodes
 
     def rule(
-        self, name: str, local: tuple[str, ...] = (), code: Code | None = None, number: tuple[int, Code] | None = None
+        self, name: str, local: Code = (), code: Code | None = None, number: tuple[int, Code] | None = None
     ) -> Callable[[Rule], Rule]:
         """``@rule(name, local=..., code=...)`` over ``(out, upstream) -> contribution per parent``: registers it.
 
@@ -279,7 +280,7 @@ class Rules(dict[str, Rule]):
         self,
         name: str,
         fn: Rule,
-        local: tuple[str, ...] = (),
+        local: Code = (),
         code: Code | None = None,
         number: tuple[int, Code] | None = None,
         stacklevel: int = 2,

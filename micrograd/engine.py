@@ -47,7 +47,7 @@ RULES = Rules()  # the scalar derivatives table: op name -> rule(out, upstream)
 
 def op(
     name: str,
-    local: tuple[str, ...] = (),
+    local: Code = (),
     code: Code | None = None,
     number: tuple[int, Code] | None = None,
 ) -> Callable[[Rule], Rule]:

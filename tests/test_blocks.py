@@ -156,6 +156,19 @@ def test_a_block_is_one_gate_in_the_trace_and_the_picture(name: str) -> None:
     assert all(f"v{k}" in text for k in range(4))
 
 
+def test_a_worksheet_hint_writes_each_block_s_local_derivative() -> None:
+    a, b, c = Value(0.5, label="a"), Value(-1.0, label="b"), Value(2.0, label="c")
+    cases = {
+        micrograd.dot([a, b], [c, 3.0]): ["∂n1/∂a = c", "∂n1/∂b = 3", "∂n1/∂c = a"],
+        micrograd.sum([a, b, c]): ["∂n1/∂a = 1", "∂n1/∂b = 1", "∂n1/∂c = 1"],
+        micrograd.logsumexp([a, b, c]): ["∂n1/∂a = exp(a − n1)", "∂n1/∂b = exp(b − n1)", "∂n1/∂c = exp(c − n1)"],
+        micrograd.nn.weighted_sum([a], [b], c): ["∂n1/∂a = b", "∂n1/∂b = a", "∂n1/∂c = 1"],
+    }
+    for out, hints in cases.items():
+        hows = [box.step.how for box in micrograd.worksheet(out).boxes]
+        assert len(hows) == len(hints) and all(how.endswith(hint) for how, hint in zip(hows, hints, strict=True)), hows
+
+
 # ---------------------------------------------------------------- staged code and compiled replays, bit for bit
 
 

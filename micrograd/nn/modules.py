@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
-from ..blocks import products_code, products_contributions, products_contributions_code
+from ..blocks import products_code, products_contributions, products_contributions_code, products_local
 from ..engine import Value, _nary, _operand, rule
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "weighted_sum"]
@@ -43,7 +43,11 @@ def _weighted_sum_code(m: int) -> tuple[str, ...]:
     return (" + ".join([f"{{{m - 1}}}", *products_code(n)]), *products_contributions_code(n), "{up}")
 
 
-@rule("Σwx+b", code=_weighted_sum_code)
+def _weighted_sum_local(m: int) -> tuple[str, ...]:
+    return (*products_local(m // 2), "1")  # ∂/∂b = 1
+
+
+@rule("Σwx+b", local=_weighted_sum_local, code=_weighted_sum_code)
 def _weighted_sum_rule(out: Value, upstream: float) -> tuple[float, ...]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1
     parents = out.parents
     n = len(parents) // 2

@@ -322,6 +322,8 @@ class _Plan:
     def written_local(self, c: Any, i: int) -> str:
         """∂c/∂(input i) as the engine's rule writes it, with the inputs' names filled in ("" if unknown)."""
         written = c._rules.written.get(c._op, ())
+        if callable(written):  # an op of any number of inputs: its formulas for this number
+            written = written(len(c.parents))
         if i >= len(written):
             return ""
         args = [self.name_of(p) for p in c.parents]
