@@ -255,3 +255,37 @@ def test_a_block_pickles_and_backpropagates_in_a_fresh_interpreter(name: str) ->
     )
     run = subprocess.run([sys.executable, "-c", code], input=blob, capture_output=True, check=True)
     assert run.stdout.decode().strip() == repr([p.grad for p in leaves])
+
+
+# ---------------------------------------------------------------- PyTorch's logsumexp
+
+
+@pytest.mark.torch
+def test_logsumexp_is_pytorchs_value_gradient_and_hessian() -> None:
+    torch = pytest.importorskip(
+        "torch", reason="compares with PyTorch: install the optional extra, pip install -e '.[test,torch]'"
+    )
+    rng = random.Random(3)
+    edges = (0.0, -0.0, 1e-300, 700.0, -700.0, 1000.0, -1000.0, math.inf, -math.inf, math.nan)
+    cases = [[rng.uniform(-30, 30) for _ in range(rng.choice((1, 2, 5, 16)))] for _ in range(300)]
+    cases += [[rng.choice(edges) if rng.random() < 0.5 else rng.uniform(-5, 5) for _ in range(4)] for _ in range(300)]
+    for data in cases:
+        xs = [Value(x) for x in data]
+        out = micrograd.logsumexp(xs)
+        out.backward()
+        t = torch.tensor(data, dtype=torch.float64, requires_grad=True)
+        y = torch.logsumexp(t, 0)
+        y.backward()
+        for ours, theirs in [(out.data, y.item()), *zip([x.grad for x in xs], t.grad.tolist(), strict=True)]:
+            assert (math.isnan(ours) and math.isnan(theirs)) or close(ours, theirs, 1e-14), (data, ours, theirs)
+    for data in cases[:40]:
+        ours = micrograd.hessian(lambda *vs: micrograd.logsumexp(vs), data)
+        theirs = torch.autograd.functional.hessian(
+            lambda t: torch.logsumexp(t, 0), torch.tensor(data, dtype=torch.float64)
+        ).tolist()
+        for row, want in zip(ours, theirs, strict=True):
+            assert all(abs(a - b) <= 1e-14 + 1e-12 * abs(b) for a, b in zip(row, want, strict=True)), (
+                data,
+                ours,
+                theirs,
+            )
