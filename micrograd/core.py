@@ -132,6 +132,11 @@ class Node(GraphCopies):
         self._mark = None
 
     @property
+    def scope(self) -> str | None:
+        """The path of the scopes an op made this node in (``"layer0/attn/softmax"``), or None: ``micrograd.scope``."""
+        return getattr(self, "_scope", None)
+
+    @property
     def op(self) -> str:
         """The name of the op that made this node (``""`` for a leaf)."""
         return self._op

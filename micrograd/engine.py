@@ -103,11 +103,18 @@ def _operand(x: object, op: str) -> Value:
     raise TypeError(f"unsupported operand for {op}: Value and {type(x).__name__} ({x!r:.60})")
 
 
+def _scoped(path: str) -> ScopedValue:
+    """An op's output made inside a scope (``recording()`` gave the scope's path): a :class:`ScopedValue`."""
+    v = _object_new(ScopedValue)
+    v._scope = path
+    return v
+
+
 def _unary(data: float, a: Value, op: str) -> Value:
     """The output of a one-input op; it records ``a`` only if a gradient is wanted (see :class:`no_grad`)."""
-    if not (a.requires_grad and recording()):
+    if not (a.requires_grad and (r := recording())):
         return _leaf(data, False)
-    v = _object_new(Value)  # built here, not by a helper: one call less on every op
+    v = _object_new(Value) if r is True else _scoped(r)  # built here, not by a helper: one call less on every op
     v._data = data
     v.grad = 0.0
     v._p0 = a
@@ -120,9 +127,9 @@ def _unary(data: float, a: Value, op: str) -> Value:
 
 def _binary(data: float, a: Value, b: Value, op: str) -> Value:
     """The output of a two-input op; it records ``(a, b)`` only if a gradient is wanted."""
-    if not ((a.requires_grad or b.requires_grad) and recording()):
+    if not ((a.requires_grad or b.requires_grad) and (r := recording())):
         return _leaf(data, False)
-    v = _object_new(Value)
+    v = _object_new(Value) if r is True else _scoped(r)
     v._data = data
     v.grad = 0.0
     v._p0 = a
@@ -136,9 +143,9 @@ def _binary(data: float, a: Value, b: Value, op: str) -> Value:
 
 def _nary(data: float, parents: tuple[Value, ...], op: str) -> Value:
     """The output of an op of any number of inputs (e.g. a neuron's weighted sum)."""
-    if not (recording() and any(map(_needs_grad, parents))):
+    if not ((r := recording()) and any(map(_needs_grad, parents))):
         return _leaf(data, False)
-    v = _object_new(Value)
+    v = _object_new(Value) if r is True else _scoped(r)
     v._data = data
     v.grad = 0.0
     if len(parents) > 2:  # the parents as Node keeps more than two
@@ -210,9 +217,9 @@ class Value(Node):
         """``a + b``."""
         if not isinstance(other, Value):
             other = _operand(other, "+")
-        if not ((self.requires_grad or other.requires_grad) and recording()):
+        if not ((self.requires_grad or other.requires_grad) and (r := recording())):
             return _leaf(self._data + other._data, False)
-        v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
+        v = _object_new(Value) if r is True else _scoped(r)  # _binary(...) written out: saves a call
         v._data = self._data + other._data
         v.grad = 0.0
         v._p0 = self
@@ -246,9 +253,9 @@ class Value(Node):
         """``a * b``."""
         if not isinstance(other, Value):
             other = _operand(other, "*")
-        if not ((self.requires_grad or other.requires_grad) and recording()):
+        if not ((self.requires_grad or other.requires_grad) and (r := recording())):
             return _leaf(self._data * other._data, False)
-        v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
+        v = _object_new(Value) if r is True else _scoped(r)  # _binary(...) written out: saves a call
         v._data = self._data * other._data
         v.grad = 0.0
         v._p0 = self
@@ -573,6 +580,14 @@ def _checked_children(children: Iterable[Value], op: str) -> tuple[Value, ...]:
     if function is not None:
         raise ValueError(f"{op!r} is a micrograd.Function: make its nodes with {function.__name__}.apply(...)")
     return parents
+
+
+class ScopedValue(Value):
+    """A Value an op made inside a scope (:func:`micrograd.scope`): one slot more, its path (``node.scope``)."""
+
+    __slots__ = ("_scope",)
+    _state = (*Value._state, "_scope")
+    _scope: str  # copies and pickles keep the scope
 
 
 class GraphCutError(TypeError):

@@ -66,9 +66,10 @@ __all__ = ["Function", "FunctionValue", "exp", "log", "tanh", "sigmoid", "sqrt",
 class FunctionValue(Value):
     """A Value made by a :class:`Function`: it also keeps that call's ``ctx`` (what forward saved)."""
 
-    __slots__ = ("_ctx",)
-    _state = (*Value._state, "_ctx")
+    __slots__ = ("_ctx", "_scope")
+    _state = (*Value._state, "_ctx", "_scope")
     _ctx: Function
+    _scope: str | None
 
     @property
     def creator(self) -> Function:
@@ -179,7 +180,7 @@ def _apply(ctx: Function, inputs: tuple[Any, ...]) -> Any:
             "output's number (math.exp(x), x * x, ...); the node is made by apply()"
         )
     data = as_float(result, f"{cls.__name__}.forward")
-    if not (recording() and any(n.requires_grad for n in nodes)):
+    if not ((r := recording()) and any(n.requires_grad for n in nodes)):
         return _leaf(data, False)
     ctx._inputs = numbers  # type: ignore[attr-defined]  # the numbers forward got: saved ones are found by identity
     ctx._output = data  # type: ignore[attr-defined]
@@ -193,6 +194,7 @@ def _apply(ctx: Function, inputs: tuple[Any, ...]) -> Any:
     v.label = ""
     v.requires_grad = True
     v._ctx = ctx
+    v._scope = None if r is True else r  # the scope's path (see micrograd.scope)
     return v
 
 
