@@ -244,3 +244,20 @@ def test_detach_drops_the_scope() -> None:
 def test_scope_is_exported() -> None:
     assert micrograd.scope is scope
     assert "scope" in micrograd.__all__
+
+
+def test_a_scoped_graph_reads_as_the_same_graph() -> None:
+    def f() -> Value:
+        a, b = Value(1.0, label="a"), Value(-2.0, label="b")
+        out = (a * b + a).tanh()
+        out.label = "out"
+        return out
+
+    plain = f()
+    with scope("s"):
+        scoped = f()
+    assert micrograd.draw(scoped).source == micrograd.draw(plain).source
+    assert str(micrograd.staged(scoped)) == str(micrograd.staged(plain))
+    assert micrograd.gradcheck(lambda x: (x * x).tanh(), [Value(0.3)])
+    with scope("check"):
+        assert micrograd.gradcheck(lambda x: (x * x).tanh(), [Value(0.3)])
