@@ -30,6 +30,7 @@ line should know it.
 
 from __future__ import annotations
 
+import copyreg
 import math
 import operator
 from collections.abc import Callable, Iterable
@@ -38,6 +39,7 @@ from typing import Any, ClassVar
 
 from . import core, floats
 from .core import _MANY, Code, Node, Rule, Rules, local_grads, no_grad, recording, topological_order
+from .graph.scope import kinds_from
 from .numbers_in import _is_number, _new_data, as_float
 
 __all__ = ["Value", "RULES", "op", "rule", "no_grad", "local_grads", "topological_order"]
@@ -103,18 +105,11 @@ def _operand(x: object, op: str) -> Value:
     raise TypeError(f"unsupported operand for {op}: Value and {type(x).__name__} ({x!r:.60})")
 
 
-def _scoped(path: str) -> ScopedValue:
-    """An op's output made inside a scope (``recording()`` gave the scope's path): a :class:`ScopedValue`."""
-    v = _object_new(ScopedValue)
-    v._scope = path
-    return v
-
-
 def _unary(data: float, a: Value, op: str) -> Value:
     """The output of a one-input op; it records ``a`` only if a gradient is wanted (see :class:`no_grad`)."""
     if not (a.requires_grad and (r := recording())):
         return _leaf(data, False)
-    v = _object_new(Value) if r is True else _scoped(r)  # built here, not by a helper: one call less on every op
+    v = _object_new(Value if r is True else r)  # built here, not by a helper: one call less on every op
     v._data = data
     v.grad = 0.0
     v._p0 = a
@@ -129,7 +124,7 @@ def _binary(data: float, a: Value, b: Value, op: str) -> Value:
     """The output of a two-input op; it records ``(a, b)`` only if a gradient is wanted."""
     if not ((a.requires_grad or b.requires_grad) and (r := recording())):
         return _leaf(data, False)
-    v = _object_new(Value) if r is True else _scoped(r)
+    v = _object_new(Value if r is True else r)
     v._data = data
     v.grad = 0.0
     v._p0 = a
@@ -145,7 +140,7 @@ def _nary(data: float, parents: tuple[Value, ...], op: str) -> Value:
     """The output of an op of any number of inputs (e.g. a neuron's weighted sum)."""
     if not ((r := recording()) and any(map(_needs_grad, parents))):
         return _leaf(data, False)
-    v = _object_new(Value) if r is True else _scoped(r)
+    v = _object_new(Value if r is True else r)
     v._data = data
     v.grad = 0.0
     if len(parents) > 2:  # the parents as Node keeps more than two
@@ -219,7 +214,7 @@ class Value(Node):
             other = _operand(other, "+")
         if not ((self.requires_grad or other.requires_grad) and (r := recording())):
             return _leaf(self._data + other._data, False)
-        v = _object_new(Value) if r is True else _scoped(r)  # _binary(...) written out: saves a call
+        v = _object_new(Value if r is True else r)  # _binary(...) written out: saves a call
         v._data = self._data + other._data
         v.grad = 0.0
         v._p0 = self
@@ -255,7 +250,7 @@ class Value(Node):
             other = _operand(other, "*")
         if not ((self.requires_grad or other.requires_grad) and (r := recording())):
             return _leaf(self._data * other._data, False)
-        v = _object_new(Value) if r is True else _scoped(r)  # _binary(...) written out: saves a call
+        v = _object_new(Value if r is True else r)  # _binary(...) written out: saves a call
         v._data = self._data * other._data
         v.grad = 0.0
         v._p0 = self
@@ -582,12 +577,28 @@ def _checked_children(children: Iterable[Value], op: str) -> tuple[Value, ...]:
     return parents
 
 
-class ScopedValue(Value):
-    """A Value an op made inside a scope (:func:`micrograd.scope`): one slot more, its path (``node.scope``)."""
+class _ScopedKind(type):
+    """The class of the Values an op makes inside a scope: ``Value`` itself, but for ``_scope``, the path."""
 
-    __slots__ = ("_scope",)
-    _state = (*Value._state, "_scope")
-    _scope: str  # copies and pickles keep the scope
+    _scope: str
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Value:  # type(node)(...) makes a Value: a leaf is in no scope
+        return Value(*args, **kwargs)
+
+
+_KINDS: dict[str, _ScopedKind] = {}
+
+
+def _scoped_kind(path: str) -> _ScopedKind:
+    """The Values made inside the scope ``path``: a subclass of Value of its own, no slot more (pickled by path)."""
+    kind = _KINDS.get(path)
+    if kind is None:
+        kind = _KINDS[path] = _ScopedKind("Value", (Value,), {"__slots__": (), "_scope": path, "__module__": __name__})
+    return kind
+
+
+copyreg.pickle(_ScopedKind, lambda kind: (_scoped_kind, (kind._scope,)))
+kinds_from(_scoped_kind)
 
 
 class GraphCutError(TypeError):

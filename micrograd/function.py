@@ -194,7 +194,7 @@ def _apply(ctx: Function, inputs: tuple[Any, ...]) -> Any:
     v.label = ""
     v.requires_grad = True
     v._ctx = ctx
-    v._scope = None if r is True else r  # the scope's path (see micrograd.scope)
+    v._scope = None if r is True else r._scope  # the scope's path (see micrograd.scope)
     return v
 
 

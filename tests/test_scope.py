@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import pickle
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -261,3 +263,26 @@ def test_a_scoped_graph_reads_as_the_same_graph() -> None:
     assert micrograd.gradcheck(lambda x: (x * x).tanh(), [Value(0.3)])
     with scope("check"):
         assert micrograd.gradcheck(lambda x: (x * x).tanh(), [Value(0.3)])
+
+
+def test_a_node_made_inside_a_scope_is_a_value_of_the_same_size() -> None:
+    a = Value(2.0)
+    with scope("s"):
+        inside = a * a
+    outside = a * a
+    assert isinstance(inside, Value) and type(inside).__name__ == "Value"
+    assert sys.getsizeof(inside) == sys.getsizeof(outside)
+    assert repr(inside) == repr(outside)
+    leaf = type(inside)(3.0)  # the class called (detach, functional's leaves) makes a plain leaf, in no scope
+    assert type(leaf) is Value and leaf.scope is None
+
+
+def test_a_pickle_loads_its_scopes_in_a_fresh_process() -> None:
+    with scope("layer0"), scope("attn"):
+        out = Value(2.0) * Value(3.0)
+    code = (
+        "import pickle, sys; out = pickle.loads(sys.stdin.buffer.read()); out.backward();"
+        "print(out.scope, out.parents[0].scope, out.parents[0].grad)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(out), capture_output=True, check=True)
+    assert run.stdout.decode().split() == ["layer0/attn", "None", "3.0"]
