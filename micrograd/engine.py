@@ -30,7 +30,6 @@ line should know it.
 
 from __future__ import annotations
 
-import copyreg
 import math
 import operator
 from collections.abc import Callable, Iterable
@@ -39,7 +38,6 @@ from typing import Any, ClassVar
 
 from . import core, floats
 from .core import _MANY, Code, Node, Rule, Rules, local_grads, no_grad, recording, topological_order
-from .graph.scope import kinds_from
 from .numbers_in import _is_number, _new_data, as_float
 
 __all__ = ["Value", "RULES", "op", "rule", "no_grad", "local_grads", "topological_order"]
@@ -109,7 +107,7 @@ def _unary(data: float, a: Value, op: str) -> Value:
     """The output of a one-input op; it records ``a`` only if a gradient is wanted (see :class:`no_grad`)."""
     if not (a.requires_grad and (r := recording())):
         return _leaf(data, False)
-    v = _object_new(Value if r is True else r)  # built here, not by a helper: one call less on every op
+    v = _object_new(Value)  # built here, not by a helper: one call less on every op
     v._data = data
     v.grad = 0.0
     v._p0 = a
@@ -117,6 +115,8 @@ def _unary(data: float, a: Value, op: str) -> Value:
     v._op = op
     v.label = ""
     v.requires_grad = True
+    if r is not True:  # inside a scope: recording() gave its path
+        v._scope = r
     return v
 
 
@@ -124,7 +124,7 @@ def _binary(data: float, a: Value, b: Value, op: str) -> Value:
     """The output of a two-input op; it records ``(a, b)`` only if a gradient is wanted."""
     if not ((a.requires_grad or b.requires_grad) and (r := recording())):
         return _leaf(data, False)
-    v = _object_new(Value if r is True else r)
+    v = _object_new(Value)
     v._data = data
     v.grad = 0.0
     v._p0 = a
@@ -133,6 +133,8 @@ def _binary(data: float, a: Value, b: Value, op: str) -> Value:
     v._op = op
     v.label = ""
     v.requires_grad = True
+    if r is not True:  # inside a scope: recording() gave its path
+        v._scope = r
     return v
 
 
@@ -140,7 +142,7 @@ def _nary(data: float, parents: tuple[Value, ...], op: str) -> Value:
     """The output of an op of any number of inputs (e.g. a neuron's weighted sum)."""
     if not ((r := recording()) and any(map(_needs_grad, parents))):
         return _leaf(data, False)
-    v = _object_new(Value if r is True else r)
+    v = _object_new(Value)
     v._data = data
     v.grad = 0.0
     if len(parents) > 2:  # the parents as Node keeps more than two
@@ -150,6 +152,8 @@ def _nary(data: float, parents: tuple[Value, ...], op: str) -> Value:
     v._op = op
     v.label = ""
     v.requires_grad = True
+    if r is not True:  # inside a scope: recording() gave its path
+        v._scope = r
     return v
 
 
@@ -168,8 +172,9 @@ class Value(Node):
     # ``data`` is kept in the slot ``_data``: the ops and rules read and write it there, everyone else
     # through the property ``data``, which turns whatever is stored into a float (a numpy scalar kept as
     # it came would make a replay's power() nan and float32 arithmetic of the whole graph).
-    __slots__ = ("_data", "grad", "_op", "label", "requires_grad")  # and Node's: the parents, a mark
-    _state: ClassVar[tuple[str, ...]] = ("data", "grad", "parents", "_op", "label", "requires_grad")
+    __slots__ = ("_data", "grad", "_op", "label", "requires_grad", "_scope")  # and Node's: the parents, a mark
+    # _scope: the path of the scopes an op made it in (micrograd.scope); unset outside any (nothing written)
+    _state: ClassVar[tuple[str, ...]] = ("data", "grad", "parents", "_op", "label", "requires_grad", "scope")
     __array_ufunc__ = None  # numpy defers to us: np.float64(2) * v -> v.__rmul__
 
     _rules = RULES
@@ -214,7 +219,7 @@ class Value(Node):
             other = _operand(other, "+")
         if not ((self.requires_grad or other.requires_grad) and (r := recording())):
             return _leaf(self._data + other._data, False)
-        v = _object_new(Value if r is True else r)  # _binary(...) written out: saves a call
+        v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
         v._data = self._data + other._data
         v.grad = 0.0
         v._p0 = self
@@ -223,6 +228,8 @@ class Value(Node):
         v._op = "+"
         v.label = ""
         v.requires_grad = True
+        if r is not True:  # inside a scope: recording() gave its path
+            v._scope = r
         return v
 
     @rule("+", local=("1", "1"), code=("{a} + {b}", "{up}", "{up}"))
@@ -250,7 +257,7 @@ class Value(Node):
             other = _operand(other, "*")
         if not ((self.requires_grad or other.requires_grad) and (r := recording())):
             return _leaf(self._data * other._data, False)
-        v = _object_new(Value if r is True else r)  # _binary(...) written out: saves a call
+        v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
         v._data = self._data * other._data
         v.grad = 0.0
         v._p0 = self
@@ -259,6 +266,8 @@ class Value(Node):
         v._op = "*"
         v.label = ""
         v.requires_grad = True
+        if r is not True:  # inside a scope: recording() gave its path
+            v._scope = r
         return v
 
     @rule("*", local=("{b}", "{a}"), code=("{a} * {b}", "{up} * {b}", "{up} * {a}"))
@@ -575,30 +584,6 @@ def _checked_children(children: Iterable[Value], op: str) -> tuple[Value, ...]:
     if function is not None:
         raise ValueError(f"{op!r} is a micrograd.Function: make its nodes with {function.__name__}.apply(...)")
     return parents
-
-
-class _ScopedKind(type):
-    """The class of the Values an op makes inside a scope: ``Value`` itself, but for ``_scope``, the path."""
-
-    _scope: str
-
-    def __call__(cls, *args: Any, **kwargs: Any) -> Value:  # type(node)(...) makes a Value: a leaf is in no scope
-        return Value(*args, **kwargs)
-
-
-_KINDS: dict[str, _ScopedKind] = {}
-
-
-def _scoped_kind(path: str) -> _ScopedKind:
-    """The Values made inside the scope ``path``: a subclass of Value of its own, no slot more (pickled by path)."""
-    kind = _KINDS.get(path)
-    if kind is None:
-        kind = _KINDS[path] = _ScopedKind("Value", (Value,), {"__slots__": (), "_scope": path, "__module__": __name__})
-    return kind
-
-
-copyreg.pickle(_ScopedKind, lambda kind: (_scoped_kind, (kind._scope,)))
-kinds_from(_scoped_kind)
 
 
 class GraphCutError(TypeError):

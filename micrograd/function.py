@@ -66,8 +66,8 @@ __all__ = ["Function", "FunctionValue", "exp", "log", "tanh", "sigmoid", "sqrt",
 class FunctionValue(Value):
     """A Value made by a :class:`Function`: it also keeps that call's ``ctx`` (what forward saved)."""
 
-    __slots__ = ("_ctx", "_scope")
-    _state = (*Value._state, "_ctx", "_scope")
+    __slots__ = ("_ctx",)
+    _state = (*Value._state, "_ctx")
     _ctx: Function
     _scope: str | None
 
@@ -194,7 +194,8 @@ def _apply(ctx: Function, inputs: tuple[Any, ...]) -> Any:
     v.label = ""
     v.requires_grad = True
     v._ctx = ctx
-    v._scope = None if r is True else r._scope  # the scope's path (see micrograd.scope)
+    if r is not True:  # inside a scope: recording() gave its path (see micrograd.scope)
+        v._scope = r
     return v
 
 

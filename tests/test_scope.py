@@ -270,7 +270,7 @@ def test_a_node_made_inside_a_scope_is_a_value_of_the_same_size() -> None:
     with scope("s"):
         inside = a * a
     outside = a * a
-    assert isinstance(inside, Value) and type(inside).__name__ == "Value"
+    assert type(inside) is Value  # one class: the ops' attribute caches see one type, inside a scope or not
     assert sys.getsizeof(inside) == sys.getsizeof(outside)
     assert repr(inside) == repr(outside)
     leaf = type(inside)(3.0)  # the class called (detach, functional's leaves) makes a plain leaf, in no scope
@@ -286,3 +286,14 @@ def test_a_pickle_loads_its_scopes_in_a_fresh_process() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(out), capture_output=True, check=True)
     assert run.stdout.decode().split() == ["layer0/attn", "None", "3.0"]
+
+
+def test_a_scope_can_be_set_by_hand_and_is_checked() -> None:
+    a = Value(1.0)
+    a.scope = "layer0/embedding"
+    assert a.scope == "layer0/embedding"
+    a.scope = None
+    assert a.scope is None
+    for bad in ("", "a//b", "/a", 3):
+        with pytest.raises(ValueError, match="scope"):
+            a.scope = bad  # type: ignore[assignment]

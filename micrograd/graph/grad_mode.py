@@ -9,16 +9,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Callable
-from typing import Any
 
 __all__ = ["no_grad", "is_grad_enabled", "recording"]
 
-_recording: contextvars.ContextVar[Any] = contextvars.ContextVar("micrograd_grad_enabled", default=True)
-_suspended: contextvars.ContextVar[tuple[Any, ...]] = contextvars.ContextVar("micrograd_no_grad", default=())
+_recording: contextvars.ContextVar[bool | str] = contextvars.ContextVar("micrograd_grad_enabled", default=True)
+_suspended: contextvars.ContextVar[tuple[bool | str, ...]] = contextvars.ContextVar("micrograd_no_grad", default=())
 
 # What the engines ask on every op: are graphs being recorded here? False under no_grad; otherwise True,
-# or, inside a scope (micrograd.graph.scope), the kind of node made there (true too; its ._scope is the path).
-recording: Callable[[], Any] = _recording.get
+# or, inside a scope (micrograd.graph.scope), the scope's path: a non-empty str, true too.
+recording: Callable[[], bool | str] = _recording.get
 
 
 def is_grad_enabled() -> bool:

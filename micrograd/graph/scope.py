@@ -6,12 +6,10 @@ reads it back. Pictures of large graphs group nodes by it.
 
 What it costs: nothing per node while no scope is open. The open path rides on the value
 the engines already ask on every op (:func:`~micrograd.graph.grad_mode.recording`): it is
-``True`` while recording outside any scope, ``False`` under ``no_grad``, and inside a scope
-the *kind* of node made there: the scalar engine's class for that path, a subclass of
-``Value`` that holds the path as a class attribute ``_scope`` (see :func:`kinds_from`). An op
-asks once, as before, and builds its node of that class: nothing is stored per node, and
-nothing is done per node that is not done outside a scope. Like ``no_grad``, a scope belongs
-to the thread (and async task) that opened it. Imports only the standard library.
+``True`` while recording outside any scope, the path (a non-empty ``str``, so still true)
+inside one, ``False`` under ``no_grad``. An op asks once, as before, and writes the answer
+into its node's ``_scope`` slot only when it is not ``True``. Like ``no_grad``, a scope belongs to
+the thread (and async task) that opened it. Imports only the standard library.
 """
 
 from __future__ import annotations
@@ -23,29 +21,11 @@ from typing import Any, TypeVar, overload
 
 from .grad_mode import _recording
 
-__all__ = ["scope", "Scope", "current_scope", "kinds_from"]
+__all__ = ["scope", "Scope", "current_scope"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _path: contextvars.ContextVar[str | None] = contextvars.ContextVar("micrograd_scope", default=None)
-
-
-class _Path:
-    """What ``recording()`` answers inside a scope until an engine gives its kinds: the path (true)."""
-
-    __slots__ = ("_scope",)
-
-    def __init__(self, path: str) -> None:
-        self._scope = path
-
-
-_kind: Callable[[str], Any] = _Path  # a path -> what recording() answers inside it (the engine's class for it)
-
-
-def kinds_from(kind: Callable[[str], Any]) -> None:
-    """The engine tells what ``recording()`` answers inside a scope: ``kind(path)``, true, with ``._scope == path``."""
-    global _kind
-    _kind = kind
 
 
 def current_scope() -> str | None:
@@ -83,7 +63,7 @@ class Scope:
         path = self.name if outer is None else f"{outer}/{self.name}"
         _path.set(path)
         if _recording.get() is not False:  # under no_grad nothing is recorded: it stays off
-            _recording.set(_kind(path))
+            _recording.set(path)
         return path
 
     def __exit__(self, *exc: object) -> None:
@@ -93,7 +73,7 @@ class Scope:
         outer = path.rpartition("/")[0] or None
         _path.set(outer)
         if _recording.get() is not False:
-            _recording.set(True if outer is None else _kind(outer))
+            _recording.set(outer or True)
 
     def __call__(self, fn: F) -> F:
         if not callable(fn):

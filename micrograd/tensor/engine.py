@@ -112,7 +112,7 @@ def _node(data: Any, parents: tuple[Tensor, ...], op: str, args: Any = None, sho
     out.label = ""
     out._mark = None
     if (r := recording()) and any(map(_needs_grad, parents)):
-        out._scope = None if r is True else r._scope  # the scope's path (see micrograd.scope)
+        out._scope = None if r is True else r  # the scope's path (see micrograd.scope)
         n = len(parents)  # the parent slots set directly (what the ``parents`` setter does, without the call)
         out._p0, out._p1 = (parents[0], parents[1] if n == 2 else None) if n <= 2 else (parents, _MANY)
         out._op, out._args, out._shown, out.requires_grad = op, args, shown or op, True
