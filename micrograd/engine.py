@@ -206,8 +206,10 @@ class Value(Node):
         self.requires_grad = bool(requires_grad)
         if _children:  # a node made by hand (the tutorial's way): its op must have a rule
             parents = _checked_children(_children, _op)
-            if recording() and any(map(_needs_grad, parents)):  # as every op: no parents under no_grad
+            if (r := recording()) and any(map(_needs_grad, parents)):  # as every op: no parents under no_grad
                 self.parents = parents
+                if r is not True:  # and its scope, as every op's
+                    self._scope = r
             else:
                 self._op, self.requires_grad = "", False
 

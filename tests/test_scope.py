@@ -297,3 +297,13 @@ def test_a_scope_can_be_set_by_hand_and_is_checked() -> None:
     for bad in ("", "a//b", "/a", 3):
         with pytest.raises(ValueError, match="scope"):
             a.scope = bad  # type: ignore[assignment]
+
+
+def test_a_node_made_by_hand_is_tagged_as_an_op_output() -> None:
+    a, b = Value(2.0), Value(3.0)
+    with scope("tutorial"):
+        by_hand = Value(5.0, (a, b), "+")
+        leaf = Value(1.0)
+    assert (by_hand.scope, leaf.scope, Value(5.0, (a, b), "+").scope) == ("tutorial", None, None)
+    by_hand.backward()
+    assert (a.grad, b.grad) == (1.0, 1.0)
