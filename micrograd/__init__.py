@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .core import BackwardTrace, Wire, backward_trace, is_grad_enabled, local_grads, no_grad, topological_order
 from .engine import Value, op
+from .graph.scope import scope
 
 if TYPE_CHECKING:
     from .blocks import dot, logsumexp
@@ -87,6 +88,7 @@ __all__ = [
     "logsumexp",
     "no_grad",
     "is_grad_enabled",
+    "scope",
     "backward_trace",
     "BackwardTrace",
     "Wire",

@@ -132,6 +132,17 @@ class Node(GraphCopies):
         self._mark = None
 
     @property
+    def scope(self) -> str | None:
+        """The path of the scopes an op made this node in (``"layer0/attn/softmax"``), or None: ``micrograd.scope``."""
+        return getattr(self, "_scope", None)
+
+    @scope.setter
+    def scope(self, path: str | None) -> None:
+        if path is not None and (not isinstance(path, str) or not path or "" in path.split("/")):
+            raise ValueError(f"a node's scope is None or a path of names ('layer0/attn'), got {path!r:.60}")
+        self._scope = path  # type: ignore[misc]  # a slot of the engines' classes
+
+    @property
     def op(self) -> str:
         """The name of the op that made this node (``""`` for a leaf)."""
         return self._op

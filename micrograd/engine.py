@@ -105,7 +105,7 @@ def _operand(x: object, op: str) -> Value:
 
 def _unary(data: float, a: Value, op: str) -> Value:
     """The output of a one-input op; it records ``a`` only if a gradient is wanted (see :class:`no_grad`)."""
-    if not (a.requires_grad and recording()):
+    if not (a.requires_grad and (r := recording())):
         return _leaf(data, False)
     v = _object_new(Value)  # built here, not by a helper: one call less on every op
     v._data = data
@@ -115,12 +115,14 @@ def _unary(data: float, a: Value, op: str) -> Value:
     v._op = op
     v.label = ""
     v.requires_grad = True
+    if r is not True:  # inside a scope: recording() gave its path
+        v._scope = r
     return v
 
 
 def _binary(data: float, a: Value, b: Value, op: str) -> Value:
     """The output of a two-input op; it records ``(a, b)`` only if a gradient is wanted."""
-    if not ((a.requires_grad or b.requires_grad) and recording()):
+    if not ((a.requires_grad or b.requires_grad) and (r := recording())):
         return _leaf(data, False)
     v = _object_new(Value)
     v._data = data
@@ -131,12 +133,14 @@ def _binary(data: float, a: Value, b: Value, op: str) -> Value:
     v._op = op
     v.label = ""
     v.requires_grad = True
+    if r is not True:  # inside a scope: recording() gave its path
+        v._scope = r
     return v
 
 
 def _nary(data: float, parents: tuple[Value, ...], op: str) -> Value:
     """The output of an op of any number of inputs (e.g. a neuron's weighted sum)."""
-    if not (recording() and any(map(_needs_grad, parents))):
+    if not ((r := recording()) and any(map(_needs_grad, parents))):
         return _leaf(data, False)
     v = _object_new(Value)
     v._data = data
@@ -148,6 +152,8 @@ def _nary(data: float, parents: tuple[Value, ...], op: str) -> Value:
     v._op = op
     v.label = ""
     v.requires_grad = True
+    if r is not True:  # inside a scope: recording() gave its path
+        v._scope = r
     return v
 
 
@@ -166,8 +172,9 @@ class Value(Node):
     # ``data`` is kept in the slot ``_data``: the ops and rules read and write it there, everyone else
     # through the property ``data``, which turns whatever is stored into a float (a numpy scalar kept as
     # it came would make a replay's power() nan and float32 arithmetic of the whole graph).
-    __slots__ = ("_data", "grad", "_op", "label", "requires_grad")  # and Node's: the parents, a mark
-    _state: ClassVar[tuple[str, ...]] = ("data", "grad", "parents", "_op", "label", "requires_grad")
+    __slots__ = ("_data", "grad", "_op", "label", "requires_grad", "_scope")  # and Node's: the parents, a mark
+    # _scope: the path of the scopes an op made it in (micrograd.scope); unset outside any (nothing written)
+    _state: ClassVar[tuple[str, ...]] = ("data", "grad", "parents", "_op", "label", "requires_grad", "scope")
     __array_ufunc__ = None  # numpy defers to us: np.float64(2) * v -> v.__rmul__
 
     _rules = RULES
@@ -199,8 +206,10 @@ class Value(Node):
         self.requires_grad = bool(requires_grad)
         if _children:  # a node made by hand (the tutorial's way): its op must have a rule
             parents = _checked_children(_children, _op)
-            if recording() and any(map(_needs_grad, parents)):  # as every op: no parents under no_grad
+            if (r := recording()) and any(map(_needs_grad, parents)):  # as every op: no parents under no_grad
                 self.parents = parents
+                if r is not True:  # and its scope, as every op's
+                    self._scope = r
             else:
                 self._op, self.requires_grad = "", False
 
@@ -210,7 +219,7 @@ class Value(Node):
         """``a + b``."""
         if not isinstance(other, Value):
             other = _operand(other, "+")
-        if not ((self.requires_grad or other.requires_grad) and recording()):
+        if not ((self.requires_grad or other.requires_grad) and (r := recording())):
             return _leaf(self._data + other._data, False)
         v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
         v._data = self._data + other._data
@@ -221,6 +230,8 @@ class Value(Node):
         v._op = "+"
         v.label = ""
         v.requires_grad = True
+        if r is not True:  # inside a scope: recording() gave its path
+            v._scope = r
         return v
 
     @rule("+", local=("1", "1"), code=("{a} + {b}", "{up}", "{up}"))
@@ -246,7 +257,7 @@ class Value(Node):
         """``a * b``."""
         if not isinstance(other, Value):
             other = _operand(other, "*")
-        if not ((self.requires_grad or other.requires_grad) and recording()):
+        if not ((self.requires_grad or other.requires_grad) and (r := recording())):
             return _leaf(self._data * other._data, False)
         v = _object_new(Value)  # _binary(...) written out: the tutorial's two busiest ops save a call
         v._data = self._data * other._data
@@ -257,6 +268,8 @@ class Value(Node):
         v._op = "*"
         v.label = ""
         v.requires_grad = True
+        if r is not True:  # inside a scope: recording() gave its path
+            v._scope = r
         return v
 
     @rule("*", local=("{b}", "{a}"), code=("{a} * {b}", "{up} * {b}", "{up} * {a}"))

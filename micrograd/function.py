@@ -69,6 +69,7 @@ class FunctionValue(Value):
     __slots__ = ("_ctx",)
     _state = (*Value._state, "_ctx")
     _ctx: Function
+    _scope: str | None
 
     @property
     def creator(self) -> Function:
@@ -179,7 +180,7 @@ def _apply(ctx: Function, inputs: tuple[Any, ...]) -> Any:
             "output's number (math.exp(x), x * x, ...); the node is made by apply()"
         )
     data = as_float(result, f"{cls.__name__}.forward")
-    if not (recording() and any(n.requires_grad for n in nodes)):
+    if not ((r := recording()) and any(n.requires_grad for n in nodes)):
         return _leaf(data, False)
     ctx._inputs = numbers  # type: ignore[attr-defined]  # the numbers forward got: saved ones are found by identity
     ctx._output = data  # type: ignore[attr-defined]
@@ -193,6 +194,8 @@ def _apply(ctx: Function, inputs: tuple[Any, ...]) -> Any:
     v.label = ""
     v.requires_grad = True
     v._ctx = ctx
+    if r is not True:  # inside a scope: recording() gave its path (see micrograd.scope)
+        v._scope = r
     return v
 
 

@@ -2,5 +2,6 @@
 
 ``order``: the walks (topological order, the order an expression reads); ``grad_mode``:
 ``no_grad`` and whether ops record; ``copies``: copies and pickles of graphs of any depth;
-``hooks``: PyTorch's tensor hooks as ``backward()`` runs them.
+``hooks``: PyTorch's tensor hooks as ``backward()`` runs them; ``scope``: the part of a
+model that built a node (``micrograd.scope``).
 """

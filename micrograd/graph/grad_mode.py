@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+from collections.abc import Callable
 
 __all__ = ["no_grad", "is_grad_enabled", "recording"]
 
-_recording: contextvars.ContextVar[bool] = contextvars.ContextVar("micrograd_grad_enabled", default=True)
-_suspended: contextvars.ContextVar[tuple[bool, ...]] = contextvars.ContextVar("micrograd_no_grad", default=())
+_recording: contextvars.ContextVar[bool | str] = contextvars.ContextVar("micrograd_grad_enabled", default=True)
+_suspended: contextvars.ContextVar[tuple[bool | str, ...]] = contextvars.ContextVar("micrograd_no_grad", default=())
 
-recording = _recording.get  # what the engines ask on every op: are graphs being recorded here?
+# What the engines ask on every op: are graphs being recorded here? False under no_grad; otherwise True,
+# or, inside a scope (micrograd.graph.scope), the scope's path: a non-empty str, true too.
+recording: Callable[[], bool | str] = _recording.get
 
 
 def is_grad_enabled() -> bool:
     """True unless inside a :class:`no_grad` block (of this thread)."""
-    return _recording.get()
+    return _recording.get() is not False
 
 
 class no_grad(contextlib.ContextDecorator):  # noqa: N801  (a context manager, named as torch.no_grad)

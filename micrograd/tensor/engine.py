@@ -111,12 +111,13 @@ def _node(data: Any, parents: tuple[Tensor, ...], op: str, args: Any = None, sho
     out.grad = None
     out.label = ""
     out._mark = None
-    if recording() and any(map(_needs_grad, parents)):
+    if (r := recording()) and any(map(_needs_grad, parents)):
+        out._scope = None if r is True else r  # the scope's path (see micrograd.scope)
         n = len(parents)  # the parent slots set directly (what the ``parents`` setter does, without the call)
         out._p0, out._p1 = (parents[0], parents[1] if n == 2 else None) if n <= 2 else (parents, _MANY)
         out._op, out._args, out._shown, out.requires_grad = op, args, shown or op, True
     else:
-        out._p0 = out._p1 = None
+        out._p0 = out._p1 = out._scope = None
         out._op, out._args, out._shown, out.requires_grad = "", None, "", False
     return out
 
@@ -148,8 +149,8 @@ class Tensor(ShapeOps, Reductions, AsNumbers):
     input batch, say): backward computes nothing for it.
     """
 
-    __slots__ = ("data", "grad", "_op", "_args", "_shown", "label", "requires_grad", "__weakref__")  # and Node's
-    _state = ("data", "grad", "parents", "_op", "_args", "_shown", "label", "requires_grad")
+    __slots__ = ("data", "grad", "_op", "_args", "_shown", "label", "requires_grad", "_scope", "__weakref__")  # +Node's
+    _state = ("data", "grad", "parents", "_op", "_args", "_shown", "label", "requires_grad", "_scope")
 
     _rules = RULES
     _no_grad_yet = None
@@ -172,6 +173,7 @@ class Tensor(ShapeOps, Reductions, AsNumbers):
         self._shown = _op
         self.label = label
         self.requires_grad = bool(requires_grad)
+        self._scope: str | None = None
 
     @property
     def op(self) -> str:
