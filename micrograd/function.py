@@ -232,25 +232,35 @@ def _register(cls: type[Function]) -> None:
             ) from error
         return _contributions(cls, result, out, graph=True)
 
-    for fn in (rule, on_nodes):
-        fn.__module__, fn.__qualname__ = cls.__module__, f"{cls.__qualname__}.backward"
-    rule.on_nodes = on_nodes  # type: ignore[attr-defined]
-    rule.function = cls  # type: ignore[attr-defined]
+    _stamp(cls, rule, on_nodes)
     cls._rule = rule  # type: ignore[attr-defined]
     RULES.add(cls.name, rule, cls.local, cls.code, stacklevel=4)  # a warning points at the class statement
 
 
-def _contributions(cls: type[Function], result: Any, out: Any, graph: bool) -> tuple[Any, ...]:
-    """What backward returned as one contribution per input: numbers (a Value each under ``create_graph``)."""
-    parents = out.parents
+def _stamp(cls: type[Function], rule: Any, on_nodes: Any) -> None:
+    """Name a Function's rule and its create-graph form after its backward, and tie them to the class."""
+    for fn in (rule, on_nodes):
+        fn.__module__, fn.__qualname__ = cls.__module__, f"{cls.__qualname__}.backward"
+    rule.on_nodes = on_nodes
+    rule.function = cls
+
+
+def _given(cls: type[Function], result: Any, parents: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What backward returned, as a tuple of one contribution per input (else a ValueError saying so)."""
     given = tuple(result) if isinstance(result, (tuple, list)) else (result,)
     if len(given) != len(parents):
         raise ValueError(
             f"{cls.__name__}.backward returned {len(given)} contribution(s) for {len(parents)} input(s): "
             "return one per input of forward, in order (None for one that needs none)"
         )
+    return given
+
+
+def _contributions(cls: type[Function], result: Any, out: Any, graph: bool) -> tuple[Any, ...]:
+    """What backward returned as one contribution per input: numbers (a Value each under ``create_graph``)."""
+    parents = out.parents
     contributions: list[Any] = []
-    for k, (parent, c) in enumerate(zip(parents, given, strict=True)):
+    for k, (parent, c) in enumerate(zip(parents, _given(cls, result, parents), strict=True)):
         if not parent.requires_grad:
             contributions.append(None)
         elif c is None:
@@ -378,10 +388,7 @@ def _register_arrays(cls: type[Function], table: Rules) -> None:
             ) from error
         return _array_contributions(cls, result, out, graph=True)
 
-    for fn in (rule, on_nodes):
-        fn.__module__, fn.__qualname__ = cls.__module__, f"{cls.__qualname__}.backward"
-    rule.on_nodes = on_nodes  # type: ignore[attr-defined]
-    rule.function = cls  # type: ignore[attr-defined]
+    _stamp(cls, rule, on_nodes)
     if getattr(table.get(cls.name), "function", None) is not None:  # a Function's of this name: the scalar
         del table[cls.name]  # table has warned that it is defined again
     table.add(cls.name, rule, cls.local, stacklevel=7)  # a warning points at the call of apply
@@ -406,14 +413,8 @@ def _array_contributions(cls: type[Function], result: Any, out: Any, graph: bool
     import numpy as np
 
     parents = out.parents
-    given = tuple(result) if isinstance(result, (tuple, list)) else (result,)
-    if len(given) != len(parents):
-        raise ValueError(
-            f"{cls.__name__}.backward returned {len(given)} contribution(s) for {len(parents)} input(s): "
-            "return one per input of forward, in order (None for one that needs none)"
-        )
     contributions: list[Any] = []
-    for k, (parent, c) in enumerate(zip(parents, given, strict=True)):
+    for k, (parent, c) in enumerate(zip(parents, _given(cls, result, parents), strict=True)):
         if not parent.requires_grad:
             contributions.append(None)
         elif c is None:
