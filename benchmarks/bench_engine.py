@@ -10,13 +10,16 @@ all in one run with the interpreter's default garbage-collector settings.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import random
 import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -51,14 +54,18 @@ def forward_backward_ns(build, n: int) -> tuple[float, float, int]:
     return (t1 - t0) / nodes * 1e9, (t2 - t1) / nodes * 1e9, nodes
 
 
-def bytes_per_node(n: int = 200_000) -> float:
+def bytes_per_node(
+    n: int = 200_000, opened: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext
+) -> float:
+    """Memory per node of a chain of + and * (built inside ``opened()``: a scope, say), after backward."""
     xs = [Value(random.random()) for _ in range(8)]
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    acc = xs[0]
-    for i in range(n // 2):
-        acc = acc * xs[i % 8] + xs[(i + 3) % 8]
+    with opened():
+        acc = xs[0]
+        for i in range(n // 2):
+            acc = acc * xs[i % 8] + xs[(i + 3) % 8]
     acc.backward()
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()

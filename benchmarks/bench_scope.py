@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
-import random
 import statistics
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_engine import bytes_per_node  # noqa: E402
 from bench_nn import make_model  # noqa: E402
 from classic import demo_step  # noqa: E402
 
 from micrograd import Value, scope  # noqa: E402
-from micrograd.core import topological_order  # noqa: E402
 from micrograd.nn import make_moons  # noqa: E402
 
 
@@ -73,22 +70,6 @@ class _PerLayer:
         self.model.zero_grad()
 
 
-def bytes_per_node(opened: Callable[[], contextlib.AbstractContextManager], n: int = 200_000) -> float:
-    """The engine benchmark's chain of + and *, built inside ``opened()``."""
-    xs = [Value(random.random()) for _ in range(8)]
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    with opened():
-        acc = xs[0]
-        for i in range(n // 2):
-            acc = acc * xs[i % 8] + xs[(i + 3) % 8]
-    acc.backward()
-    used = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
-    return used / len(topological_order(acc))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -99,8 +80,8 @@ def main() -> None:
         print(f"demo step, {design}:")
         for way, ms in figures.items():
             print(f"  {way:32} {ms:8.1f} ms  ({ms / base:.3f} x no scope)")
-    print(f"bytes/node, no scope open:   {bytes_per_node(contextlib.nullcontext):.1f}")
-    print(f"bytes/node, inside a scope:  {bytes_per_node(lambda: scope('chain')):.1f}")
+    print(f"bytes/node, no scope open:   {bytes_per_node():.1f}")
+    print(f"bytes/node, inside a scope:  {bytes_per_node(opened=lambda: scope('chain')):.1f}")
 
 
 if __name__ == "__main__":
