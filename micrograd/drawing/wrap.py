@@ -12,6 +12,7 @@ import copy
 import re
 import xml.etree.ElementTree as ET
 
+from .layout import _em
 from .svg import NS, PX_PER_PT, Fit, fitting
 
 __all__ = ["wrap_rows", "MAX_ROWS"]
@@ -67,7 +68,7 @@ def _node_span(g: ET.Element, dx: float) -> tuple[float, float] | None:
             xs += _numbers(e.get("points", ""))[0::2]
         elif tag == "text" and (e.text or "").strip():
             x, size = float(e.get("x", "0")), float(e.get("font-size", "14"))
-            half = 0.3 * size * len(e.text or "")  # generous: a wide glyph is about 0.6 em
+            half = _em(e.text or "") * size / 2 + 1  # Helvetica's widths, a unit to spare
             anchor = e.get("text-anchor", "start")
             left = x - half if anchor == "middle" else x - 2 * half if anchor == "end" else x
             xs += [left, left + 2 * half]
