@@ -163,6 +163,8 @@ class _Builder:
         self.out_port, self.in_port = (_CORNERS if opts.annotate else _SIDES)[opts.rankdir]
         self.ids = {v: f"v{k}" for k, v in enumerate(g.topo)}
         self.arguments: list[tuple[Any, int, str, str, Role, dict[str, object]]] = []
+        self.taken = set(g.names.values())  # the names a gate's placeholder must not be
+        self.gates: dict[Any, str] = {}
 
     def node(self, nid: str, role: Role, **dot: object) -> None:
         self.nodes.append(nid)
@@ -215,13 +217,18 @@ class _Builder:
         return self.g.names[v]
 
     def gate(self, v: Any) -> str:
-        """``v``'s gate in glyphs; its placeholder (the ``x`` of ``x²``) names no other node in this picture."""
-        ordered = ordered_gate(v, self.opts.rankdir)
-        if ordered:
-            return ordered
+        """``v``'s gate in glyphs; its placeholder (the ``x`` of ``x²``) names no other node in this picture.
+
+        Written once per gate (its label and every wire's hover text read it)."""
+        text = self.gates.get(v)
+        if text is None:
+            text = self.gates[v] = ordered_gate(v, self.opts.rankdir) or self._glyphs(v)
+        return text
+
+    def _glyphs(self, v: Any) -> str:
         inputs = [p for p in v.parents if not is_constant(p)]
         own = {self.name(inputs[0])} if len(inputs) == 1 else set()  # x² on the node named x reads right
-        return gate_text(v, self.opts.precision, set(self.g.names.values()) - own)
+        return gate_text(v, self.opts.precision, self.taken - own)
 
     def grad_shown(self, v: Any) -> bool:
         return self.view.shown(v) and self.view.grads.get(v) is not None
