@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cache
@@ -201,3 +203,10 @@ def text_outside_boxes(svg: str, slack: float = 0.5) -> list[str]:
 
     walk(r, 0.0, 0.0, None)
     return problems
+
+
+def system_dot() -> str | None:
+    """A system Graphviz ``dot`` to check DOT with: the one on PATH (CI's second pass puts Debian's there),
+    else ``/opt/gv/dot`` (a 2.43 kept off PATH on a developer's machine), else None."""
+    fallback = Path("/opt/gv/dot")
+    return shutil.which("dot") or (str(fallback) if os.access(fallback, os.X_OK) else None)

@@ -9,13 +9,12 @@ only where that order forces them to: never in a tree; at a fork, about as often
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 
 import pytest
 from layout_audit import CASES, audit, crossings
 from layout_corpus import CORPUS
+from svgtools import system_dot
 
 import micrograd
 from micrograd import Value
@@ -126,7 +125,7 @@ def test_worksheets_the_player_and_comparisons_read_in_order_too() -> None:
         assert r.out_of_order == 0 and not r.leaves_off_column, r.line()
 
 
-SYSTEM_DOT = shutil.which("dot") or ("/opt/gv/dot" if os.access("/opt/gv/dot", os.X_OK) else None)
+SYSTEM_DOT = system_dot()
 
 
 @pytest.mark.skipif(SYSTEM_DOT is None, reason="no system Graphviz (dot) to check the DOT with")

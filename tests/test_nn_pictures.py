@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 import subprocess
 import warnings
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 from layout_audit import Drawing
-from svgtools import SVG, overlapping, root, size_px, smallest_text_px, text_outside_boxes, texts_of
+from svgtools import SVG, overlapping, root, size_px, smallest_text_px, system_dot, text_outside_boxes, texts_of
 
 from micrograd import Value, draw
 from micrograd.drawing import PictureTooLarge
@@ -74,11 +72,6 @@ def _graph(name: str) -> Value:
     return GRAPHS[name]()
 
 
-def _system_dot() -> str | None:
-    """The system Graphviz: /opt/gv/dot (2.43, as Debian and Ubuntu ship it) if there, else ``dot`` on PATH."""
-    return "/opt/gv/dot" if Path("/opt/gv/dot").is_file() else shutil.which("dot")
-
-
 @cache
 def _drawn(name: str, neurons: str, rankdir: str, engine: str, style: str = "record") -> tuple[str, Any]:
     """The SVG of one network view as laid out by ``engine`` (``wasm``, or ``system``: Graphviz's own
@@ -88,14 +81,14 @@ def _drawn(name: str, neurons: str, rankdir: str, engine: str, style: str = "rec
         d = draw(_graph(name), neurons=neurons, rankdir=rankdir, style=style)
         if engine == "wasm":
             return d.svg("wasm"), d.picture
-    dot = _system_dot()
+    dot = system_dot()
     assert dot is not None
     run = subprocess.run([dot, "-Tsvg"], input=d.source.encode(), capture_output=True, timeout=120, check=False)
     assert run.returncode == 0 and not run.stderr, run.stderr.decode()
     return run.stdout.decode(), d.picture
 
 
-ENGINES = ["wasm", pytest.param("system", marks=pytest.mark.skipif(_system_dot() is None, reason="no system dot"))]
+ENGINES = ["wasm", pytest.param("system", marks=pytest.mark.skipif(system_dot() is None, reason="no system dot"))]
 
 
 # ---------------------------------------------------------------- reading the picture
@@ -141,7 +134,7 @@ def _along(rankdir: str) -> int:
 # ---------------------------------------------------------------- the system Graphviz takes every view
 
 
-@pytest.mark.skipif(_system_dot() is None, reason="no system Graphviz (dot) here: CI tests it where there is one")
+@pytest.mark.skipif(system_dot() is None, reason="no system Graphviz (dot) here: CI tests it where there is one")
 @pytest.mark.parametrize("style", ["record", "circuit"])
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
 @pytest.mark.parametrize(("name", "neurons"), VIEWS)
