@@ -218,10 +218,29 @@ class Comparison:
         return "mg-cmp-" + hashlib.sha1(self.correct.source.encode("utf-8")).hexdigest()[:10]
 
     def _repr_html_(self) -> str:
-        return self.html()
+        return self._shown(self._still())
 
     def _repr_svg_(self) -> str:
         return self.svg()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """What a notebook shows and saves: the HTML, the SVG, and its PNG (also inside the HTML) for the front
+        ends that show neither SVG nor script (an untrusted or exported notebook: :mod:`.still`)."""
+        from .still import bundle
+
+        png = self._still()
+        return bundle(repr(self), self.svg(), html_text=self._shown(png), png=png, include=include, exclude=exclude)
+
+    def _still(self) -> bytes:
+        from .still import still_png
+
+        return still_png(self.svg())
+
+    def _shown(self, png: bytes) -> str:
+        """The HTML, and ``png`` (the one SVG of :meth:`svg`) where the HTML's style is not applied."""
+        from .still import img, with_still
+
+        return with_still(self.html(), img(png, self.text()))
 
     def __repr__(self) -> str:
         n = len(self.differences)
@@ -293,6 +312,12 @@ class Panels:
 
     def _repr_svg_(self) -> str:
         return self.svg()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The SVG, and its PNG for the front ends that show no SVG (:mod:`.still`)."""
+        from .still import bundle
+
+        return bundle(f"<Panels: {self.title}>", self.svg(), include=include, exclude=exclude)
 
 
 def _prefixed(svg: str, prefix: str) -> ET.Element:

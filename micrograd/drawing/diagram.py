@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import BackwardTrace, Node, reading_order, topological_order
+from .dot import printable
 from .errors import GraphTooLarge, PictureTooLarge, RendererMissing, RenderTimeout
 from .files import atomic_write
 from .names import node_names
@@ -348,18 +349,37 @@ class Diagram:
     def _repr_svg_(self) -> str:
         return self.svg()
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """What a notebook shows and saves: the SVG, its PNG for the front ends that show no SVG (an untrusted
+        or exported notebook: :mod:`.still`), and for a picture too large to fit, the HTML of :meth:`_repr_html_`."""
+        from .still import bundle, still_png
+
+        svg = self.svg()
+        png = still_png(svg)
+        page = None if self.fits else self._too_large(svg, png)
+        return bundle(repr(self), svg, html_text=page, png=png, include=include, exclude=exclude)
+
     def _repr_html_(self) -> str | None:
         """A picture too large to fit at 12 px text: its size message, and the picture scrolling sideways
         at that size (a notebook would shrink an SVG to its width). None otherwise: Jupyter shows the SVG."""
+        from .still import still_png
+
         svg = self.svg()
-        if self.fits:
-            return None
+        return None if self.fits else self._too_large(svg, still_png(svg))
+
+    def alt_text(self) -> str:
+        """What the picture shows, in words (its SVG's title and summary): a still picture's ``alt`` text."""
+        return printable(f"{self.picture.title}. {self.picture.desc}")
+
+    def _too_large(self, svg: str, png: bytes) -> str:
+        from .still import img, with_still
 
         inline = inline_svg(svg, f"mg-d{id(self):x}").replace("<svg ", '<svg style="max-width:none" ', 1)
-        return (
-            f'<p style="font-family:sans-serif;font-size:13px;margin:0 0 4px">{html.escape(self.size_message())}</p>'
-            f'<div style="overflow:auto;max-width:100%">{inline}</div>'
-        )
+        style = "font-family:sans-serif;font-size:13px;margin:0 0 4px"
+        message = f'<p style="{style}">{html.escape(self.size_message())}</p>'
+        scrolling = '<div style="overflow:auto;max-width:100%">{}</div>'
+        live = message + scrolling.format(inline)
+        return with_still(live, message + scrolling.format(img(png, self.alt_text(), scroll=True)))
 
     def __repr__(self) -> str:
         return f"<Diagram: {self.nodes} nodes, style={self.style!r}>"

@@ -59,7 +59,7 @@ class Worksheet(Protocol):
     def looks(self) -> dict[str, Any]: ...
 
 
-__all__ = ["exercise_diagram", "key_diagram", "sheet_html", "save_sheet"]
+__all__ = ["exercise_diagram", "key_diagram", "sheet_html", "sheet_shown", "save_sheet"]
 
 FORMATS = ("html", "svg", "png", "pdf")
 PORTRAIT_PX = 718  # what a page prints across, in CSS px: A4 at 12 mm margins (190 mm)
@@ -137,7 +137,25 @@ _INSTRUCTIONS = (
 
 def sheet_html(ws: Worksheet, *, standalone: bool = False, key: bool = False) -> str:
     """The exercise (or, with ``key``, the answer key) as HTML: a full page, or a fragment for Jupyter."""
-    svg = (key_diagram(ws) if key else exercise_diagram(ws)).svg()
+    return _sheet_html(ws, (key_diagram(ws) if key else exercise_diagram(ws)).svg(), standalone, key)
+
+
+def sheet_shown(ws: Worksheet, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    """The exercise as a notebook shows and saves it (a MIME bundle): the page, and the blank sheet as a PNG
+    (also inside the page's HTML, with the title and the instructions) for the front ends that run no script
+    (an untrusted or exported notebook: :mod:`.still`)."""
+    from .still import bundle, img, still_png, with_still
+
+    exercise = exercise_diagram(ws)
+    svg = exercise.svg()
+    png = still_png(svg)
+    note = "<p><i>the boxes take answers where the notebook is trusted, or the cell is run</i></p>"
+    still = f"<h3>{html.escape(_title(ws))}</h3><p>{_INSTRUCTIONS}</p>{note}{img(png, exercise.alt_text())}"
+    page = with_still(_sheet_html(ws, svg, standalone=False, key=False), still)
+    return bundle(repr(ws), svg, html_text=page, png=png, include=include, exclude=exclude, with_svg=False)
+
+
+def _sheet_html(ws: Worksheet, svg: str, standalone: bool, key: bool) -> str:
     svg = svg[svg.index("<svg") :]  # inline: no XML declaration
     data = json.dumps({"precision": ws.precision, "boxes": [_printable_strings(b.spec()) for b in ws.boxes]})
     pid = "mg-sheet-" + hashlib.sha1((svg + data).encode("utf-8")).hexdigest()[:10]

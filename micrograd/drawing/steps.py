@@ -56,7 +56,9 @@ _CSS = """
 """
 
 # One player per page element: everything is looked up inside the element, so several
-# players can share a notebook. Keys: ←/→ (also PageUp/PageDown), Home, End.
+# players can share a notebook. Keys: ←/→ (also PageUp/PageDown), Home, End, on the player (the slider
+# too: its own steps would come twice): handled there and stopped, so a notebook's shortcuts (JupyterLab
+# collapses a section on ←) never see them; a click on the slider leaves the focus on the player.
 _JS = """
 (function(){
 var root=document.getElementById("%(pid)s");
@@ -71,11 +73,12 @@ function show(k){
 root.querySelector(".mg-prev").addEventListener("click",function(){show(i-1);});
 root.querySelector(".mg-next").addEventListener("click",function(){show(i+1);});
 slider.addEventListener("input",function(){show(parseInt(slider.value,10));});
+slider.addEventListener("change",function(){root.focus({preventScroll:true});});
 function key(e){
-  if(e.target===slider){return;}
+  if(e.altKey||e.ctrlKey||e.metaKey){return;}
   var k={"ArrowRight":i+1,"ArrowDown":i+1,"PageDown":i+1,
          "ArrowLeft":i-1,"ArrowUp":i-1,"PageUp":i-1,"Home":0,"End":last}[e.key];
-  if(k!==undefined){show(k);e.preventDefault();}
+  if(k!==undefined){show(k);e.preventDefault();e.stopPropagation();}
 }
 %(target)s.addEventListener("keydown",key);
 show(0);
@@ -182,7 +185,32 @@ class Steps(list):
         return atomic_write(path, self.to_bytes(fmt, timeout=timeout))
 
     def _repr_html_(self) -> str:
-        return self.html()
+        return self._shown(self.still())
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """What a notebook shows and saves: the player, and the first frame as a PNG (also inside the player's
+        HTML) for the front ends that run no script (an untrusted or exported notebook: :mod:`.still`)."""
+        from .still import bundle
+
+        png = self.still()
+        plain = f"<Steps: {len(self)} frames of a backward pass>"
+        return bundle(plain, "", html_text=self._shown(png), png=png, include=include, exclude=exclude, with_svg=False)
+
+    def still(self) -> bytes:
+        """The first frame with its caption, as a PNG at its own size (text of 12 px at least)."""
+        from .still import still_png
+
+        if not self:
+            raise ValueError("no frames to show")
+        first = self[0]
+        return still_png(captioned(first.svg(), first.caption, first.theme))
+
+    def _shown(self, png: bytes) -> str:
+        """The player, and ``png`` where no script runs."""
+        from .still import img, with_still
+
+        note = "<p><i>the first frame: where the notebook is trusted, or the cell is run, a player steps on</i></p>"
+        return with_still(self.html(), note + img(png, self[0].alt_text() + " " + printable(self[0].caption)))
 
 
 def _width_px(svg: str) -> float:

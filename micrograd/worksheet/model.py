@@ -107,7 +107,13 @@ class Worksheet:
         return save_sheet(self, path, answers)
 
     def _repr_html_(self) -> str:
-        return self.html()
+        return self._repr_mimebundle_(include=("text/html",))["text/html"]
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The page, and the blank sheet as a picture for notebooks that run no script (``drawing/still.py``)."""
+        from ..drawing.sheet import sheet_shown
+
+        return sheet_shown(self, include, exclude)
 
 
 def worksheet(
