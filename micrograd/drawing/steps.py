@@ -73,7 +73,8 @@ function show(k){
 root.querySelector(".mg-prev").addEventListener("click",function(){show(i-1);});
 root.querySelector(".mg-next").addEventListener("click",function(){show(i+1);});
 slider.addEventListener("input",function(){show(parseInt(slider.value,10));});
-slider.addEventListener("change",function(){root.focus({preventScroll:true});});
+function back(){root.focus({preventScroll:true});}
+slider.addEventListener("change",back);slider.addEventListener("pointerup",back);
 function key(e){
   if(e.altKey||e.ctrlKey||e.metaKey){return;}
   var k={"ArrowRight":i+1,"ArrowDown":i+1,"PageDown":i+1,
