@@ -12,10 +12,10 @@ same PNG as an ``<img>`` (:func:`with_still`), shown until the page's own style 
 - untrusted: the sanitizer drops ``<style>``, ``<script>`` and ``<svg>``; the live part stays
   ``hidden`` (an attribute the sanitizer keeps) and the ``<img>`` of PNG data shows.
 
-Making the PNG costs 10-35 ms for a lecture's circuit (resvg, scale 1; ``benchmarks`` has none:
-measured with the gallery's circuits). IPython asks for the bundle once, when the output is
-made, and a saved notebook keeps only what it got then: the PNG cannot be made later, when a
-front end turns out to need it, so it is made every time.
+Making the PNG adds 25-60 ms to showing a lecture's circuit (a worksheet's tall page about 110 ms;
+about half of it resvg loading the system fonts, for glyphs the bundled font lacks). IPython asks for
+the bundle once, when the output is made, and a saved notebook keeps only what it got then: the PNG
+cannot be made later, when a front end turns out to need it, so it is made every time.
 """
 
 from __future__ import annotations
