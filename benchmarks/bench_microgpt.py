@@ -15,15 +15,17 @@ microgpt's decaying learning rate (over 1,000 steps). Engines:
 Each engine runs ``--steps`` steps in a fresh Python process with the interpreter's default gc
 settings, and reports the median step (each step timed from the one before: forward, backward,
 Adam, zeroing) and its losses; rounds interleave the engines in a rotating order, and each
-figure is the median over rounds. ``--gc-study`` adds diagnostic runs of (b) and (c): the
-collector off (what it costs), and ``gc.freeze()`` of the model before training (what
-``micrograd.models.microgpt.frozen_parameters()`` would save). ``--python`` runs every probe
-with another interpreter (e.g. ``$(pyenv prefix 3.13.0)/bin/python``).
+figure is the median over rounds. ``--gc-study`` adds runs with the cyclic garbage collector
+paused (``micrograd.models.collector_paused()``, the user's opt-in: what the collector costs;
+the reference too), and of (b) and (c) with ``gc.freeze()`` after the model is built (the
+parameters out of the collector's sight). ``--python`` runs every probe with another
+interpreter (e.g. ``$(pyenv prefix 3.13.0)/bin/python``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -98,7 +100,7 @@ def tensor_available(python: str) -> bool:
 
 def probe(engine: str, steps: int) -> dict[str, object]:
     """Run ``steps`` training steps of ``engine`` here: the median ms per step, the losses, time in the collector."""
-    from micrograd.models import load_names
+    from micrograd.models import collector_paused, load_names
 
     names = load_names()
     variant = engine.split(":")[1] if ":" in engine else "default"
@@ -112,8 +114,6 @@ def probe(engine: str, steps: int) -> dict[str, object]:
         if variant == "freeze":
             gc.collect()
             gc.freeze()  # the parameters (and everything alive now) out of the collector's sight
-    if variant == "off":
-        gc.disable()
     in_gc: list[float] = []
     started: list[float] = []
 
@@ -123,13 +123,14 @@ def probe(engine: str, steps: int) -> dict[str, object]:
         else:
             in_gc.append(time.perf_counter() - started.pop())
 
-    gc.callbacks.append(timer)
     losses, times = [], []
-    for k in range(steps):
-        t0 = time.perf_counter()
-        losses.append(step(k))
-        times.append(time.perf_counter() - t0)
-    gc.callbacks.remove(timer)
+    with collector_paused() if variant == "paused" else contextlib.nullcontext():
+        gc.callbacks.append(timer)  # (inside: the collection that may follow a paused block is not a step's)
+        for k in range(steps):
+            t0 = time.perf_counter()
+            losses.append(step(k))
+            times.append(time.perf_counter() - t0)
+        gc.callbacks.remove(timer)
     return {
         "ms": statistics.median(times) * 1e3,
         "gc_ms": sum(in_gc) * 1e3 / steps,
@@ -183,9 +184,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=8, help="training steps per process (their median is the figure)")
-    parser.add_argument("--gc-study", action="store_true", help="also (b) and (c) with the collector off, and frozen")
+    parser.add_argument("--gc-study", action="store_true", help="also with the collector paused, and frozen")
     parser.add_argument("--python", default=sys.executable, help="the interpreter the probes run with")
-    parser.add_argument("--engines", help="a subset, e.g. fused,fused:off (the reference always runs)")
+    parser.add_argument("--engines", help="a subset, e.g. fused,fused:paused (the reference always runs)")
     parser.add_argument("--probe", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
@@ -193,7 +194,7 @@ def main() -> None:
         return
     engines = ["reference", "value", "fused"] + (["tensor"] if tensor_available(args.python) else [])
     if args.gc_study:
-        engines += ["reference:off", "value:off", "value:freeze", "fused:off", "fused:freeze"]
+        engines += ["reference:paused", "value:paused", "value:freeze", "fused:paused", "fused:freeze"]
     if args.engines:
         engines = ["reference", *(e for e in args.engines.split(",") if e != "reference")]
     runs: dict[str, list[dict]] = {e: [] for e in engines}
