@@ -113,7 +113,7 @@ def products_contributions(ws: Sequence[Value], xs: Sequence[Value], upstream: f
 
     The one statement of the rule; :func:`dot`'s and the neuron's ``Σwx+b`` (:mod:`micrograd.nn`) use it.
     """
-    return [*(x._data * upstream for x in xs), *(w._data * upstream for w in ws)]
+    return [x._data * upstream for x in xs] + [w._data * upstream for w in ws]  # (lists: faster than generators)
 
 
 def _dot_code(m: int) -> tuple[str, ...]:
