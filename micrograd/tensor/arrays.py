@@ -127,7 +127,7 @@ def _mT(x: Any) -> Any:
         axes = list(range(x.ndim))
         axes[-1], axes[-2] = axes[-2], axes[-1]
         return x.transpose(tuple(axes))
-    return np.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)
 
 
 def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
