@@ -2,7 +2,7 @@
 
 - :mod:`micrograd.nn.modules`: ``Module``, ``Neuron``, ``Layer``, ``MLP`` and ``weighted_sum``;
 - :mod:`micrograd.nn.losses`: ``mse``, ``hinge``, ``bce_with_logits``, ``softmax_cross_entropy``, ``l2``;
-- :mod:`micrograd.nn.optim`: ``SGD`` (with momentum);
+- :mod:`micrograd.nn.optim`: ``SGD`` (with momentum), ``Adam``;
 - :mod:`micrograd.nn.datasets`: ``make_moons``, ``make_blobs`` (seeded numpy, no scikit-learn).
 
 All are importable from here: ``from micrograd.nn import MLP, SGD, hinge, make_moons``.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from .datasets import make_blobs, make_moons
 from .losses import bce_with_logits, binary_cross_entropy_with_logits, hinge, l2, mse, softmax_cross_entropy
 from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron, weighted_sum
-from .optim import SGD
+from .optim import SGD, Adam
 
 __all__ = [
     "Module",
@@ -29,6 +29,7 @@ __all__ = [
     "softmax_cross_entropy",
     "l2",
     "SGD",
+    "Adam",
     "make_moons",
     "make_blobs",
 ]

@@ -1,4 +1,4 @@
-"""Stochastic gradient descent, with optional momentum, over a list of Values."""
+"""Optimizers over a list of Values: stochastic gradient descent (with optional momentum) and Adam."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from ..engine import Value
 
-__all__ = ["SGD"]
+__all__ = ["SGD", "Adam"]
 
 
 class SGD:
@@ -28,14 +28,7 @@ class SGD:
     velocity: list[float]
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
-        if isinstance(params, Value) or not isinstance(params, Iterable):
-            raise TypeError(f"SGD: params must be a list of Values (e.g. model.parameters()), got {params!r:.60}")
-        self.params = list(params)
-        if not self.params:
-            raise ValueError("SGD: params is empty (nothing to optimize)")
-        for p in self.params:
-            if not isinstance(p, Value):
-                raise TypeError(f"SGD: params must all be Values, got {type(p).__name__}")
+        self.params = _checked_params(params, "SGD")
         self.lr = lr
         if not isinstance(momentum, numbers.Real) or not 0.0 <= momentum < 1.0:
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
@@ -49,9 +42,7 @@ class SGD:
 
     @lr.setter
     def lr(self, lr: float) -> None:
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (math.isfinite(lr) and lr > 0):
-            raise ValueError(f"SGD: lr must be a finite number > 0, got {lr!r}")
-        self._lr = float(lr)
+        self._lr = _checked_lr(lr, "SGD")
 
     def step(self) -> None:
         """One update of every parameter from its current ``grad``."""
@@ -73,3 +64,95 @@ class SGD:
 
     def __repr__(self) -> str:
         return f"SGD({len(self.params)} params, lr={self._lr:g}, momentum={self.momentum:g})"
+
+
+class Adam:
+    """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)``: Adam (Kingma & Ba, 2015), PyTorch's names.
+
+    Each parameter keeps two running averages, of its gradient ``m`` and of its square ``v``;
+    ``step()`` (the t-th call) moves the parameter by their bias-corrected ratio::
+
+        m ← β₁·m + (1 − β₁)·grad              m̂ = m / (1 − β₁ᵗ)
+        v ← β₂·v + (1 − β₂)·grad²             v̂ = v / (1 − β₂ᵗ)
+        p ← p − lr · m̂ / (√v̂ + ε)
+
+    (the paper's Algorithm 1, as microgpt writes it; PyTorch computes the same with its
+    corrections grouped otherwise, equal up to rounding). ``lr`` may be changed between
+    steps (a schedule); ``zero_grad()`` sets every parameter's gradient to 0.
+    """
+
+    _lr: float
+    betas: tuple[float, float]
+    eps: float
+    t: int
+    m: list[float]
+    v: list[float]
+
+    def __init__(
+        self, params: Iterable[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+    ) -> None:
+        self.params = _checked_params(params, "Adam")
+        self.lr = lr
+        if not (isinstance(betas, tuple) and len(betas) == 2 and all(_in_unit_interval(b) for b in betas)):
+            raise ValueError(f"Adam: betas must be a pair of numbers in [0, 1), got {betas!r:.60}")
+        self.betas = (float(betas[0]), float(betas[1]))
+        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not (math.isfinite(eps) and eps >= 0):
+            raise ValueError(f"Adam: eps must be a finite number >= 0, got {eps!r}")
+        self.eps = float(eps)
+        self.t = 0  # the number of steps taken: the bias corrections' exponent
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    @property
+    def lr(self) -> float:
+        """The learning rate: a finite number > 0."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, lr: float) -> None:
+        self._lr = _checked_lr(lr, "Adam")
+
+    def step(self) -> None:
+        """One update of every parameter from its current ``grad``."""
+        self.t += 1
+        lr, eps, (beta1, beta2) = self._lr, self.eps, self.betas
+        correction1, correction2 = 1 - beta1**self.t, 1 - beta2**self.t
+        m, v = self.m, self.v
+        for i, p in enumerate(self.params):
+            grad = p.grad
+            m[i] = beta1 * m[i] + (1 - beta1) * grad
+            v[i] = beta2 * v[i] + (1 - beta2) * grad**2
+            m_hat = m[i] / correction1
+            v_hat = v[i] / correction2
+            p.data -= lr * m_hat / (v_hat**0.5 + eps)
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on every parameter (call before each ``backward()``)."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def __repr__(self) -> str:
+        return f"Adam({len(self.params)} params, lr={self._lr:g}, betas={self.betas}, eps={self.eps:g})"
+
+
+def _checked_params(params: Iterable[Value], who: str) -> list[Value]:
+    """The parameters an optimizer updates: a non-empty list of Values, or a clear error."""
+    if isinstance(params, Value) or not isinstance(params, Iterable):
+        raise TypeError(f"{who}: params must be a list of Values (e.g. model.parameters()), got {params!r:.60}")
+    params = list(params)
+    if not params:
+        raise ValueError(f"{who}: params is empty (nothing to optimize)")
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"{who}: params must all be Values, got {type(p).__name__}")
+    return params
+
+
+def _checked_lr(lr: float, who: str) -> float:
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"{who}: lr must be a finite number > 0, got {lr!r}")
+    return float(lr)
+
+
+def _in_unit_interval(x: float) -> bool:
+    return not isinstance(x, bool) and isinstance(x, numbers.Real) and 0.0 <= x < 1.0
