@@ -17,24 +17,25 @@ len(tokens) - 1)``) reads ``tokens[t]`` and predicts ``tokens[t + 1]``::
     loss = mean over t of −log softmax(X lm_headᵀ)[t, target_t]
 
 with ``rmsnorm(x) = x · (mean(x²) + 1e-5)^-½`` per row. Weight matrices are ``(out, in)``,
-as in the scalar model: a layer is ``X Wᵀ``. Training is Adam with a linearly decaying
-learning rate (:class:`Adam`).
+as in the scalar model: a layer is ``X Wᵀ``. Training is microgpt's: :class:`~micrograd.nn.Adam`
+(the scalar model's, on arrays) with a linearly decaying learning rate.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..core import no_grad
+from ..graph.grad_mode import no_grad
+from ..nn.optim import Adam
 from ..tensor import Tensor, where
+from .datasets import load_names
+from .microgpt import Config, Tokenizer, Weights, _check_weights, init_weights, weight_shapes
 
-__all__ = ["TensorGPT", "Adam", "gpt_loss", "gpt_logits", "rmsnorm", "causal_attention"]
-
-Weights = Mapping[str, Sequence[Sequence[float]]]  # name -> matrix (out, in), as the scalar model's init_weights
+__all__ = ["TensorGPT", "gpt_loss", "gpt_logits", "rmsnorm", "causal_attention"]
 
 
 def rmsnorm(x: Tensor) -> Tensor:
@@ -65,24 +66,24 @@ def causal_attention(q: Tensor, k: Tensor, v: Tensor, n_head: int) -> Tensor:
     return (weights @ vh).transpose(1, 0, 2).reshape(n, n_embd)
 
 
-def gpt_logits(params: Mapping[str, Tensor], tokens: Sequence[int], n_head: int) -> Tensor:
+def gpt_logits(params: Mapping[str, Tensor], tokens: Sequence[int], config: Config) -> Tensor:
     """The logits ``(len(tokens), vocab)`` of the next token at each position (at most ``block_size``)."""
     wte, wpe = params["wte"], params["wpe"]
     n = len(tokens)
     if not 0 < n <= wpe.shape[0]:
         raise ValueError(f"gpt: between 1 and block_size = {wpe.shape[0]} tokens, got {n}")
     x = rmsnorm(wte[np.asarray(tokens)] + wpe[:n])
-    for li in range(_layers(params)):
+    for li in range(config.n_layer):
         p = f"layer{li}."
         h = rmsnorm(x)
         q, k, v = h @ params[p + "attn_wq"].T, h @ params[p + "attn_wk"].T, h @ params[p + "attn_wv"].T
-        x = causal_attention(q, k, v, n_head) @ params[p + "attn_wo"].T + x
+        x = causal_attention(q, k, v, config.n_head) @ params[p + "attn_wo"].T + x
         h = rmsnorm(x)
         x = (h @ params[p + "mlp_fc1"].T).relu() @ params[p + "mlp_fc2"].T + x
     return x @ params["lm_head"].T
 
 
-def gpt_loss(params: Mapping[str, Tensor], tokens: Sequence[int], n_head: int) -> Tensor:
+def gpt_loss(params: Mapping[str, Tensor], tokens: Sequence[int], config: Config) -> Tensor:
     """The mean cross-entropy of predicting ``tokens[t + 1]`` from ``tokens[:t + 1]``, over the name's positions.
 
     ``tokens`` is a whole name, ``[BOS] + chars + [BOS]``; positions beyond ``block_size`` are cut.
@@ -90,96 +91,113 @@ def gpt_loss(params: Mapping[str, Tensor], tokens: Sequence[int], n_head: int) -
     if len(tokens) < 2:
         raise ValueError(f"gpt_loss: a name is [BOS] + chars + [BOS], at least 2 tokens, got {len(tokens)}")
     n = min(params["wpe"].shape[0], len(tokens) - 1)
-    logits = gpt_logits(params, tokens[:n], n_head)
+    logits = gpt_logits(params, tokens[:n], config)
     log_probs = logits.log_softmax(axis=-1)
     return -log_probs[np.arange(n), np.asarray(tokens[1 : n + 1])].mean()
 
 
-def _layers(params: Mapping[str, Tensor]) -> int:
-    return sum(1 for name in params if name.endswith(".attn_wq"))
-
-
-class Adam:
-    """Adam over Tensors, microgpt's: ``β1 = 0.85``, ``β2 = 0.99``, ``eps = 1e-8``, bias-corrected.
-
-    At step ``t`` (from 1), for each parameter ``p`` with gradient ``g``::
-
-        m ← β1·m + (1 − β1)·g          v ← β2·v + (1 − β2)·g²
-        m̂ = m / (1 − β1ᵗ)              v̂ = v / (1 − β2ᵗ)
-        p ← p − lr · m̂ / (√v̂ + eps)
-
-    ``step(lr)`` takes the learning rate of this step (microgpt's decays linearly).
-    """
-
-    def __init__(self, params: Iterable[Tensor], beta1: float = 0.85, beta2: float = 0.99, eps: float = 1e-8) -> None:
-        self.params = list(params)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.m = [np.zeros_like(p.data) for p in self.params]
-        self.v = [np.zeros_like(p.data) for p in self.params]
-        self.t = 0
-
-    def step(self, lr: float) -> None:
-        """Move every parameter by its Adam update, from its current ``grad``."""
-        self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        for i, p in enumerate(self.params):
-            g = p.grad if p.grad is not None else np.zeros_like(p.data)
-            self.m[i] = b1 * self.m[i] + (1 - b1) * g
-            self.v[i] = b2 * self.v[i] + (1 - b2) * g**2
-            m_hat = self.m[i] / (1 - b1**self.t)
-            v_hat = self.v[i] / (1 - b2**self.t)
-            p.data = p.data - lr * m_hat / (v_hat**0.5 + self.eps)
-
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (leaf gradients accumulate across backward passes)."""
-        for p in self.params:
-            p.grad = None
-
-
 class TensorGPT:
-    """microgpt on Tensors: ``TensorGPT(weights)``, ``loss(tokens)``, ``train_step(tokens)``, ``sample(rng)``.
+    """microgpt's transformer on Tensors: ``TensorGPT(weights, tokenizer, config=Config())``, as :class:`MicroGPT`.
 
-    ``weights`` is the scalar model's (``init_weights(config, vocab_size, seed)``: name -> matrix
-    ``(out, in)`` as nested lists); the sizes are read from it (``vocab`` and ``n_embd`` from
-    ``wte``, ``block_size`` from ``wpe``), except the number of heads. The parameters are
-    Tensors, in the weights' order (``params``); the BOS token is the last of the vocabulary.
+    ``weights`` as :func:`~micrograd.models.init_weights` gives them (name -> matrix ``(out, in)``);
+    each matrix becomes one parameter, a Tensor labelled with its name, in ``self.params[name]``.
+    :meth:`loss` is one name's loss (a graph of about 60 Tensor nodes), :meth:`train` microgpt's
+    loop with :class:`~micrograd.nn.Adam`, :meth:`sample` a new name. Start from the names as
+    microgpt does with :meth:`from_names`: the same names, weights and draws as ``MicroGPT.from_names``.
     """
 
-    def __init__(self, weights: Weights, n_head: int = 4, lr: float = 0.01, num_steps: int = 1000) -> None:
-        self.params = {name: Tensor(matrix, label=name) for name, matrix in weights.items()}
-        self.vocab_size, n_embd = self.params["wte"].shape
-        self.block_size = self.params["wpe"].shape[0]
-        if n_embd % n_head:
-            raise ValueError(f"TensorGPT: n_embd = {n_embd} does not split into n_head = {n_head} heads")
-        self.n_head = n_head
-        self.lr, self.num_steps = lr, num_steps
-        self.optimizer = Adam(self.params.values())
+    docs: list[str] | None
+    rng: random.Random
+
+    def __init__(self, weights: Weights, tokenizer: Tokenizer, config: Config | None = None) -> None:
+        self.config = config = Config() if config is None else config
+        self.tokenizer = tokenizer
+        _check_weights(weights, weight_shapes(config, tokenizer.vocab_size))
+        self.params = {name: Tensor(rows, label=name) for name, rows in weights.items()}
+        self.docs = None
+        self.rng = random.Random(42)
+
+    @classmethod
+    def from_names(cls, names: Sequence[str] | None = None, seed: int = 42, config: Config | None = None) -> TensorGPT:
+        """microgpt's start, as :meth:`MicroGPT.from_names`: ``seed`` shuffles the names (makemore's when None),
+        then draws the weights; the model keeps the shuffled names (``docs``) and the generator (``rng``)."""
+        rng = random.Random(seed)
+        docs = list(load_names() if names is None else names)
+        rng.shuffle(docs)
+        tokenizer = Tokenizer(docs)
+        config = Config() if config is None else config
+        model = cls(init_weights(config, tokenizer.vocab_size, rng), tokenizer, config)
+        model.docs, model.rng = docs, rng
+        return model
 
     def parameters(self) -> list[Tensor]:
+        """Every parameter matrix, in microgpt's order."""
         return list(self.params.values())
 
-    def loss(self, tokens: Sequence[int]) -> Tensor:
-        """The loss of one name (``[BOS] + chars + [BOS]``): mean cross-entropy over its positions."""
-        return gpt_loss(self.params, tokens, self.n_head)
+    def state_dict(self) -> Weights:
+        """The parameters' current numbers, by name: what :func:`init_weights` gives, after training."""
+        return {name: p.data.tolist() for name, p in self.params.items()}
 
-    def train_step(self, tokens: Sequence[int]) -> float:
-        """One Adam step on one name, at microgpt's learning rate ``lr·(1 − step/num_steps)``; the loss before it."""
+    def logits(self, tokens: Sequence[int]) -> Tensor:
+        """The logits ``(len(tokens), vocab_size)`` of the token after each of ``tokens`` (at most block_size)."""
+        return gpt_logits(self.params, tokens, self.config)
+
+    def loss(self, tokens: Sequence[int]) -> Tensor:
+        """The mean loss over the positions of one name (``[bos] + chars + [bos]``): call ``backward()`` on it."""
+        return gpt_loss(self.params, tokens, self.config)
+
+    def train_step(self, tokens: Sequence[int], optimizer: Adam) -> float:
+        """One step on one name: the loss, ``backward()``, Adam's step at ``optimizer.lr``, the gradients zeroed."""
         loss = self.loss(tokens)
-        self.optimizer.zero_grad()
         loss.backward()
-        self.optimizer.step(self.lr * (1 - self.optimizer.t / self.num_steps))
+        optimizer.step()
+        optimizer.zero_grad()
         return loss.item()
 
-    def sample(self, rng: random.Random, temperature: float = 0.5) -> list[int]:
-        """A new name's tokens (without the BOS around it), drawn one token at a time until BOS or block_size."""
-        bos = self.vocab_size - 1
+    def train(
+        self,
+        steps: int,
+        lr: float = 0.01,
+        betas: tuple[float, float] = (0.85, 0.99),
+        eps: float = 1e-8,
+        num_steps: int | None = None,
+        on_step: Callable[[int, float], object] | None = None,
+    ) -> list[float]:
+        """microgpt's training loop, as :meth:`MicroGPT.train`: ``steps`` steps over ``docs``; the losses.
+
+        Each step reads one name, and Adam (``betas``, ``eps``) moves the parameters with a learning
+        rate decaying linearly from ``lr`` to 0 over ``num_steps`` (``steps`` unless given).
+        """
+        if self.docs is None:
+            raise ValueError("train: this model has no names to read (make it with TensorGPT.from_names, or set .docs)")
+        num_steps = steps if num_steps is None else num_steps
+        optimizer = Adam(self.parameters(), lr=lr, betas=betas, eps=eps)
+        losses = []
+        for step in range(steps):
+            optimizer.lr = lr * (1 - step / num_steps)
+            losses.append(self.train_step(self.tokenizer.encode(self.docs[step % len(self.docs)]), optimizer))
+            if on_step is not None:
+                on_step(step, losses[-1])
+        return losses
+
+    def sample(self, temperature: float = 0.5, rng: random.Random | None = None) -> str:
+        """A new name, as :meth:`MicroGPT.sample`: token after token from ``softmax(logits / temperature)``
+        until ``bos`` or block_size, drawn with ``rng`` (the model's own if None); no graph is built."""
+        rng = self.rng if rng is None else rng
+        bos, vocab = self.tokenizer.bos, range(self.tokenizer.vocab_size)
         tokens = [bos]
         with no_grad():
-            while len(tokens) <= self.block_size:
-                logits = gpt_logits(self.params, tokens, self.n_head).data[-1] / temperature
-                probs = np.exp(logits - logits.max())
-                token = rng.choices(range(self.vocab_size), weights=probs.tolist())[0]
+            while len(tokens) <= self.config.block_size:
+                probs = (self.logits(tokens)[-1] / temperature).softmax()
+                token = rng.choices(vocab, weights=probs.data.tolist())[0]
                 if token == bos:
                     break
                 tokens.append(token)
-        return tokens[1:]
+        return self.tokenizer.decode(tokens[1:])
+
+    def __repr__(self) -> str:
+        c, n = self.config, sum(p.data.size for p in self.params.values())
+        return (
+            f"TensorGPT(n_embd={c.n_embd}, n_head={c.n_head}, n_layer={c.n_layer}, block_size={c.block_size}, "
+            f"vocab_size={self.tokenizer.vocab_size}, {n} parameters)"
+        )
