@@ -10,7 +10,9 @@ for its small elements.
 
 from __future__ import annotations
 
+import importlib.util
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,6 +71,18 @@ def test_adam_steps_keep_the_losses_and_weights_of_the_scalar_model() -> None:
     np.testing.assert_allclose(got, want, rtol=RTOL, atol=0)
     assert got[-1] != got[0]  # (the steps moved the weights)
     assert_same_matrices(arrays(tensors.state_dict()), arrays(values.state_dict()))
+
+
+def test_the_losses_are_the_published_programs() -> None:
+    """The published microgpt, re-typed with its own Value (benchmarks/microgpt_reference.py): the same steps."""
+    path = Path(__file__).parent.parent / "benchmarks" / "microgpt_reference.py"
+    spec = importlib.util.spec_from_file_location("microgpt_reference", path)
+    assert spec is not None and spec.loader is not None
+    reference = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reference)
+    published, tensors = reference.Reference(NAMES, seed=9), TensorGPT.from_names(NAMES, seed=9)
+    want = [published.step(k, 5) for k in range(5)]
+    np.testing.assert_allclose(tensors.train(5), want, rtol=RTOL, atol=0)
 
 
 def test_samples_are_the_scalar_models() -> None:
