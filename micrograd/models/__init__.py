@@ -2,12 +2,15 @@
 
 - :mod:`micrograd.models.microgpt`: ``MicroGPT``, its ``Config``, ``Tokenizer``, ``init_weights`` and
   building blocks;
-- :mod:`micrograd.models.datasets`: ``load_names`` (makemore's 32,033 names, shipped with their MIT notice).
+- :mod:`micrograd.models.datasets`: ``load_names`` (makemore's 32,033 names, shipped with their MIT notice);
+- :mod:`micrograd.models.collector`: ``collector_paused``, an opt-in pause of Python's cyclic garbage
+  collector around a training loop (micrograd's graphs have no cycles: reference counting frees them).
 """
 
 from __future__ import annotations
 
+from .collector import collector_paused
 from .datasets import load_names
 from .microgpt import Config, MicroGPT, Tokenizer, init_weights
 
-__all__ = ["MicroGPT", "Config", "Tokenizer", "init_weights", "load_names"]
+__all__ = ["MicroGPT", "Config", "Tokenizer", "init_weights", "load_names", "collector_paused"]
