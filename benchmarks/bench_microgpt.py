@@ -73,20 +73,19 @@ def _micrograd(names: list[str], fused: bool) -> tuple[Callable[[int], float], o
 
 
 def _tensor(names: list[str]) -> Callable[[int], float]:
-    """(d): the Tensor model from the same weights and names (the hook: its module and class, when present)."""
-    import random
+    """(d): the Tensor model, from the same names and weights as ``MicroGPT.from_names``, with the same Adam."""
+    from micrograd.models.microgpt_tensor import TensorGPT
+    from micrograd.nn import Adam
 
-    from micrograd.models.microgpt_tensor import TensorGPT  # type: ignore[import-not-found]
+    model = TensorGPT.from_names(names)
+    optimizer = Adam(model.parameters(), lr=0.01, betas=(0.85, 0.99), eps=1e-8)
+    assert model.docs is not None
 
-    from micrograd.models.microgpt import Config, Tokenizer, init_weights
+    def step(k: int) -> float:  # TensorGPT.train's loop, one step at a time
+        optimizer.lr = 0.01 * (1 - k / NUM_STEPS)
+        return model.train_step(model.tokenizer.encode(model.docs[k % len(model.docs)]), optimizer)  # type: ignore[index]
 
-    rng = random.Random(42)
-    docs = list(names)
-    rng.shuffle(docs)
-    tokenizer = Tokenizer(docs)
-    config = Config()
-    model = TensorGPT(init_weights(config, tokenizer.vocab_size, rng), n_head=config.n_head, num_steps=NUM_STEPS)
-    return lambda k: model.train_step(tokenizer.encode(docs[k % len(docs)]))
+    return step
 
 
 def tensor_available(python: str) -> bool:

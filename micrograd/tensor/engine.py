@@ -24,11 +24,13 @@ arguments (``_args``), not parents. Numeric edge cases follow IEEE 754 and the s
 engine, computed under ``np.errstate(all="ignore")``: no warnings. ``@numpy_ufunc(np.exp)``
 on an op lets numpy's function of that name reach it (:mod:`micrograd.tensor.numpy_api`).
 
-Here: the class, its elementwise ops, matmul, ``where``, backward. Sums, shape ops and indexing
-are :mod:`~micrograd.tensor.shapes`'s; max, min, norm, softmax, dot :mod:`~micrograd.tensor.reductions`';
-float, bool, comparisons :mod:`~micrograd.tensor.numbers`'; the helpers :mod:`~micrograd.tensor.arrays`'.
-To add an op: a method returning ``_node(data, (self,), "name")``, under it ``@rule("name")`` on its
-vector-Jacobian product, ``@numpy_ufunc(...)`` if numpy has it.
+Here: the class, its arithmetic (``+ - * / **``, matmul, elementwise max and min), ``where``,
+backward. Elsewhere: ``exp``, ``log``, ``relu`` and the other functions of one Tensor
+(:mod:`~micrograd.tensor.elementwise`); sums, shape ops and indexing (:mod:`~micrograd.tensor.shapes`);
+max, min, norm, softmax, dot (:mod:`~micrograd.tensor.reductions`); float, bool, comparisons
+(:mod:`~micrograd.tensor.numbers`); the helpers (:mod:`~micrograd.tensor.arrays`).
+To add an op: a method returning ``_node(data, (self,), "name")`` (``self._node`` in a base class),
+under it ``@rule("name")`` on its vector-Jacobian product, ``@numpy_ufunc(...)`` if numpy has it.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from ..engine import as_float
 from ..graph.hooks import _hooked, apply_hooks, hooks_exist
 from . import numpy_api
 from .arrays import RULES, _expand, _is_number, _mT, _ndarray, _numbers, _power, _power_by_number, _quiet, unbroadcast
+from .elementwise import Elementwise
 from .numbers import AsNumbers
 from .numpy_api import NUMPY_FUNCTIONS, NUMPY_UFUNCS, numpy_function, numpy_ufunc
 from .reductions import Reductions
@@ -138,7 +141,7 @@ def _gate_share(upstream: np.ndarray, mine: np.ndarray, other: np.ndarray) -> np
 # ---------------------------------------------------------------- Tensor
 
 
-class Tensor(ShapeOps, Reductions, AsNumbers):
+class Tensor(Elementwise, ShapeOps, Reductions, AsNumbers):
     """A node of an array computation graph: ``data``, ``grad`` and where it came from.
 
     ``Tensor(data, _children=(), _op='', label='', requires_grad=True)`` mirrors
@@ -356,109 +359,6 @@ class Tensor(ShapeOps, Reductions, AsNumbers):
     @numpy_ufunc(np.positive)
     def __pos__(self) -> Tensor:
         return self
-
-    # -- elementwise functions
-
-    @numpy_ufunc(np.exp)
-    def exp(self) -> Tensor:
-        """``exp(x)``; overflows to inf."""
-        with _quiet():
-            return _node(np.exp(self.data), (self,), "exp")
-
-    @rule("exp")
-    def _exp_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d exp(x) = G·exp(x)
-        return (upstream * out.data,)
-
-    @numpy_ufunc(np.log)
-    def log(self) -> Tensor:
-        """Natural ``log(x)``: ``log(0) = -inf``, ``log(x < 0) = nan``."""
-        with _quiet():
-            return _node(np.log(self.data), (self,), "log")
-
-    @rule("log")
-    def _log_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d log(x) = G/x
-        return (upstream / out.parents[0].data,)
-
-    @numpy_ufunc(np.tanh)
-    def tanh(self) -> Tensor:
-        """``tanh(x)``."""
-        return _node(np.tanh(self.data), (self,), "tanh")
-
-    @rule("tanh")
-    def _tanh_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d tanh(x) = G·(1 - y²)
-        y = out.data
-        # 1 - y·y loses digits as y nears ±1, the factored (1 - y)(1 + y) near 0
-        return (upstream * _where(np.abs(_numbers(y)) < 0.5, 1.0 - y * y, (1.0 - y) * (1.0 + y)),)
-
-    @numpy_ufunc(np.sin)
-    def sin(self) -> Tensor:
-        """``sin(x)``; nan at ±inf."""
-        with _quiet():
-            return _node(np.sin(self.data), (self,), "sin")
-
-    @rule("sin")
-    def _sin_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d sin(x) = G·cos(x)
-        return (upstream * np.cos(out.parents[0].data),)
-
-    @numpy_ufunc(np.cos)
-    def cos(self) -> Tensor:
-        """``cos(x)``; nan at ±inf."""
-        with _quiet():
-            return _node(np.cos(self.data), (self,), "cos")
-
-    @rule("cos")
-    def _cos_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d cos(x) = -G·sin(x)
-        return (-upstream * np.sin(out.parents[0].data),)
-
-    def sigmoid(self) -> Tensor:
-        """``σ(x) = 1/(1+exp(-x))``: 0 below about -709, where exp(-x) overflows to inf."""
-        with _quiet():
-            return _node(1.0 / (1.0 + np.exp(-self.data)), (self,), "sigmoid")
-
-    @rule("sigmoid")
-    def _sigmoid_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d σ(x) = G·σ(x)(1 - σ(x))
-        return (upstream * (1.0 - out.data) * out.data,)
-
-    def relu(self) -> Tensor:
-        """``max(x, 0)``: x itself unless x < 0 (relu(-0.0) is -0.0, nan stays nan, as PyTorch)."""
-        return _node(np.where(self.data < 0, 0.0, self.data), (self,), "ReLU")
-
-    @rule("ReLU")
-    def _relu_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d relu(x) = G where relu(x) > 0 (or nan), else 0
-        return (_where(_numbers(out.data) <= 0, 0.0, upstream),)
-
-    @numpy_ufunc(np.absolute)
-    def abs(self) -> Tensor:
-        """``|x|``."""
-        return _node(np.abs(self.data), (self,), "abs")
-
-    @rule("abs")
-    def _abs_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d|x| = G·sign(x): 0 at 0 and at nan (as PyTorch)
-        x = _numbers(out.parents[0].data)
-        return (upstream * (np.greater(x, 0) * 1.0 - np.less(x, 0)),)
-
-    def __abs__(self) -> Tensor:
-        return self.abs()
-
-    @numpy_ufunc(np.sqrt)
-    def sqrt(self) -> Tensor:
-        """``√x``: ``sqrt(x < 0) = nan``."""
-        with _quiet():
-            return _node(np.sqrt(self.data), (self,), "sqrt")
-
-    @rule("sqrt")
-    def _sqrt_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d√x = G/(2√x) (inf at 0)
-        return (upstream / (2.0 * out.data),)
-
-    @numpy_ufunc(np.reciprocal)
-    def reciprocal(self) -> Tensor:
-        """``1/x`` elementwise: ``1/0 = inf``, ``1/(-0.0) = -inf``."""
-        with _quiet():
-            return _node(1.0 / self.data, (self,), "1/x")
-
-    @rule("1/x")
-    def _reciprocal_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # d(1/x) = -G/x² = -G·(1/x)²
-        return (-upstream * (out.data * out.data),)
 
     @numpy_ufunc(np.maximum)
     def maximum(self, other: ArrayLike) -> Tensor:

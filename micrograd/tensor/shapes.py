@@ -81,7 +81,8 @@ class ShapeOps(Node):
 
     @rule("transpose")
     def _transpose_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # permute G back (inverse permutation)
-        return (upstream.transpose(tuple(int(a) for a in np.argsort(out._args))),)
+        perm = out._args
+        return (upstream.transpose(tuple(sorted(range(len(perm)), key=perm.__getitem__))),)
 
     @property
     def T(self) -> Self:
