@@ -38,7 +38,8 @@ def build_collapsed(b: _Builder, c: Collapsed) -> None:
         _node(b, v)
     root = b.g.root
     _output_wire(b, root, ids[id(c.element(root))])
-    _wires(b, c, ids)
+    back = _Back(b)
+    _wires(b, c, ids, back)
     inputs = [b.ids[v] for v in c.open if v.is_leaf] + [ids[id(x)] for x in c.boxes if x.kind == "parameters"]
     _reading_order(b, inputs)
 
@@ -103,42 +104,51 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
 # ---------------------------------------------------------------- the wires
 
 
-def _wires(b: _Builder, c: Collapsed, ids: dict[int, str]) -> None:
+class _Back:
+    """The gradients each bundle's values get back along its wire (:meth:`Bundle.gradients`), each once."""
+
+    def __init__(self, b: _Builder) -> None:
+        self.wire = b.view.wire
+        self.done: dict[int, dict[int, Any]] = {}
+
+    def __call__(self, bundle: Bundle) -> dict[int, Any]:
+        grads = self.done.get(id(bundle))
+        if grads is None:
+            grads = self.done[id(bundle)] = bundle.gradients(self.wire)
+        return grads
+
+
+def _wires(b: _Builder, c: Collapsed, ids: dict[int, str], back: _Back) -> None:
     """Every bundle a wire; a value that leaves for several elements forks from a stem first."""
     one: dict[int, list[Bundle]] = {}
     many: dict[tuple[int, ...], list[Bundle]] = {}  # the same values to several elements: one stem
     for bundle in c.bundles:
         values = bundle.values
         if isinstance(bundle.tail, Box) and bundle.tail.kind == "parameters" and isinstance(bundle.head, Box):
-            _faint(b, bundle, ids)
+            _faint(b, bundle, ids, back)
         elif len(values) == 1:
             one.setdefault(id(values[0]), []).append(bundle)
         else:
             many.setdefault((id(bundle.tail), *map(id, values)), []).append(bundle)
     for group in many.values():
-        _many(b, group, ids)
+        _many(b, group, ids, back)
     for group in one.values():
         v = group[0].values[0]
         if len(group) == 1:
-            _one(b, group[0], v, ids[id(group[0].tail)], ids, branch=False)
+            _one(b, group[0], v, ids[id(group[0].tail)], ids, back, branch=False)
             continue
-        stem = _stem(b, v, group, ids)
+        stem = _stem(b, v, group, ids, back)
         for bundle in group:
-            _one(b, bundle, v, stem, ids, branch=True)
+            _one(b, bundle, v, stem, ids, back, branch=True)
 
 
-def _gradient(b: _Builder, bundle: Bundle, v: Any) -> Any:
-    """The gradient ``v`` gets back along ``bundle``'s wire: the sum of its uses' contributions (or None)."""
-    return bundle.gradients(b.view.wire).get(id(v))
-
-
-def _one(b: _Builder, bundle: Bundle, v: Any, start: str, ids: dict[int, str], branch: bool) -> None:
+def _one(b: _Builder, bundle: Bundle, v: Any, start: str, ids: dict[int, str], back: _Back, branch: bool) -> None:
     """A wire of one value from ``start`` (its element, or its stem) into the element ``bundle`` enters."""
     if bundle.tail is v and bundle.index is not None:  # node to gate: as in a circuit
         _wire(b, v, bundle.head, bundle.index, start, "" if branch else b.value_of(v))
         return
     p = b.opts.precision
-    grad = _gradient(b, bundle, v)
+    grad = back(bundle).get(id(v))  # the sum of its uses' contributions
     shown = b.grad_shown(v) and grad is not None
     uses = len(bundle.uses)
     tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: {b.name(v)} = {value_text(v, p)}"
@@ -161,10 +171,10 @@ def _enter(b: _Builder, bundle: Bundle, wid: str, tip: str, ids: dict[int, str],
         b.argument(bundle.head, bundle.index, wid, Role("edge", tip, faint=faint), tailport=b.out_port, weight=NEAR)
 
 
-def _stem(b: _Builder, v: Any, group: list[Bundle], ids: dict[int, str]) -> str:
+def _stem(b: _Builder, v: Any, group: list[Bundle], ids: dict[int, str], back: _Back) -> str:
     """A value that leaves for several elements: a stem with its value and the sum of what comes back."""
     p = b.opts.precision
-    grads = [g for g in (_gradient(b, bundle, v) for bundle in group) if g is not None]
+    grads = [g for g in (back(bundle).get(id(v)) for bundle in group) if g is not None]
     total = sum(grads[1:], grads[0]) if grads and b.grad_shown(v) else None
     tail = group[0].tail
     tip = f"{b.name(v)} = {value_text(v, p)}, used by {len(group)} parts"
@@ -176,18 +186,18 @@ def _stem(b: _Builder, v: Any, group: list[Bundle], ids: dict[int, str]) -> str:
     return sid
 
 
-def _faint(b: _Builder, bundle: Bundle, ids: dict[int, str]) -> None:
+def _faint(b: _Builder, bundle: Bundle, ids: dict[int, str], back: _Back) -> None:
     """Parameters into a box: a light line, its numbers in its tooltip (their box shows their ‖grad‖)."""
     p = b.opts.precision
     values = bundle.values
-    grads = bundle.gradients(b.view.wire)
+    grads = back(bundle)
     shown = [grads[id(v)] for v in values if id(v) in grads and b.grad_shown(v)]
     tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: {len(values)} of its values"
     tip += f"; ‖grad‖ back along this wire {format_number(square_norm(shown), p)}" if shown else ""
     b.edge(ids[id(bundle.tail)], ids[id(bundle.head)], Role("edge", tip, faint=True))
 
 
-def _many(b: _Builder, group: list[Bundle], ids: dict[int, str]) -> None:
+def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) -> None:
     """A wire of several values: how many, and the size of their gradients; the values in its tooltip.
 
     The same values into several elements (an earlier position's keys, read by every later one): one
@@ -197,7 +207,7 @@ def _many(b: _Builder, group: list[Bundle], ids: dict[int, str]) -> None:
     values = bundle.values
     grads: dict[int, Any] = {}
     for each in group:
-        for key, grad in each.gradients(b.view.wire).items():
+        for key, grad in back(each).items():
             grads[key] = grad if key not in grads else grads[key] + grad
     shown = [grads[id(v)] for v in values if id(v) in grads and b.grad_shown(v)]
     norm = f"‖grad‖ {format_number(square_norm(shown), p)}" if shown else ""
@@ -215,7 +225,7 @@ def _many(b: _Builder, group: list[Bundle], ids: dict[int, str]) -> None:
     b.edge(ids[id(bundle.tail)], wid, Role("edge", tip, arrow=False), headport=b.in_port)
     for each in group:
         if len(group) > 1:
-            branch = [g for v in values if (g := each.gradients(b.view.wire).get(id(v))) is not None]
+            branch = [g for v in values if (g := back(each).get(id(v))) is not None]
             tip = f"{_name(b, bundle.tail)} → {_name(b, each.head)}: {len(values)} values"
             tip += f"; ‖grad‖ back along this wire {format_number(square_norm(branch), p)}" if shown else ""
         _enter(b, each, wid, tip, ids, faint=len(group) > 1)
