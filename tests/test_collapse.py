@@ -304,3 +304,11 @@ def test_the_grouping_has_each_drawn_node_once() -> None:
     boxed = [v for b in c.boxes for v in b.nodes]
     assert len(boxed) + len(c.open) == len(g.shown)
     assert {id(v) for v in boxed} | {id(v) for v in c.open} == {id(v) for v in g.shown}
+
+
+def test_an_open_scope_is_a_labelled_group_around_what_it_holds() -> None:
+    f = _model()
+    svg = draw(f, collapse=True, expand="mix").svg()
+    groups = {tip: [t for _, t in texts] for tip, texts in _elements(svg, "heading")}
+    assert groups == {"scope enc, open": ["enc"], "scope enc/mix, open": ["enc/mix"]}
+    assert not _elements(draw(f, collapse=True).svg(), "heading")  # nothing open: no group

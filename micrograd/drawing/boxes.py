@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from .collapse import Box, Bundle, Collapsed, square_norm
+from .dot import quote
 from .layout import NEAR
 from .numbers import format_number, format_value
 from .parts import Role, value_text
@@ -40,6 +41,7 @@ def build_collapsed(b: _Builder, c: Collapsed) -> None:
     _output_wire(b, root, ids[id(c.element(root))])
     back = _Back(b)
     _wires(b, c, ids, back)
+    _clusters(b, c, ids)
     inputs = [b.ids[v] for v in c.open if v.is_leaf] + [ids[id(x)] for x in c.boxes if x.kind == "parameters"]
     _reading_order(b, inputs)
 
@@ -229,6 +231,71 @@ def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) ->
             tip = f"{_name(b, bundle.tail)} → {_name(b, each.head)}: {len(values)} values"
             tip += f"; ‖grad‖ back along this wire {format_number(square_norm(branch), p)}" if shown else ""
         _enter(b, each, wid, tip, ids, faint=len(group) > 1)
+
+
+# ---------------------------------------------------------------- open scopes
+
+
+def _clusters(b: _Builder, c: Collapsed, ids: dict[int, str]) -> None:
+    """Each open scope a labelled group (a cluster, nested as the scopes are) around what it holds: its
+    nodes drawn as themselves, its child scopes' boxes, the rest of it, and the wires among those."""
+    where: dict[str, str] = {}  # DOT id -> the open scope it is drawn in
+    for v in c.open:
+        if v.scope:
+            where[ids[id(v)]] = v.scope
+    for box in c.boxes:
+        parent = box.path if box.kind == "rest" else box.path.rpartition("/")[0]
+        if box.kind != "parameters" and parent:
+            where[ids[id(box)]] = parent
+    if not where:
+        return
+    ends: dict[str, list[str]] = {}  # a wire's record -> what it joins
+    for tail, head in b.edges + [(a[2], a[3]) for a in b.arguments]:
+        ends.setdefault(tail, []).append(head)
+        ends.setdefault(head, []).append(tail)
+    wires = [nid for nid, role in b.roles.items() if role.kind == "wire" and nid != "out"]
+    for _ in range(2):  # a fork's stem joins wires: known on the second pass
+        for nid in wires:
+            inside = [where.get(end) for end in ends.get(nid, [])]
+            if inside and None not in inside:  # in the innermost scope around all it joins
+                common = _common([p for p in inside if p is not None])
+                if common:
+                    where[nid] = common
+    members: dict[str, list[str]] = {}
+    for nid, path in where.items():
+        members.setdefault(path, []).append(nid)
+    scopes = sorted({p for path in members for p in _ancestors(path)}, key=lambda p: (p.count("/"), p))
+    b.lines.extend(_cluster(b, "", scopes, members))
+
+
+def _common(paths: list[str]) -> str:
+    """The innermost scope holding every one of ``paths`` ("" if none)."""
+    split = [p.split("/") for p in paths]
+    names = []
+    for level in zip(*split, strict=False):
+        if len(set(level)) > 1:
+            break
+        names.append(level[0])
+    return "/".join(names)
+
+
+def _ancestors(path: str) -> list[str]:
+    names = path.split("/")
+    return ["/".join(names[: k + 1]) for k in range(len(names))]
+
+
+def _cluster(b: _Builder, path: str, scopes: list[str], members: dict[str, list[str]]) -> list[str]:
+    """The DOT lines of the cluster of scope ``path`` ("": the picture) and the clusters inside it."""
+    children = [s for s in scopes if s.rpartition("/")[0] == path]
+    lines = [f"{nid};" for nid in members.get(path, [])]
+    for child in children:
+        lines += _cluster(b, child, scopes, members)
+    if not path:
+        return lines
+    cid = f"C{len(b.roles)}"
+    b.roles[cid] = Role("heading", f"scope {path}, open")
+    style = f'fontname="Helvetica" fontsize={b.opts.font_size * 0.9:g} color="#999999" style="dashed" labeljust="l"'
+    return [f'subgraph cluster_{cid} {{ id="{cid}" label={quote(path)} {style}', *lines, "}"]
 
 
 def collapsed_summary(b_root_name: str, value: str, nodes: int, c: Collapsed) -> str:

@@ -513,11 +513,26 @@ def draw(
     its connections), ``"expanded"`` (each neuron a group of its weights, sum and activation) or
     ``"off"`` (gate by gate); None: collapsed when the graph has two or more neurons.
     ``shade=True`` draws each connection darker the larger its weight's gradient (log scale).
-    ``max_nodes``: beyond it a ValueError (:class:`GraphTooLarge`) at once, and also when
-    Graphviz would lay out more than 5 × as many nodes (long wires count the ranks they cross):
-    draw a subexpression or raise the limit. ``timeout``: the seconds Graphviz may take to lay
-    the picture out (10; None: no limit); past it, it is stopped and :class:`RenderTimeout`
-    (a RuntimeError) says what to do.
+    ``collapse``: a large graph built in scopes (:func:`micrograd.scope`) drawn as one box per scope,
+    each with its path, how many nodes it holds and, when one value leaves it, that value and its
+    gradient: ``True`` (each top-level scope), a depth (``2``: the scopes two deep; the shallower ones
+    open), or a scope's name or pattern, or a list of them (``"attn"``, ``"head*"``, ``"layer0/mlp"``: a
+    pattern names the end of a path, name by name; the outermost scope named is the box). ``expand``:
+    patterns of scopes to open where ``collapse`` would box them (``"pos3/layer0/attn/head2"``); inside,
+    their own child scopes are boxes, and what their ancestors hold besides is boxed as ``(the rest)``.
+    Parameters outside any scope labelled ``stem[...]`` (``wte[3][5]``) are one box per stem, with the
+    size ``‖grad‖`` of their gradients. Each wire crossing a box's outline is drawn once per pair of
+    things it joins: one value with its number and the gradient it gets back along that wire (the sum
+    of its uses' contributions inside; a value leaving for several places forks from a stem carrying
+    their sum), several values as ``16 values`` with ``‖grad‖`` (their numbers in its tooltip).
+    Collapsed pictures are circuits (the numbers on the wires) whatever ``style``; ``max_nodes``
+    counts the boxes and nodes drawn, so a 60,000-node step draws when its collapsed picture is small.
+    A pattern that names no scope is a ValueError listing some that exist.
+    ``max_nodes``: beyond it a ValueError (:class:`GraphTooLarge`) at once (suggesting ``collapse=True``
+    when the graph has scopes), and also when Graphviz would lay out more than 5 × as many nodes
+    (long wires count the ranks they cross): draw a subexpression or raise the limit. ``timeout``: the
+    seconds Graphviz may take to lay the picture out (10; None: no limit); past it, it is stopped and
+    :class:`RenderTimeout` (a RuntimeError) says what to do.
     ``engine``: ``"dot"``, ``"wasm"`` or None (system dot if on PATH, else WebAssembly).
     ``forward``: drawing a gradient built by ``backward(create_graph=True)``, the output of the
     forward pass it came from: that graph's nodes are drawn light, the gradient's own in full
