@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import BackwardTrace, Node, reading_order, topological_order
-from .boxes import collapsed_summary
+from .boxes import build_collapsed, collapsed_summary
 from .collapse import check_collapse, collapse_graph, scope_hint
 from .errors import GraphTooLarge, PictureTooLarge, RendererMissing, RenderTimeout
 from .files import atomic_write
@@ -174,7 +174,8 @@ def derivative_names(root: Any, forward: Any, names: Mapping[Any, str] | None = 
 
 def picture(g: Graph, view: View, opts: Options, max_nodes: int) -> Picture:
     """The picture's DOT; GraphTooLarge if Graphviz would have to lay out far more than ``max_nodes``."""
-    pic = build(g, view, opts)
+    collapsed = g.collapsed
+    pic = build(g, view, opts, None if collapsed is None else lambda b: build_collapsed(b, collapsed))
     if g.collapsed is not None:
         pic.desc = collapsed_summary(g.names[g.root], value_text(g.root, opts.precision), len(g.topo), g.collapsed)
     if pic.layout_size > LAYOUT_PER_NODE * max_nodes:

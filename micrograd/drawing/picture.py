@@ -305,14 +305,13 @@ class _Builder:
         return text
 
 
-def build(g: Graph, view: View, opts: Options) -> Picture:
-    """The DOT text and roles of one picture of ``g`` as ``view`` sees it."""
+def build(g: Graph, view: View, opts: Options, body: Callable[[_Builder], None] | None = None) -> Picture:
+    """The DOT text and roles of one picture of ``g`` as ``view`` sees it (``body``: what writes its nodes
+    and wires, if not a circuit, records or a network: a collapsed picture's, :mod:`.boxes`)."""
     b = _Builder(g, view, opts)
-    network = find_network(g.topo, g.uses) if opts.neurons != "off" and g.collapsed is None else None
-    if g.collapsed is not None:
-        from .boxes import build_collapsed  # it draws with this module's gates and wires
-
-        build_collapsed(b, g.collapsed)
+    network = find_network(g.topo, g.uses) if opts.neurons != "off" and body is None else None
+    if body is not None:
+        body(b)
     elif network is not None:
         build_network(b, network, expanded=opts.neurons == "expanded")
     else:
