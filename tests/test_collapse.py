@@ -138,7 +138,7 @@ def test_parameters_labelled_stem_index_are_gathered_by_stem() -> None:
     assert set(boxes) == {"w", "layer"}
     assert boxes["w"]["note"] == "6 values"
     norm = math.sqrt(sum(v.grad**2 for row in w for v in row))
-    assert boxes["w"]["grad"] == f"‖grad‖ {format_number(norm)}"
+    assert boxes["w"]["grad"] == f"||grad|| {format_number(norm)}"
     assert "b[0]" in [texts[0][1] for _, texts in _elements(svg, "leaf")]
 
 
@@ -180,7 +180,7 @@ def test_a_wire_of_many_values_says_how_many_and_the_size_of_their_gradients() -
     svg = draw(out, collapse=True).svg()
     wire = _wire(svg, "a → b:")
     assert wire["value"] == "5 values"
-    assert wire["grad"] == f"‖grad‖ {format_number(math.sqrt(sum(h.grad**2 for h in hs)))}"
+    assert wire["grad"] == f"||grad|| {format_number(math.sqrt(sum(h.grad**2 for h in hs)))}"
     tip = next(tip for tip, _ in _elements(svg, "wire") if tip.startswith("a → b:"))
     assert all(format_number(h.data) in tip for h in hs)
 
@@ -207,7 +207,7 @@ def test_a_gpt_shaped_step_collapses_to_its_positions_and_parameter_matrices() -
     for stem, matrix in params.items():
         ws = [w for row in matrix for w in row if id(w) in used]
         norm = math.sqrt(sum(w.grad**2 for w in ws))
-        assert boxes[stem] == {"note": f"{len(ws)} values", "grad": f"‖grad‖ {format_number(norm)}"}
+        assert boxes[stem] == {"note": f"{len(ws)} values", "grad": f"||grad|| {format_number(norm)}"}
     keys = _wire(svg, "pos0 → pos1:")  # pos1 reads pos0's keys and values
     assert keys["value"] == "16 values"  # 8 keys and 8 values
 

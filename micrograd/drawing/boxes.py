@@ -8,7 +8,7 @@ of elements it joins (a :class:`~.collapse.Bundle`): one value keeps its number 
 and, below it, the gradient it gets back along it (the sum of the contributions of its uses in
 the element the wire enters); a value that leaves for several elements first runs along a stem
 carrying the sum of those, then forks, as in a circuit. A wire of many values says how many
-(``16 values``) and the size of their gradients (``‖grad‖ 0.05``); its tooltip lists them.
+(``16 values``) and the size of their gradients (``||grad|| 0.05``); its tooltip lists them.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .picture import _Builder, _node, _output_wire, _reading_order, _wire, _wire
 __all__ = ["build_collapsed", "collapsed_summary"]
 
 LISTED = 12  # values a many-valued wire's tooltip lists
+NORM = "||grad||"  # the size of several gradients, ‖grad‖ (the pictures' fonts have no ‖)
 
 
 def build_collapsed(b: _Builder, c: Collapsed) -> None:
@@ -78,9 +79,9 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
         lines.append(f"{box.count:,} values")
         shown = [grads[v] for v in box.nodes if b.grad_shown(v)]
         if shown:
-            lines.append(f"‖grad‖ {format_number(square_norm(shown), p)}")
+            lines.append(f"{NORM} {format_number(square_norm(shown), p)}")
             fields.append("grad")
-        tip = f"{box.path}: {box.count:,} parameters" + (f"; ‖grad‖ = {lines[-1][7:]}" if shown else "")
+        tip = f"{box.path}: {box.count:,} parameters" + (f"; {NORM} = {lines[-1][len(NORM) + 1 :]}" if shown else "")
     else:
         lines.append(f"{box.count:,} node" + ("s" if box.count != 1 else ""))
         tip = f"scope {box.path}: {box.count:,} nodes; {len(leaving)} values leave it"
@@ -195,7 +196,7 @@ def _faint(b: _Builder, bundle: Bundle, ids: dict[int, str], back: _Back) -> Non
     grads = back(bundle)
     shown = [grads[id(v)] for v in values if id(v) in grads and b.grad_shown(v)]
     tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: {len(values)} of its values"
-    tip += f"; ‖grad‖ back along this wire {format_number(square_norm(shown), p)}" if shown else ""
+    tip += f"; {NORM} back along this wire {format_number(square_norm(shown), p)}" if shown else ""
     b.edge(ids[id(bundle.tail)], ids[id(bundle.head)], Role("edge", tip, faint=True))
 
 
@@ -212,7 +213,7 @@ def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) ->
         for key, grad in back(each).items():
             grads[key] = grad if key not in grads else grads[key] + grad
     shown = [grads[id(v)] for v in values if id(v) in grads and b.grad_shown(v)]
-    norm = f"‖grad‖ {format_number(square_norm(shown), p)}" if shown else ""
+    norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else ""
     listed = []
     for v in values[:LISTED]:
         text = f"{b.name(v)} = {value_text(v, p)}"
@@ -229,7 +230,7 @@ def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) ->
         if len(group) > 1:
             branch = [g for v in values if (g := back(each).get(id(v))) is not None]
             tip = f"{_name(b, bundle.tail)} → {_name(b, each.head)}: {len(values)} values"
-            tip += f"; ‖grad‖ back along this wire {format_number(square_norm(branch), p)}" if shown else ""
+            tip += f"; {NORM} back along this wire {format_number(square_norm(branch), p)}" if shown else ""
         _enter(b, each, wid, tip, ids, faint=len(group) > 1)
 
 

@@ -178,6 +178,13 @@ def picture(g: Graph, view: View, opts: Options, max_nodes: int) -> Picture:
     pic = build(g, view, opts, None if collapsed is None else lambda b: build_collapsed(b, collapsed))
     if g.collapsed is not None:
         pic.desc = collapsed_summary(g.names[g.root], value_text(g.root, opts.precision), len(g.topo), g.collapsed)
+    if pic.layout_size > LAYOUT_PER_NODE * max_nodes and collapsed is not None:
+        raise GraphTooLarge(
+            f"collapsed, the graph of {len(g.topo):,} nodes draws {collapsed.drawn} boxes and nodes, but their "
+            f"wires cross so many ranks that Graphviz would lay out about {pic.layout_size} (more than "
+            f"{LAYOUT_PER_NODE} x max_nodes={max_nodes}): collapse more (collapse=True, or a smaller depth), "
+            f"or raise max_nodes."
+        )
     if pic.layout_size > LAYOUT_PER_NODE * max_nodes:
         raise GraphTooLarge(
             f"the graph has {len(g.topo)} nodes, but its wires cross so many ranks that Graphviz would lay "
@@ -522,10 +529,10 @@ def draw(
     patterns of scopes to open where ``collapse`` would box them (``"pos3/layer0/attn/head2"``); inside,
     their own child scopes are boxes, and what their ancestors hold besides is boxed as ``(the rest)``.
     Parameters outside any scope labelled ``stem[...]`` (``wte[3][5]``) are one box per stem, with the
-    size ``‖grad‖`` of their gradients. Each wire crossing a box's outline is drawn once per pair of
+    size ``||grad||`` of their gradients. Each wire crossing a box's outline is drawn once per pair of
     things it joins: one value with its number and the gradient it gets back along that wire (the sum
     of its uses' contributions inside; a value leaving for several places forks from a stem carrying
-    their sum), several values as ``16 values`` with ``‖grad‖`` (their numbers in its tooltip).
+    their sum), several values as ``16 values`` with ``||grad||`` (their numbers in its tooltip).
     Collapsed pictures are circuits (the numbers on the wires) whatever ``style``; ``max_nodes``
     counts the boxes and nodes drawn, so a 60,000-node step draws when its collapsed picture is small.
     A pattern that names no scope is a ValueError listing some that exist.
