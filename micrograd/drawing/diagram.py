@@ -21,11 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from ..core import BackwardTrace, Node, reading_order, topological_order
+from .boxes import build_collapsed, collapsed_summary
+from .collapse import check_collapse, collapse_graph, scope_hint
 from .dot import printable
 from .errors import GraphTooLarge, PictureTooLarge, RendererMissing, RenderTimeout
 from .files import atomic_write
 from .names import node_names
 from .notation import derivative_name
+from .parts import value_text
 from .picture import Graph, Options, Picture, View, build
 from .render import ENGINES, TIMEOUT, Deadline, check_timeout, render, resolve_engine
 from .svg import FITS, MIN_TEXT_PX, Fit, finish_fitted, inline_svg
@@ -61,6 +64,8 @@ BETTER = 1.25  # rankdir="auto": left to right unless it cannot fit with text of
 LAYOUT_PER_NODE = 5
 ALTERNATIVE = 3.0  # rankdir="auto": another direction may take this many times the first's layout time ...
 ALTERNATIVE_MIN = 1.0  # ... or this many seconds, whichever is more; past that it is not chosen
+# A collapsed picture walks the whole graph (a GPT's step: ~60,000 nodes, 1 s); beyond this many it refuses
+COLLAPSE_LIMIT = 2_000_000
 
 
 def _is_scalar(v: Any) -> bool:
@@ -95,10 +100,11 @@ def check_root(root: Any, what: str = "draw()") -> None:
         )
 
 
-def count_nodes(root: Any, limit: int) -> int:
+def count_nodes(root: Any, limit: int, collapsing: bool = False) -> int:
     """Number of nodes ``root`` depends on (itself included); GraphTooLarge as soon as it exceeds ``limit``.
 
-    Stops at the first node past the limit, so a graph of millions of nodes is refused at once.
+    Stops at the first node past the limit, so a graph of millions of nodes is refused at once; the
+    message suggests ``collapse=True`` when the nodes seen have scopes (``micrograd.scope`` if not).
     """
     seen = {root}
     stack = [root]
@@ -106,24 +112,49 @@ def count_nodes(root: Any, limit: int) -> int:
         for p in stack.pop().parents:
             if p not in seen:
                 seen.add(p)
+                if len(seen) > limit and collapsing:
+                    raise GraphTooLarge(
+                        f"the graph has more than {limit:,} nodes: too many to collapse quickly. "
+                        f"Draw a subexpression instead (draw(some_inner_node))."
+                    )
                 if len(seen) > limit:
                     raise GraphTooLarge(
                         f"the graph has more than max_nodes={limit} nodes: too many to draw readably or quickly. "
-                        f"Draw a subexpression instead (draw(some_inner_node)), or raise the limit "
-                        f"(draw(root, max_nodes=N) with N at least the number of nodes)."
+                        f"Draw a subexpression instead (draw(some_inner_node)), {scope_hint(seen)}, or raise the "
+                        f"limit (draw(root, max_nodes=N) with N at least the number of nodes)."
                     )
                 stack.append(p)
     return len(seen)
 
 
-def graph(root: Any, max_nodes: int, names: Mapping[Any, str] | None = None, identities: bool = False) -> Graph:
+def graph(
+    root: Any,
+    max_nodes: int,
+    names: Mapping[Any, str] | None = None,
+    identities: bool = False,
+    collapse: Any = None,
+    expand: Any = None,
+) -> Graph:
     """The nodes of a picture of ``root``; GraphTooLarge (a ValueError) at once beyond ``max_nodes``.
 
     ``identities``: draw the identity gates (``+0``, ``×1``, ``x¹``) too; by default they are left out.
+    ``collapse``, ``expand``: drawn collapsed (:mod:`.collapse`): ``max_nodes`` counts the boxes and
+    nodes drawn, after one pass over the whole graph.
     """
-    count_nodes(root, max_nodes)
+    collapsing = collapse is not None and collapse is not False
+    count_nodes(root, COLLAPSE_LIMIT if collapsing else max_nodes, collapsing)
     order = reading_order(root)  # nodes laid out as the expression reads
-    return Graph(root, order, dict(names) if names else None, identities=bool(identities))
+    g = Graph(root, order, dict(names) if names else None, identities=bool(identities))
+    if collapsing:
+        g.collapsed = collapse_graph(g, collapse, expand)
+        drawn = g.collapsed.drawn
+        if drawn > max_nodes:
+            raise GraphTooLarge(
+                f"collapsed, the graph of {len(order):,} nodes still draws {drawn:,} boxes and nodes, more than "
+                f"max_nodes={max_nodes}: collapse more (collapse=True, or a smaller depth; fewer expand=), "
+                f"draw a subexpression, or raise max_nodes."
+            )
+    return g
 
 
 def derivative_names(root: Any, forward: Any, names: Mapping[Any, str] | None = None) -> dict[Any, str]:
@@ -144,7 +175,17 @@ def derivative_names(root: Any, forward: Any, names: Mapping[Any, str] | None = 
 
 def picture(g: Graph, view: View, opts: Options, max_nodes: int) -> Picture:
     """The picture's DOT; GraphTooLarge if Graphviz would have to lay out far more than ``max_nodes``."""
-    pic = build(g, view, opts)
+    collapsed = g.collapsed
+    pic = build(g, view, opts, None if collapsed is None else lambda b: build_collapsed(b, collapsed))
+    if g.collapsed is not None:
+        pic.desc = collapsed_summary(g.names[g.root], value_text(g.root, opts.precision), len(g.topo), g.collapsed)
+    if pic.layout_size > LAYOUT_PER_NODE * max_nodes and collapsed is not None:
+        raise GraphTooLarge(
+            f"collapsed, the graph of {len(g.topo):,} nodes draws {collapsed.drawn} boxes and nodes, but their "
+            f"wires cross so many ranks that Graphviz would lay out about {pic.layout_size} (more than "
+            f"{LAYOUT_PER_NODE} x max_nodes={max_nodes}): collapse more (collapse=True, or a smaller depth), "
+            f"or raise max_nodes."
+        )
     if pic.layout_size > LAYOUT_PER_NODE * max_nodes:
         raise GraphTooLarge(
             f"the graph has {len(g.topo)} nodes, but its wires cross so many ranks that Graphviz would lay "
@@ -463,6 +504,8 @@ def draw(
     forward: Any = None,
     identities: bool = False,
     fit: str | None = None,
+    collapse: bool | int | str | list[str] | None = None,
+    expand: str | list[str] | None = None,
 ) -> Diagram:
     """Draw the graph ``root`` depends on: every value, and every gradient once computed.
 
@@ -498,11 +541,26 @@ def draw(
     its connections), ``"expanded"`` (each neuron a group of its weights, sum and activation) or
     ``"off"`` (gate by gate); None: collapsed when the graph has two or more neurons.
     ``shade=True`` draws each connection darker the larger its weight's gradient (log scale).
-    ``max_nodes``: beyond it a ValueError (:class:`GraphTooLarge`) at once, and also when
-    Graphviz would lay out more than 5 × as many nodes (long wires count the ranks they cross):
-    draw a subexpression or raise the limit. ``timeout``: the seconds Graphviz may take to lay
-    the picture out (10; None: no limit); past it, it is stopped and :class:`RenderTimeout`
-    (a RuntimeError) says what to do.
+    ``collapse``: a large graph built in scopes (:func:`micrograd.scope`) drawn as one box per scope,
+    each with its path, how many nodes it holds and, when one value leaves it, that value and its
+    gradient: ``True`` (each top-level scope), a depth (``2``: the scopes two deep; the shallower ones
+    open), or a scope's name or pattern, or a list of them (``"attn"``, ``"head*"``, ``"layer0/mlp"``: a
+    pattern names the end of a path, name by name; the outermost scope named is the box). ``expand``:
+    patterns of scopes to open where ``collapse`` would box them (``"pos3/layer0/attn/head2"``); inside,
+    their own child scopes are boxes, and what their ancestors hold besides is boxed as ``(the rest)``.
+    Parameters outside any scope labelled ``stem[...]`` (``wte[3][5]``) are one box per stem, with the
+    size ``||grad||`` of their gradients. Each wire crossing a box's outline is drawn once per pair of
+    things it joins: one value with its number and the gradient it gets back along that wire (the sum
+    of its uses' contributions inside; a value leaving for several places forks from a stem carrying
+    their sum), several values as ``16 values`` with ``||grad||`` (their numbers in its tooltip).
+    Collapsed pictures are circuits (the numbers on the wires) whatever ``style``; ``max_nodes``
+    counts the boxes and nodes drawn, so a 60,000-node step draws when its collapsed picture is small.
+    A pattern that names no scope is a ValueError listing some that exist.
+    ``max_nodes``: beyond it a ValueError (:class:`GraphTooLarge`) at once (suggesting ``collapse=True``
+    when the graph has scopes), and also when Graphviz would lay out more than 5 × as many nodes
+    (long wires count the ranks they cross): draw a subexpression or raise the limit. ``timeout``: the
+    seconds Graphviz may take to lay the picture out (10; None: no limit); past it, it is stopped and
+    :class:`RenderTimeout` (a RuntimeError) says what to do.
     ``engine``: ``"dot"``, ``"wasm"`` or None (system dot if on PATH, else WebAssembly).
     ``forward``: drawing a gradient built by ``backward(create_graph=True)``, the output of the
     forward pass it came from: that graph's nodes are drawn light, the gradient's own in full
@@ -522,11 +580,13 @@ def draw(
     check_fit(fit)
     if neurons not in (None, "collapsed", "expanded", "off"):
         raise ValueError(f"neurons must be 'collapsed', 'expanded', 'off' or None (automatic), got {neurons!r}")
+    check_collapse(collapse, expand)
+    collapsing = collapse is not None and collapse is not False
     theme = theme_named(theme)
     if forward is not None:
         check_root(forward, "draw(forward=...)")
         names = derivative_names(root, forward, names)
-    g = graph(root, max_nodes, names, identities)
+    g = graph(root, max_nodes, names, identities, collapse, expand)
     started = has_grad(root)
     show = started if show_grad is None else bool(show_grad)
     trace = gradients(root, root.grad if started else None) if show or annotate else None
@@ -534,6 +594,8 @@ def draw(
     view = View(trace, lambda v: show, faint=faint)
 
     def options(direction: str) -> Options:
+        if collapsing:  # boxes and the wires between them, their numbers on the wires: a circuit
+            return Options("circuit", direction, precision, annotate, float(font_size), show_names, "off")
         return Options(
             style, direction, precision, annotate, float(font_size), show_names, neurons or "collapsed", bool(shade)
         )

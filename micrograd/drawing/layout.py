@@ -96,6 +96,8 @@ def _layout_size(edges: list[tuple[str, str]], nodes: list[str]) -> int:
             if not waiting[s]:
                 ready.append(s)
     for n in nodes:
+        rank.setdefault(n, 0)  # on a cycle (a collapsed picture's boxes can make one): as a source
+    for n in nodes:
         if not preds[n] and succs[n]:
             rank[n] = min(rank[s] for s in succs[n]) - 1
     return len(nodes) + sum(max(rank[b] - rank[a] - 1, 0) for a, b in edges)

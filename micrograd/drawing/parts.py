@@ -22,7 +22,7 @@ class Role:
     ``data``, ``op``, ``blank``).
     """
 
-    kind: str  # leaf, gate, wire, box, op, edge, end, heading
+    kind: str  # leaf, gate, wire, box, op, edge, end, heading, scope (a collapsed picture's box)
     tooltip: str = ""
     fields: tuple[str, ...] = ()
     hot: bool = False

@@ -141,6 +141,7 @@ class Graph:
                 for i, p in enumerate(v.parents):
                     self.uses[self.hidden.get(p, p)].append((v, i))
         self.shown = [v for v in topo if not is_constant(v) and v not in self.hidden]
+        self.collapsed: Any = None  # drawn collapsed: what is drawn as boxes (collapse.Collapsed)
 
     def into(self, trace: BackwardTrace, v: Any) -> list[Wire]:
         """The wires ``v``'s gradient comes back along, as drawn (through hidden gates)."""
@@ -304,11 +305,14 @@ class _Builder:
         return text
 
 
-def build(g: Graph, view: View, opts: Options) -> Picture:
-    """The DOT text and roles of one picture of ``g`` as ``view`` sees it."""
+def build(g: Graph, view: View, opts: Options, body: Callable[[_Builder], None] | None = None) -> Picture:
+    """The DOT text and roles of one picture of ``g`` as ``view`` sees it (``body``: what writes its nodes
+    and wires, if not a circuit, records or a network: a collapsed picture's, :mod:`.boxes`)."""
     b = _Builder(g, view, opts)
-    network = find_network(g.topo, g.uses) if opts.neurons != "off" else None
-    if network is not None:
+    network = find_network(g.topo, g.uses) if opts.neurons != "off" and body is None else None
+    if body is not None:
+        body(b)
+    elif network is not None:
         build_network(b, network, expanded=opts.neurons == "expanded")
     else:
         (_circuit if opts.style == "circuit" else _records)(b)
@@ -370,21 +374,9 @@ def _gate(b: _Builder, nid: str, role: Role, label: str) -> None:
 
 
 def _circuit(b: _Builder) -> None:
-    g, view, opts = b.g, b.view, b.opts
-    names = opts.show_names if opts.show_names is not None else opts.annotate
+    g = b.g
     for v in g.shown:
-        nid = b.ids[v]
-        mark = v is view.marked
-        if v.is_leaf:
-            b.node(
-                nid, Role("leaf", b.node_tooltip(v), marked=mark), label=g.names[v], shape="plaintext", margin="0.02"
-            )
-            continue
-        op = b.gate(v)
-        show_name = v is not g.root and (names or bool(v.label))
-        label = op + ("\n" + g.names[v] if show_name else "")
-        fields = ("op",) * (op.count("\n") + 1) + (("name",) if show_name else ())
-        _gate(b, nid, Role("gate", b.node_tooltip(v), fields=fields, marked=mark), label)
+        _node(b, v)
     for v in g.shown:
         uses = g.uses[v]
         if v is g.root:
@@ -395,6 +387,20 @@ def _circuit(b: _Builder) -> None:
         elif len(uses) > 1:
             _fork(b, v, uses)
     _reading_order(b)
+
+
+def _node(b: _Builder, v: Any) -> None:
+    """An input by its name, or a gate in glyphs (its name under them when labelled, or annotating)."""
+    nid, g, mark = b.ids[v], b.g, v is b.view.marked
+    if v.is_leaf:
+        b.node(nid, Role("leaf", b.node_tooltip(v), marked=mark), label=g.names[v], shape="plaintext", margin="0.02")
+        return
+    op = b.gate(v)
+    names = b.opts.show_names if b.opts.show_names is not None else b.opts.annotate
+    show_name = v is not g.root and (names or bool(v.label))
+    label = op + ("\n" + g.names[v] if show_name else "")
+    fields = ("op",) * (op.count("\n") + 1) + (("name",) if show_name else ())
+    _gate(b, nid, Role("gate", b.node_tooltip(v), fields=fields, marked=mark), label)
 
 
 def _wire_record(
@@ -473,7 +479,7 @@ def _fork(b: _Builder, v: Any, uses: list[tuple[Any, int]]) -> None:
         _wire(b, v, c, i, sid, "")
 
 
-def _output_wire(b: _Builder, root: Any) -> None:
+def _output_wire(b: _Builder, root: Any, tail: str | None = None) -> None:
     p = b.opts.precision
     shown = b.grad_shown(root)
     grad = b.view.text(b.view.grads.get(root), shown, p) if b.view.grads.get(root) is not None else ""
@@ -481,21 +487,22 @@ def _output_wire(b: _Builder, root: Any) -> None:
     tip = b.node_tooltip(root)
     value = f"{b.g.names[root]} = {b.value_of(root)}"
     _wire_record(b, "out", value, grad, "", tip, hot, hidden=b.view.hides(shown), flagged=root in b.view.flagged)
-    b.edge(b.ids[root], "out", Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
+    b.edge(tail or b.ids[root], "out", Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
     b.node("end", Role("end", tip), shape="point", width="0.03")
     b.edge("out", "end", Role("edge", tip, hot=hot), tailport=b.out_port)
 
 
-def _reading_order(b: _Builder) -> None:
+def _reading_order(b: _Builder, inputs: list[str] | None = None) -> None:
     """Tell Graphviz the order the formula reads: inputs in one column, each gate's arguments in order.
 
     The inputs hang, in reading order, from an invisible node before them (``ordering=out``), in
     one rank of their own at the input side; every gate takes its arguments in argument order
     (``ordering=in`` on it, the edges into it written in that order). First is on top in a left
     to right picture, on the left in a top to bottom one. No flat edges: Graphviz 2.4x refuses
-    them beside records.
+    them beside records. ``inputs``: the DOT ids of that column, if not the inputs drawn.
     """
-    inputs = [b.ids[v] for v in b.g.shown if v.is_leaf and b.ids[v] in b.roles]
+    if inputs is None:
+        inputs = [b.ids[v] for v in b.g.shown if v.is_leaf and b.ids[v] in b.roles]
     if len(inputs) > 1:
         b.lines.append('inputs [id="inputs" shape=point style=invis width=0 height=0 ordering=out]')
         b.lines.extend(f"inputs -> {nid} [style=invis weight=0]" for nid in inputs)

@@ -189,7 +189,7 @@ def _style(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
     _unlink(g)
     if role.kind == "wire":
         _wire(g, role, theme, horizontal)
-    elif role.kind in ("gate", "op", "box"):
+    elif role.kind in ("gate", "op", "box", "scope"):
         _shape(g, role, theme, horizontal)
     elif role.kind == "heading":
         for t in g.iter(f"{_S}text"):
@@ -439,7 +439,7 @@ def _shape(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
     """A gate, an op or a value box: outline and fill; its texts painted by field."""
     fill = theme.marked if role.marked else theme.gate
     for e in g:
-        if e.tag in (f"{_S}ellipse", f"{_S}polygon"):
+        if e.tag in (f"{_S}ellipse", f"{_S}polygon", f"{_S}path"):  # a path: a scope's rounded box
             e.set("fill", fill)
             e.set("stroke", theme.line)
         elif e.tag == f"{_S}polyline":
@@ -451,7 +451,7 @@ def _shape(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
         texts.sort(key=lambda t: (float(t.get(along, "0")), float(t.get(other, "0"))))
     fields = list(role.fields) + [role.fields[-1] if role.fields else "op"] * max(0, len(texts) - len(role.fields))
     for t, kind in zip(texts, fields, strict=False):
-        _paint_text(t, "text" if kind == "op" else kind, theme, small=role.kind != "box")
+        _paint_text(t, "text" if kind == "op" else kind, theme, small=role.kind not in ("box", "scope"))
         if kind == "grad" and role.hidden:  # a box's gradient, laid out but not shown yet
             t.text = "grad"
         elif kind == "grad" and role.flagged:

@@ -1,0 +1,310 @@
+"""The DOT of a collapsed picture: what :mod:`.collapse` groups, drawn as circuits are.
+
+Each box is one rounded, dashed node: its scope's path (or a parameter matrix's stem), how many
+nodes (values) it stands for, and when one value leaves it, that value and its gradient (a
+parameter box: the size ‖grad‖ of its gradients). Nodes drawn as themselves are inputs and gates
+as in a circuit (:mod:`.picture`). Every wire that crosses a box's outline is drawn once per pair
+of elements it joins (a :class:`~.collapse.Bundle`): one value keeps its number above the wire
+and, below it, the gradient it gets back along it (the sum of the contributions of its uses in
+the element the wire enters); a value that leaves for several elements first runs along a stem
+carrying the sum of those, then forks, as in a circuit. A wire of many values says how many
+(``16 values``) and the size of their gradients (``||grad|| 0.05``); its tooltip lists them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .collapse import Box, Bundle, Collapsed, square_norm
+from .dot import quote
+from .layout import NEAR
+from .numbers import format_number, format_value
+from .parts import Role, value_text
+from .picture import _Builder, _node, _output_wire, _reading_order, _wire, _wire_record
+
+__all__ = ["build_collapsed", "collapsed_summary"]
+
+LISTED = 12  # values a many-valued wire's tooltip lists
+NORM = "||grad||"  # the size of several gradients, ‖grad‖ (the pictures' fonts have no ‖)
+
+
+def build_collapsed(b: _Builder, c: Collapsed) -> None:
+    """Write the collapsed picture ``c`` of builder ``b``'s graph: boxes, nodes, the output, the wires."""
+    ids: dict[int, str] = {}  # id(element) -> its DOT id
+    leaving = _leaving(b, c)
+    for k, box in enumerate(c.boxes):
+        ids[id(box)] = f"B{k}"
+        _box(b, f"B{k}", box, leaving.get(id(box), []))
+    for v in c.open:
+        ids[id(v)] = b.ids[v]
+        _node(b, v)
+    root = b.g.root
+    _output_wire(b, root, ids[id(c.element(root))])
+    back = _Back(b)
+    _wires(b, c, ids, back)
+    _clusters(b, c, ids)
+    inputs = [b.ids[v] for v in c.open if v.is_leaf] + [ids[id(x)] for x in c.boxes if x.kind == "parameters"]
+    _reading_order(b, inputs)
+
+
+def _leaving(b: _Builder, c: Collapsed) -> dict[int, list[Any]]:
+    """id(box) -> the distinct values that leave it (the output too, if inside)."""
+    out: dict[int, dict[int, Any]] = {}
+    for bundle in c.bundles:
+        if isinstance(bundle.tail, Box):
+            for v in bundle.values:
+                out.setdefault(id(bundle.tail), {})[id(v)] = v
+    root_box = c.box_of.get(b.g.root)
+    if root_box is not None:
+        out.setdefault(id(root_box), {})[id(b.g.root)] = b.g.root
+    return {k: list(vs.values()) for k, vs in out.items()}
+
+
+def _name(b: _Builder, element: Any) -> str:
+    return element.path if isinstance(element, Box) else b.name(element)
+
+
+def _title(box: Box) -> str:
+    """A box's title: its path; for the rest of an opened scope, which part of it."""
+    if box.kind != "rest":
+        return box.path
+    return f"{box.path} (the rest" + (f", part {box.part})" if box.part else ")")
+
+
+def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
+    """A box: its path, its count, and the value that leaves it with its gradient (parameters: ‖grad‖)."""
+    p, grads = b.opts.precision, b.view.grads
+    lines, fields = [_title(box)], ["name", "note"]
+    if box.kind == "parameters":
+        lines.append(f"{box.count:,} values")
+        shown = [grads[v] for v in box.nodes if b.grad_shown(v)]
+        if shown:
+            lines.append(f"{NORM} {format_number(square_norm(shown), p)}")
+            fields.append("grad")
+        tip = f"{box.path}: {box.count:,} parameters" + (f"; {NORM} = {lines[-1][len(NORM) + 1 :]}" if shown else "")
+    else:
+        lines.append(f"{box.count:,} node" + ("s" if box.count != 1 else ""))
+        tip = f"scope {box.path}: {box.count:,} nodes; {len(leaving)} values leave it"
+        if len(leaving) == 1:
+            (v,) = leaving
+            lines.append(value_text(v, p))
+            fields.append("value")
+            tip = f"scope {box.path}: {box.count:,} nodes; its output {b.name(v)} = {lines[-1]}"
+            if b.grad_shown(v):
+                lines.append(format_value(grads[v], p))
+                fields.append("grad")
+                tip += f", df/d{b.name(v)} = {lines[-1]}"
+    b.node(
+        nid,
+        Role("scope", tip, fields=tuple(fields)),
+        label="\n".join(lines),
+        shape="box",
+        style="rounded,dashed",
+        margin="0.1,0.05",
+    )
+
+
+# ---------------------------------------------------------------- the wires
+
+
+class _Back:
+    """The gradients each bundle's values get back along its wire (:meth:`Bundle.gradients`), each once."""
+
+    def __init__(self, b: _Builder) -> None:
+        self.wire = b.view.wire
+        self.done: dict[int, dict[int, Any]] = {}
+
+    def __call__(self, bundle: Bundle) -> dict[int, Any]:
+        grads = self.done.get(id(bundle))
+        if grads is None:
+            grads = self.done[id(bundle)] = bundle.gradients(self.wire)
+        return grads
+
+
+def _wires(b: _Builder, c: Collapsed, ids: dict[int, str], back: _Back) -> None:
+    """Every bundle a wire; a value that leaves for several elements forks from a stem first."""
+    one: dict[int, list[Bundle]] = {}
+    many: dict[tuple[int, ...], list[Bundle]] = {}  # the same values to several elements: one stem
+    for bundle in c.bundles:
+        values = bundle.values
+        if isinstance(bundle.tail, Box) and bundle.tail.kind == "parameters" and isinstance(bundle.head, Box):
+            _faint(b, bundle, ids, back)
+        elif len(values) == 1:
+            one.setdefault(id(values[0]), []).append(bundle)
+        else:
+            many.setdefault((id(bundle.tail), *map(id, values)), []).append(bundle)
+    for group in many.values():
+        _many(b, group, ids, back)
+    for group in one.values():
+        v = group[0].values[0]
+        if len(group) == 1:
+            _one(b, group[0], v, ids[id(group[0].tail)], ids, back, branch=False)
+            continue
+        stem = _stem(b, v, group, ids, back)
+        for bundle in group:
+            _one(b, bundle, v, stem, ids, back, branch=True)
+
+
+def _one(b: _Builder, bundle: Bundle, v: Any, start: str, ids: dict[int, str], back: _Back, branch: bool) -> None:
+    """A wire of one value from ``start`` (its element, or its stem) into the element ``bundle`` enters."""
+    if bundle.tail is v and bundle.index is not None:  # node to gate: as in a circuit
+        _wire(b, v, bundle.head, bundle.index, start, "" if branch else b.value_of(v))
+        return
+    p = b.opts.precision
+    grad = back(bundle).get(id(v))  # the sum of its uses' contributions
+    shown = b.grad_shown(v) and grad is not None
+    uses = len(bundle.uses)
+    tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: {b.name(v)} = {value_text(v, p)}"
+    if shown:
+        tip += f"; gradient back along this wire {format_value(grad, p)}"
+        tip += f" (the sum over its {uses} uses inside)" if uses > 1 else ""
+    wid = f"bw{len(b.edges)}"
+    text = format_value(grad, p) if shown else ""
+    _wire_record(b, wid, "" if branch else value_text(v, p), text, "", tip, False)
+    b.edge(start, wid, Role("edge", tip, arrow=False), headport=b.in_port, tailport=b.out_port if branch else None)
+    _enter(b, bundle, wid, tip, ids)
+
+
+def _enter(b: _Builder, bundle: Bundle, wid: str, tip: str, ids: dict[int, str], faint: bool = False) -> None:
+    """The edge from wire record ``wid`` into the element ``bundle`` enters (a gate: in argument order);
+    ``faint``: one of many branches of a wire of many values, drawn light."""
+    if bundle.index is None:
+        b.edge(wid, ids[id(bundle.head)], Role("edge", tip, faint=faint), tailport=b.out_port)
+    else:
+        b.argument(bundle.head, bundle.index, wid, Role("edge", tip, faint=faint), tailport=b.out_port, weight=NEAR)
+
+
+def _stem(b: _Builder, v: Any, group: list[Bundle], ids: dict[int, str], back: _Back) -> str:
+    """A value that leaves for several elements: a stem with its value and the sum of what comes back."""
+    p = b.opts.precision
+    grads = [g for g in (back(bundle).get(id(v)) for bundle in group) if g is not None]
+    total = sum(grads[1:], grads[0]) if grads and b.grad_shown(v) else None
+    tail = group[0].tail
+    tip = f"{b.name(v)} = {value_text(v, p)}, used by {len(group)} parts"
+    if total is not None:
+        tip += f"; the gradient back into {_name(b, tail)}: {format_value(total, p)} (the sum over its wires)"
+    sid = f"sb{len(b.edges)}"  # "s...": picture._wire draws its branches
+    _wire_record(b, sid, value_text(v, p), format_value(total, p), "", tip, False, junction=True)
+    b.edge(ids[id(tail)], sid, Role("edge", tip, arrow=False), headport=b.in_port, weight=NEAR)
+    return sid
+
+
+def _faint(b: _Builder, bundle: Bundle, ids: dict[int, str], back: _Back) -> None:
+    """Parameters into a box: a light line, its numbers in its tooltip (their box shows their ‖grad‖)."""
+    p = b.opts.precision
+    values = bundle.values
+    grads = back(bundle)
+    shown = [grads[id(v)] for v in values if id(v) in grads and b.grad_shown(v)]
+    tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: {len(values)} of its values"
+    tip += f"; {NORM} back along this wire {format_number(square_norm(shown), p)}" if shown else ""
+    b.edge(ids[id(bundle.tail)], ids[id(bundle.head)], Role("edge", tip, faint=True))
+
+
+def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) -> None:
+    """A wire of several values: how many, and the size of their gradients; the values in its tooltip.
+
+    The same values into several elements (an earlier position's keys, read by every later one): one
+    wire, the sum of what comes back along its branches, then a line to each (its own in its tooltip)."""
+    p = b.opts.precision
+    bundle = group[0]
+    values = bundle.values
+    grads: dict[int, Any] = {}
+    for each in group:
+        for key, grad in back(each).items():
+            grads[key] = grad if key not in grads else grads[key] + grad
+    shown = [grads[id(v)] for v in values if id(v) in grads and b.grad_shown(v)]
+    norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else ""
+    listed = []
+    for v in values[:LISTED]:
+        text = f"{b.name(v)} = {value_text(v, p)}"
+        if id(v) in grads and b.grad_shown(v):
+            text += f" (gradient back {format_value(grads[id(v)], p)})"
+        listed.append(text)
+    more = f", and {len(values) - LISTED} more" if len(values) > LISTED else ""
+    heads = ", ".join(_name(b, each.head) for each in group)
+    tip = f"{_name(b, bundle.tail)} → {heads}: {len(values)} values: " + ", ".join(listed) + more
+    wid = f"bw{len(b.edges)}"
+    _wire_record(b, wid, f"{len(values)} values", norm, "", tip, False, junction=len(group) > 1)
+    b.edge(ids[id(bundle.tail)], wid, Role("edge", tip, arrow=False), headport=b.in_port)
+    for each in group:
+        if len(group) > 1:
+            branch = [g for v in values if (g := back(each).get(id(v))) is not None]
+            tip = f"{_name(b, bundle.tail)} → {_name(b, each.head)}: {len(values)} values"
+            tip += f"; {NORM} back along this wire {format_number(square_norm(branch), p)}" if shown else ""
+        _enter(b, each, wid, tip, ids, faint=len(group) > 1)
+
+
+# ---------------------------------------------------------------- open scopes
+
+
+def _clusters(b: _Builder, c: Collapsed, ids: dict[int, str]) -> None:
+    """Each open scope a labelled group (a cluster, nested as the scopes are) around what it holds: its
+    nodes drawn as themselves, its child scopes' boxes, the rest of it, and the wires among those."""
+    where: dict[str, str] = {}  # DOT id -> the open scope it is drawn in
+    for v in c.open:
+        if v.scope:
+            where[ids[id(v)]] = v.scope
+    for box in c.boxes:
+        parent = box.path if box.kind == "rest" else box.path.rpartition("/")[0]
+        if box.kind != "parameters" and parent:
+            where[ids[id(box)]] = parent
+    if not where:
+        return
+    ends: dict[str, list[str]] = {}  # a wire's record -> what it joins
+    for tail, head in b.edges + [(a[2], a[3]) for a in b.arguments]:
+        ends.setdefault(tail, []).append(head)
+        ends.setdefault(head, []).append(tail)
+    wires = [nid for nid, role in b.roles.items() if role.kind == "wire" and nid != "out"]
+    for _ in range(2):  # a fork's stem joins wires: known on the second pass
+        for nid in wires:
+            inside = [where.get(end) for end in ends.get(nid, [])]
+            if inside and None not in inside:  # in the innermost scope around all it joins
+                common = _common([p for p in inside if p is not None])
+                if common:
+                    where[nid] = common
+    members: dict[str, list[str]] = {}
+    for nid, path in where.items():
+        members.setdefault(path, []).append(nid)
+    scopes = sorted({p for path in members for p in _ancestors(path)}, key=lambda p: (p.count("/"), p))
+    b.lines.extend(_cluster(b, "", scopes, members))
+
+
+def _common(paths: list[str]) -> str:
+    """The innermost scope holding every one of ``paths`` ("" if none)."""
+    split = [p.split("/") for p in paths]
+    names = []
+    for level in zip(*split, strict=False):
+        if len(set(level)) > 1:
+            break
+        names.append(level[0])
+    return "/".join(names)
+
+
+def _ancestors(path: str) -> list[str]:
+    names = path.split("/")
+    return ["/".join(names[: k + 1]) for k in range(len(names))]
+
+
+def _cluster(b: _Builder, path: str, scopes: list[str], members: dict[str, list[str]]) -> list[str]:
+    """The DOT lines of the cluster of scope ``path`` ("": the picture) and the clusters inside it."""
+    children = [s for s in scopes if s.rpartition("/")[0] == path]
+    lines = [f"{nid};" for nid in members.get(path, [])]
+    for child in children:
+        lines += _cluster(b, child, scopes, members)
+    if not path:
+        return lines
+    cid = f"C{len(b.roles)}"
+    b.roles[cid] = Role("heading", f"scope {path}, open")
+    style = f'fontname="Helvetica" fontsize={b.opts.font_size * 0.9:g} color="#999999" style="dashed" labeljust="l"'
+    return [f'subgraph cluster_{cid} {{ id="{cid}" label={quote(path)} {style}', *lines, "}"]
+
+
+def collapsed_summary(b_root_name: str, value: str, nodes: int, c: Collapsed) -> str:
+    """The picture's text summary, for screen readers: what it computes, and its boxes."""
+    scopes = [x.path for x in c.boxes if x.kind == "scope"]
+    params = [x.path for x in c.boxes if x.kind == "parameters"]
+    text = f"A computation graph of {nodes:,} nodes computing {b_root_name} = {value}, drawn collapsed:"
+    text += f" {len(scopes)} scopes as boxes ({', '.join(scopes[:20])}{', ...' if len(scopes) > 20 else ''})"
+    if params:
+        text += f", {len(params)} parameter matrices ({', '.join(params)})"
+    return text + f", and {len(c.open)} nodes drawn as themselves."
