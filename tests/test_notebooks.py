@@ -28,6 +28,7 @@ EXPECTED = {
     "08_higher_order.ipynb",
     "09_staged_code.ipynb",
     "10_your_own_op.ipynb",
+    "11_microgpt.ipynb",
 }
 
 # after a cell tagged "exercise": the learner gets a placeholder for every box, and nothing else
@@ -78,6 +79,14 @@ assert said.getvalue() == "right\\nnot yet: a hint\\n", said.getvalue()
 DEZERO_GRAD = "3.297442541400256"  # DeZero's dy/dx for square -> exp -> square at 0.5: 4x·exp(2x²)
 
 SIGMOID_GRADS = "[-0.1966, 0.3932, -0.3932, -0.5898, 0.1966]"  # the lecture's: df/dw0, dx0, dw1, dx1, dw2
+
+# the published microgpt, re-typed with its own Value: what notebook 11's model is held to
+MICROGPT_REFERENCE = """
+import math, sys
+from pathlib import Path
+sys.path.insert(0, str(Path.cwd().parent / "benchmarks"))
+from microgpt_reference import Reference
+"""
 
 CHECKS: dict[str, dict[str, str]] = {
     "01_chain_rule_on_circuits.ipynb": {
@@ -328,6 +337,35 @@ assert gradcheck(Softplus) and not gradcheck(_WrongBackward)
         "neuron": "assert math.isclose(w.grad, sigmoid(n.data) * x.data, rel_tol=1e-15) and n.data == -2.5",
         "neuron-second": "assert math.isclose(d2w, s * (1 - s) * x.data**2, rel_tol=1e-13)  # σ'(n) = σ(1 - σ)",
         "decorator": "assert n1.grad == n2.grad == sigmoid(-2.5) and gradcheck(softplus, [-2.5])",
+    },
+    "11_microgpt.ipynb": {
+        "first-step": MICROGPT_REFERENCE
+        + """
+ref = Reference(names)
+ref_loss = ref.loss(ref.encode(ref.docs[0]))
+ref_loss.backward()
+assert ref.docs[0] == name and math.isclose(loss.data, ref_loss.data, rel_tol=1e-14)
+largest = max(abs(p.grad) for p in ref.params)
+assert max(abs(p.grad - q.grad) for p, q in zip(model.parameters(), ref.params)) <= 1e-14 * largest
+assert len(nodes) > 50_000
+""",
+        "collapsed": """
+svg = step_picture.svg()
+assert all(f">pos{t}<" in svg for t in range(len(tokens) - 1)) and f">pos{len(tokens) - 1}<" not in svg
+assert f"{loss.data:.4f}"[:5] in svg
+""",
+        "head": """
+svg = head_picture.svg()
+assert "softmax" in svg and "head2" in svg and ">pos0<" in svg
+""",
+        "train": MICROGPT_REFERENCE
+        + """
+ref = Reference(names)
+expected = [ref.step(step, 1000) for step in range(STEPS)]
+assert all(math.isclose(a, b, rel_tol=1e-13) for a, b in zip(losses, expected, strict=True)), (losses, expected)
+assert losses[-1] < losses[0]
+""",
+        "fast": "assert math.isclose(fused_loss.data, loss.data, rel_tol=1e-13)",
     },
     "06_exercises.ipynb": {
         "worked": """
