@@ -200,8 +200,8 @@ def _collapsed(root: Value, trace: BackwardTrace, precision: int, identities: bo
     for e in backward_elements(c, order, trace.grads):
         if isinstance(e, Box):
             via = f"the rest of {e.path}" if e.kind == "rest" else e.path
-            for v, _, grad, terms in arrivals(c, e, wire):
-                steps.append(Step("box", v, grad, terms=tuple(terms), via=via, partial=True))
+            for v, _, grad, uses in arrivals(c, e, wire):
+                steps.append(Step("box", v, grad, terms=tuple(uses), via=via, partial=True))
             continue
         if e is g.root:
             continue
