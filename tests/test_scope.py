@@ -215,9 +215,10 @@ def test_nn_nodes_are_tagged() -> None:
         with scope("sum"):
             s = weighted_sum(model.parameters()[:2], [Value(1.0), 2.0])
     assert {n.op for n in topological_order(out)} >= {"Σwx+b"}
-    assert {n.scope for n in topological_order(out) if n.parents} == {"mlp"}
+    inside = {"mlp/L1/N1", "mlp/L1/N2", "mlp/L1/N3", "mlp/L2/N1"}  # the nn's own scopes, in the user's
+    assert {n.scope for n in topological_order(out) if n.parents} == inside
     assert s.scope == "mlp/sum"
-    assert all(p.scope is None for p in model.parameters())  # made outside; parameters are leaves
+    assert {p.scope for p in model.parameters()} == inside  # tagged with their neuron's scope
 
 
 def test_copies_and_pickles_keep_the_scope() -> None:

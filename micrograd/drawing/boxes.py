@@ -75,6 +75,7 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
     """A box: its path, its count, and the value that leaves it with its gradient (parameters: ‖grad‖)."""
     p, grads = b.opts.precision, b.view.grads
     lines, fields = [_title(box)], ["name", "note"]
+    hidden = False
     if box.kind == "parameters":
         lines.append(f"{box.count:,} values")
         shown = [grads[v] for v in box.nodes if b.grad_shown(v)]
@@ -90,13 +91,14 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
             lines.append(value_text(v, p))
             fields.append("value")
             tip = f"scope {box.path}: {box.count:,} nodes; its output {b.name(v)} = {lines[-1]}"
-            if b.grad_shown(v):
+            if grads.get(v) is not None and (b.grad_shown(v) or b.view.pad):  # the player: laid out, shown later
                 lines.append(format_value(grads[v], p))
                 fields.append("grad")
-                tip += f", df/d{b.name(v)} = {lines[-1]}"
+                hidden = b.view.hides(b.grad_shown(v))
+                tip += "" if hidden else f", df/d{b.name(v)} = {lines[-1]}"
     b.node(
         nid,
-        Role("scope", tip, fields=tuple(fields)),
+        Role("scope", tip, fields=tuple(fields), marked=box is b.view.marked, hidden=hidden),
         label="\n".join(lines),
         shape="box",
         style="rounded,dashed",
@@ -152,39 +154,61 @@ def _one(b: _Builder, bundle: Bundle, v: Any, start: str, ids: dict[int, str], b
         return
     p = b.opts.precision
     grad = back(bundle).get(id(v))  # the sum of its uses' contributions
-    shown = b.grad_shown(v) and grad is not None
+    shown = _arrived(b, bundle, v) and grad is not None
     uses = len(bundle.uses)
     tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: {b.name(v)} = {value_text(v, p)}"
     if shown:
         tip += f"; gradient back along this wire {format_value(grad, p)}"
         tip += f" (the sum over its {uses} uses inside)" if uses > 1 else ""
     wid = f"bw{len(b.edges)}"
-    text = format_value(grad, p) if shown else ""
-    _wire_record(b, wid, "" if branch else value_text(v, p), text, "", tip, False)
-    b.edge(start, wid, Role("edge", tip, arrow=False), headport=b.in_port, tailport=b.out_port if branch else None)
-    _enter(b, bundle, wid, tip, ids)
+    text = format_value(grad, p) if grad is not None and (shown or b.view.pad) else ""
+    hot = _hot(b, bundle)
+    value = "" if branch else value_text(v, p)
+    _wire_record(b, wid, value, text, "", tip, hot, hidden=b.view.hides(shown))
+    tail = b.out_port if branch else None
+    b.edge(start, wid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port, tailport=tail)
+    _enter(b, bundle, wid, tip, ids, hot=hot)
 
 
-def _enter(b: _Builder, bundle: Bundle, wid: str, tip: str, ids: dict[int, str], faint: bool = False) -> None:
+def _enter(
+    b: _Builder, bundle: Bundle, wid: str, tip: str, ids: dict[int, str], faint: bool = False, hot: bool = False
+) -> None:
     """The edge from wire record ``wid`` into the element ``bundle`` enters (a gate: in argument order);
-    ``faint``: one of many branches of a wire of many values, drawn light."""
+    ``faint``: one of many branches of a wire of many values, drawn light; ``hot``: highlighted (the player)."""
+    role = Role("edge", tip, faint=faint, hot=hot)
     if bundle.index is None:
-        b.edge(wid, ids[id(bundle.head)], Role("edge", tip, faint=faint), tailport=b.out_port)
+        b.edge(wid, ids[id(bundle.head)], role, tailport=b.out_port)
     else:
-        b.argument(bundle.head, bundle.index, wid, Role("edge", tip, faint=faint), tailport=b.out_port, weight=NEAR)
+        b.argument(bundle.head, bundle.index, wid, role, tailport=b.out_port, weight=NEAR)
+
+
+def _arrived(b: _Builder, bundle: Bundle, v: Any) -> bool:
+    """Is the gradient ``v`` gets back along ``bundle`` shown: into a box, once that box's step has come (the
+    player: :mod:`.boxsteps`; a still picture shows every one); else with ``v``'s own gradient."""
+    if isinstance(bundle.head, Box):
+        return b.view.shown(bundle.head) and b.view.grads.get(v) is not None
+    return b.grad_shown(v)
+
+
+def _hot(b: _Builder, bundle: Bundle) -> bool:
+    """Is the wire highlighted: one of the wires a step of the player sends gradients back along."""
+    hot = b.view.hot
+    return bool(hot) and any((id(v), id(bundle.head)) in hot for v in bundle.values)
 
 
 def _stem(b: _Builder, v: Any, group: list[Bundle], ids: dict[int, str], back: _Back) -> str:
     """A value that leaves for several elements: a stem with its value and the sum of what comes back."""
     p = b.opts.precision
     grads = [g for g in (back(bundle).get(id(v)) for bundle in group) if g is not None]
-    total = sum(grads[1:], grads[0]) if grads and b.grad_shown(v) else None
+    shown = b.grad_shown(v)
+    total = sum(grads[1:], grads[0]) if grads and (shown or b.view.pad) else None
     tail = group[0].tail
     tip = f"{b.name(v)} = {value_text(v, p)}, used by {len(group)} parts"
-    if total is not None:
+    if total is not None and shown:
         tip += f"; the gradient back into {_name(b, tail)}: {format_value(total, p)} (the sum over its wires)"
     sid = f"sb{len(b.edges)}"  # "s...": picture._wire draws its branches
-    _wire_record(b, sid, value_text(v, p), format_value(total, p), "", tip, False, junction=True)
+    text = format_value(total, p)
+    _wire_record(b, sid, value_text(v, p), text, "", tip, False, junction=True, hidden=b.view.hides(shown))
     b.edge(ids[id(tail)], sid, Role("edge", tip, arrow=False), headport=b.in_port, weight=NEAR)
     return sid
 
@@ -194,10 +218,11 @@ def _faint(b: _Builder, bundle: Bundle, ids: dict[int, str], back: _Back) -> Non
     p = b.opts.precision
     values = bundle.values
     grads = back(bundle)
-    shown = [grads[id(v)] for v in values if id(v) in grads and b.grad_shown(v)]
+    shown = [grads[id(v)] for v in values if id(v) in grads and _arrived(b, bundle, v)]
     tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: {len(values)} of its values"
     tip += f"; {NORM} back along this wire {format_number(square_norm(shown), p)}" if shown else ""
-    b.edge(ids[id(bundle.tail)], ids[id(bundle.head)], Role("edge", tip, faint=True))
+    hot = _hot(b, bundle)
+    b.edge(ids[id(bundle.tail)], ids[id(bundle.head)], Role("edge", tip, faint=not hot, hot=hot))
 
 
 def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) -> None:
@@ -212,26 +237,30 @@ def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) ->
     for each in group:
         for key, grad in back(each).items():
             grads[key] = grad if key not in grads else grads[key] + grad
-    shown = [grads[id(v)] for v in values if id(v) in grads and b.grad_shown(v)]
+    arrived = all(_arrived(b, each, values[0]) for each in group)
+    shown = [grads[id(v)] for v in values if id(v) in grads and (arrived or b.view.pad)]
     norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else ""
     listed = []
     for v in values[:LISTED]:
         text = f"{b.name(v)} = {value_text(v, p)}"
-        if id(v) in grads and b.grad_shown(v):
+        if id(v) in grads and arrived:
             text += f" (gradient back {format_value(grads[id(v)], p)})"
         listed.append(text)
     more = f", and {len(values) - LISTED} more" if len(values) > LISTED else ""
     heads = ", ".join(_name(b, each.head) for each in group)
     tip = f"{_name(b, bundle.tail)} → {heads}: {len(values)} values: " + ", ".join(listed) + more
     wid = f"bw{len(b.edges)}"
-    _wire_record(b, wid, f"{len(values)} values", norm, "", tip, False, junction=len(group) > 1)
-    b.edge(ids[id(bundle.tail)], wid, Role("edge", tip, arrow=False), headport=b.in_port)
+    hot = any(_hot(b, each) for each in group)
+    hidden = b.view.hides(arrived)
+    _wire_record(b, wid, f"{len(values)} values", norm, "", tip, hot, junction=len(group) > 1, hidden=hidden)
+    b.edge(ids[id(bundle.tail)], wid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
     for each in group:
         if len(group) > 1:
             branch = [g for v in values if (g := back(each).get(id(v))) is not None]
             tip = f"{_name(b, bundle.tail)} → {_name(b, each.head)}: {len(values)} values"
-            tip += f"; {NORM} back along this wire {format_number(square_norm(branch), p)}" if shown else ""
-        _enter(b, each, wid, tip, ids, faint=len(group) > 1)
+            tip += f"; {NORM} back along this wire {format_number(square_norm(branch), p)}" if arrived else ""
+        each_hot = _hot(b, each)
+        _enter(b, each, wid, tip, ids, faint=len(group) > 1 and not each_hot, hot=each_hot)
 
 
 # ---------------------------------------------------------------- open scopes

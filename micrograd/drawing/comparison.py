@@ -417,6 +417,7 @@ def compare_backward(
     names: Mapping[Any, str] | None = None,
     show_names: bool | None = None,
     timeout: float | None = TIMEOUT,
+    collapse: Any = None,
 ) -> Comparison:
     """Draw the correct backward pass next to one with a classic bug, every gradient that differs marked.
 
@@ -444,6 +445,13 @@ def compare_backward(
     The other keywords are :func:`micrograd.draw`'s (``style`` circuit by default here: a fork
     shows each use's contribution); ``rankdir="auto"`` chooses one direction for both.
     """
+    if collapse is not None and collapse is not False:
+        raise ValueError(
+            "compare_backward() marks the wires of single nodes whose gradient differs; collapsed, a wire sums "
+            "many, so it is not drawn collapsed yet: compare a smaller model, or draw each gradient with "
+            "draw(root, collapse=...)"
+        )
+
     m = mistake_named(mistake)
     check_options(style, rankdir, max_nodes, precision, engine)
     check_looks(font_size, width)

@@ -11,11 +11,17 @@ node names from :func:`micrograd.drawing.names.node_names`, the names the diagra
 input used by several nodes (or twice by one) gets one line per wire and then the sum:
 ``df/da = 2 + 2 = 4``. Identity gates (the ``+0`` of ``sum()``) are left out, as in the
 pictures. No ``.grad`` is read or changed.
+
+``explain(f, collapse=...)`` writes the lines of a collapsed picture (:mod:`.collapse`), one step
+per element drawn (:mod:`.boxsteps`): a box writes one line per value on a wire entering it, its
+gradient as the sum of what the box sends back (``df/dx (via enc) = 0.2 + 0.36 = 0.56``); a node
+drawn as itself its wires and sum as above, a box's wire being one term.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..core import BackwardTrace, topological_order
 from ..engine import Value
@@ -32,8 +38,9 @@ class Step:
     """One line of the derivation.
 
     ``kind`` is ``"seed"`` (df/df = 1), ``"edge"`` (one wire: ``node`` is the input,
-    ``consumer`` the node using it, ``value = upstream * local``) or ``"sum"`` (``node``'s
-    gradient as the sum of ``terms``, one per wire).
+    ``consumer`` the node using it, ``value = upstream * local``), ``"sum"`` (``node``'s
+    gradient as the sum of ``terms``, one per wire) or ``"box"`` (a collapsed picture: what the
+    box ``via`` sends back to ``node``, the sum of ``terms``, its uses' contributions inside).
     """
 
     kind: str
@@ -44,6 +51,7 @@ class Step:
     local: float | None = None
     terms: tuple[float, ...] = ()
     partial: bool = False  # an edge whose contribution is one term of a later sum
+    via: str | None = None  # a box's step: the box (its scope's path)
 
 
 class Explanation:
@@ -83,6 +91,13 @@ class Explanation:
         lhs = total(f, v)
         if s.kind == "seed":
             return f"{lhs} = 1"
+        if s.kind == "box":
+            assert s.via is not None
+            if len(s.terms) == 1:
+                return f"{lhs} (via {s.via}) = {self._num(s.value, False, unicode)}, sent back through {s.via}"
+            terms = " + ".join(self._num(t, i > 0, unicode) for i, t in enumerate(s.terms))
+            value = self._num(s.value, False, unicode)
+            return f"{lhs} (via {s.via}) = {terms} = {value}, the sum over its {len(s.terms)} uses inside {s.via}"
         if s.kind == "sum":
             terms = " + ".join(self._num(t, i > 0, unicode) for i, t in enumerate(s.terms))
             return f"{lhs} = {terms} = {self._num(s.value, False, unicode)}"
@@ -119,7 +134,9 @@ def _longest_run(text: str, ch: str) -> int:
     return best
 
 
-def explain(root: Value, *, precision: int = 4, identities: bool = False) -> Explanation:
+def explain(
+    root: Value, *, precision: int = 4, identities: bool = False, collapse: Any = None, expand: Any = None
+) -> Explanation:
     """The chain-rule derivation of every gradient of ``root``, in backward order.
 
     One line per wire from a node ``c`` back to its input ``v``:
@@ -133,6 +150,12 @@ def explain(root: Value, *, precision: int = 4, identities: bool = False) -> Exp
     The numbers are the derivatives of ``root`` with respect to each node (seed 1), read from
     the backward trace: what a single ``backward()`` leaves in ``.grad``. ``explain`` changes
     no ``.grad`` and needs no ``backward()`` first.
+
+    ``collapse``, ``expand``: the lines of the collapsed picture ``draw(root, collapse=..., expand=...)``
+    draws, in the steps of its player: a box's step writes, for each value on a wire entering it, the
+    gradient it sends back, the sum of the contributions of that value's uses inside
+    (``df/dx (via enc) = 0.2 + 0.36 = 0.56``); a node drawn as itself writes its wires as above (a box's
+    wire one term of its sum); nodes inside boxes get no line.
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain() takes a micrograd Value, got {type(root).__name__}: {root!r:.60}")
@@ -141,6 +164,8 @@ def explain(root: Value, *, precision: int = 4, identities: bool = False) -> Exp
     if not root.requires_grad:
         raise ValueError("explain(): this Value needs no gradient (a constant, or made under no_grad)")
     trace = BackwardTrace(root)
+    if collapse is not None and collapse is not False:
+        return _collapsed(root, trace, precision, identities, collapse, expand)
     order = topological_order(root)
     hidden = {} if identities else identity_gates(order, root)
     shown = hidden.get(root, root)  # the node that shows the output (a hidden output gate's input)
@@ -158,3 +183,44 @@ def explain(root: Value, *, precision: int = 4, identities: bool = False) -> Exp
             steps.append(Step("sum", v, trace.grads[v], terms=tuple(w.contribution for w in wires)))
     names = node_names(root, None, None, hidden)
     return Explanation(shown, steps, dict(trace.grads), names, precision)
+
+
+def _collapsed(root: Value, trace: BackwardTrace, precision: int, identities: bool, collapse: Any, expand: Any) -> Any:
+    """:func:`explain` of a collapsed picture: one step per element drawn, in the player's order."""
+    from .boxsteps import arrivals, backward_elements
+    from .collapse import Box
+    from .diagram import graph
+
+    g = graph(root, 10**9, None, identities, collapse, expand)  # max_nodes: a text has no size to keep to
+    c = g.collapsed
+    wires = {(id(w.node), w.index): w for w in trace.wires}
+    wire = lambda cons, i: wires.get((id(cons), i))  # noqa: E731
+    order = [v for v in reversed(topological_order(g.root)) if v in trace.grads and v not in g.hidden]
+    steps = [Step("seed", g.root, 1.0)]
+    for e in backward_elements(c, order, trace.grads):
+        if isinstance(e, Box):
+            via = f"the rest of {e.path}" if e.kind == "rest" else e.path
+            for v, _, grad, uses in arrivals(c, e, wire):
+                steps.append(Step("box", v, grad, terms=tuple(uses), via=via, partial=True))
+            continue
+        if e is g.root:
+            continue
+        terms: list[float] = []
+        edges = []
+        for bundle in c.bundles:
+            if bundle.tail is not e:
+                continue
+            if isinstance(bundle.head, Box):
+                grad = bundle.gradients(wire).get(id(e))
+                terms += [] if grad is None else [grad]
+            elif (w := wire(bundle.head, bundle.index)) is not None:
+                terms.append(w.contribution)
+                edges.append(w)
+        for w in edges:
+            partial = len(terms) > 1
+            steps.append(
+                Step("edge", e, w.contribution, consumer=w.node, upstream=w.upstream, local=w.local, partial=partial)
+            )
+        if len(terms) > 1:
+            steps.append(Step("sum", e, trace.grads[e], terms=tuple(terms)))
+    return Explanation(g.root, steps, dict(trace.grads), g.names, precision)

@@ -20,6 +20,8 @@ from typing import Any
 
 from ..core import BackwardTrace, topological_order
 from . import notation
+from .boxsteps import arrivals, backward_elements, box_caption, node_caption
+from .collapse import Box
 from .diagram import (
     OWN,
     WIDTH,
@@ -234,18 +236,23 @@ def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagr
     identities = kw.pop("identities", False)
     timeout = kw.pop("timeout", TIMEOUT)
     fit = kw.pop("fit", None)
+    collapse, expand = kw.pop("collapse", None), kw.pop("expand", None)
     if kw:
         raise TypeError(f"draw_steps() got unexpected keyword arguments: {', '.join(sorted(kw))}")
     check_options(style, rankdir, max_nodes, precision, engine)
     check_looks(font_size, width)
     check_timeout(timeout)
     check_fit(fit)
-    g = graph(root, max_nodes, names, identities)
+    g = graph(root, max_nodes, names, identities, collapse, expand)
     trace = gradients(root)
     # as the backward pass completes the gradients (its own order: g.topo is the order the expression reads)
     order = [
         v for v in reversed(topological_order(g.root)) if trace is not None and v in trace.grads and v not in g.hidden
     ]
+    if g.collapsed is not None:  # one step per element drawn: a box's gradients arrive at once
+        assert trace is not None
+        style = "circuit"  # boxes and the wires between them, as draw() draws them
+        order = backward_elements(g.collapsed, order, trace.grads)
     n = len(order)
     looks = {"style": style, "engine": engine, "theme": theme, "width": width, "timeout": timeout, "fit": fit}
     caption = f"forward pass: {g.names[root]} = {format_value(root.data, precision)}; no gradients yet (step 0 of {n})"
@@ -260,14 +267,38 @@ def backward_frames(root: Any, *, max_nodes: int = 100, **kw: Any) -> list[Diagr
     )
     opts = _options(first.decide(), style, precision, annotate, font_size)  # every frame in the first one's direction
     frames = [first]
+    revealed: set[int] = set()
     for k, v in enumerate(order, start=1):
         assert trace is not None
-        hot = {(id(v), id(w.node)) for w in g.into(trace, v)}
-        view = View(trace, _among({id(u) for u in order[:k]}), hot, marked=v, pad=True)
-        frames.append(
-            Diagram(picture(g, view, opts, max_nodes), caption=_caption(k, n, v, g, trace, precision), **looks)
-        )
+        if g.collapsed is None:
+            hot = {(id(v), id(w.node)) for w in g.into(trace, v)}
+            revealed.add(id(v))
+            caption = _caption(k, n, v, g, trace, precision)
+        else:
+            hot, caption = _element_step(k, n, v, g, trace, precision, revealed)
+        view = View(trace, _among(set(revealed)), hot, marked=v, pad=True)
+        frames.append(Diagram(picture(g, view, opts, max_nodes), caption=caption, **looks))
     return frames
+
+
+def _element_step(
+    k: int, n: int, e: Any, g: Graph, trace: BackwardTrace, precision: int, revealed: set[int]
+) -> tuple[set[tuple[int, int]], str]:
+    """Step ``k`` of a collapsed picture's backward pass: reveal element ``e`` (a box: its nodes' gradients
+    and the wires entering it; a node: its gradient); the wires it highlights and its caption."""
+    c = g.collapsed
+    wire = View(trace, lambda v: True).wire
+    revealed.add(id(e))
+    step = f"step {k} of {n}: "
+    if isinstance(e, Box):
+        revealed.update(id(v) for v in e.nodes)
+        sent = arrivals(c, e, wire)
+        return {(id(v), id(e)) for v, *_ in sent}, box_caption(step, e, sent, g.names[g.root], g.names, precision)
+    hot = {(id(e), id(w.node)) for w in g.into(trace, e)}
+    hot |= {(id(e), id(bundle.head)) for bundle in c.bundles if bundle.tail is e}
+    if e is not g.root and any(isinstance(bundle.head, Box) for bundle in c.bundles if bundle.tail is e):
+        return hot, node_caption(step, e, c, wire, g.names[g.root], g.names, precision)
+    return hot, _caption(k, n, e, g, trace, precision)
 
 
 def _options(rankdir: str, style: str, precision: int, annotate: bool, font_size: float) -> Options:

@@ -453,7 +453,7 @@ def _shape(g: ET.Element, role: Role, theme: Theme, horizontal: bool) -> None:
     for t, kind in zip(texts, fields, strict=False):
         _paint_text(t, "text" if kind == "op" else kind, theme, small=role.kind not in ("box", "scope"))
         if kind == "grad" and role.hidden:  # a box's gradient, laid out but not shown yet
-            t.text = "grad"
+            t.text = "grad" if role.kind == "box" else ""  # a record names its field; a scope's line is blank
         elif kind == "grad" and role.flagged:
             _flag(g, t, theme)
 

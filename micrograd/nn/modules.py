@@ -3,6 +3,12 @@
 Added beside that API: an activation per neuron/layer (``relu``, ``tanh``, ``sigmoid``,
 ``linear``), and a neuron's ``Σ wᵢxᵢ + b`` as one node (:func:`weighted_sum`), whose rule
 stands beside it in the scalar engine's derivatives table.
+
+Each call runs in scopes (:func:`micrograd.scope`) named as the neural-net pictures name them:
+an MLP's layer ``k`` in ``L{k}`` and its neuron ``j`` in ``N{j}`` (1-based), so a node's ``scope``
+reads ``"L1/N2"``; a Layer called on its own is ``L1``, a Neuron ``N1``. The parameters are tagged
+with their neuron's scope too, so ``draw(loss, collapse=1)`` draws one box per layer (weights
+inside) and ``collapse=2`` one per neuron.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from collections.abc import Callable, Sequence
 
 from ..blocks import products_code, products_contributions, products_contributions_code, products_local
 from ..engine import Value, _nary, _operand, rule
+from ..graph.grad_mode import _recording
+from ..graph.scope import _path, scope
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "weighted_sum"]
 
@@ -107,12 +115,22 @@ class Neuron(Module):
         self._act = ACTIVATIONS[self.activation]
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0)
+        self._tagged: str | None = None  # the scope its parameters are tagged with
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
+        with scope("N1") as path:  # on its own: the first neuron; in a Layer, Layer.__call__ names it
+            return self._forward(x, path)
+
+    def _forward(self, x: Sequence[Value | float], path: str) -> Value:
+        """The neuron's output, its nodes made in scope ``path`` (open), its parameters tagged with it."""
         if isinstance(x, (Value, str)) or not hasattr(x, "__len__"):
             raise TypeError(f"Neuron takes a list of {len(self.w)} inputs, got {type(x).__name__}")
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
+        if path != self._tagged:  # once per place it is called from: a collapsed picture boxes them with it
+            for p in self.parameters():
+                p._scope = path
+            self._tagged = path
         act = weighted_sum(self.w, list(x), self.b)
         return act if self._act is None else self._act(act)
 
@@ -132,11 +150,30 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, **kwargs: object) -> None:
         _positive_int(nout, "Layer: nout (the number of neurons)")
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]  # type: ignore[arg-type]
+        self.name = "L1"  # its scope; an MLP names its layers L1, L2, ...
+        self._paths: tuple[str | None, list[str]] = (None, [])  # the scope it was opened in -> its neurons'
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         if not isinstance(x, (Value, str)) and hasattr(x, "__len__"):  # numbers become constants once, not per neuron
             x = [v if isinstance(v, Value) else _operand(v, "weighted_sum") for v in x]
-        out = [n(x) for n in self.neurons]
+        outer = _path.get()
+        if self._paths[0] != outer or not self._paths[1]:
+            base = self.name if outer is None else f"{outer}/{self.name}"
+            self._paths = (outer, [f"{base}/N{j}" for j in range(1, len(self.neurons) + 1)])
+        # the scope L{k} opened as micrograd.scope opens it; each neuron's N{j} only where ops read it (one
+        # ContextVar write a neuron, not two: current_scope() inside a neuron reads the layer's path)
+        recording = _recording.get() is not False  # under no_grad nothing is recorded: it stays off
+        path_token = _path.set(self._paths[1][0].rpartition("/")[0])
+        record_token = _recording.set(_recording.get())
+        try:
+            out = []
+            for n, path in zip(self.neurons, self._paths[1]):  # noqa: B905 (made from it)
+                if recording:
+                    _recording.set(path)
+                out.append(n._forward(x, path) if isinstance(n, Neuron) else n(x))  # a neuron of one's own: called
+        finally:
+            _recording.reset(record_token)
+            _path.reset(path_token)
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
@@ -166,6 +203,8 @@ class MLP(Module):
         self.layers = [
             Layer(sz[i], sz[i + 1], activation=last if i == len(nouts) - 1 else hidden) for i in range(len(nouts))
         ]
+        for k, layer in enumerate(self.layers, start=1):
+            layer.name = f"L{k}"  # its scope, as the pictures name it
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         out = self.layers[0](x)

@@ -136,6 +136,14 @@ def worksheet(
     ``engine``) are the pictures', as :func:`micrograd.draw`. The graph is not changed: the
     answers come from its backward trace.
     """
+    if looks.get("collapse") not in (None, False) or looks.get("expand") is not None:
+        raise ValueError(
+            "worksheet() blanks the numbers of single nodes and wires; a collapsed picture sums many of them "
+            "per wire, so it has no worksheet: draw_steps(root, collapse=...) and explain(root, collapse=...) "
+            "step through a collapsed picture, worksheet(subexpression) makes an exercise of one part"
+        )
+    looks.pop("collapse", None)
+
     if not isinstance(root, Node):
         raise TypeError(f"worksheet() takes a graph node (a Value), got {type(root).__name__}")
     if not isinstance(root, Value):
