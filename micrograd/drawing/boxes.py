@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from .collapse import Box, Bundle, Collapsed, square_norm
-from .dot import quote
+from .dot import quote, record_field
 from .layout import NEAR
 from .numbers import format_number, format_value
-from .parts import Role, value_text
+from .parts import BLANK, Role, value_text
 from .picture import _Builder, _node, _output_wire, _reading_order, _wire, _wire_record
 
 __all__ = ["build_collapsed", "collapsed_summary"]
@@ -75,6 +75,9 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
     """A box: its path, its count, and the value that leaves it with its gradient (parameters: ‖grad‖)."""
     p, grads = b.opts.precision, b.view.grads
     lines, fields = [_title(box)], ["name", "note"]
+    if box.groups:
+        _table(b, nid, box)
+        return
     if box.kind == "parameters":
         lines.append(f"{box.count:,} values")
         shown = [grads[v] for v in box.nodes if b.grad_shown(v)]
@@ -104,6 +107,24 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
     )
 
 
+def _table(b: _Builder, nid: str, box: Box) -> None:
+    """The parameters as one table: a row per matrix, its stem, how many values, their ``||grad||``."""
+    p, grads = b.opts.precision, b.view.grads
+    kinds, rows, tips = ["name"], [], []
+    for stem, leaves in box.groups.items():
+        shown = [grads[v] for v in leaves if b.grad_shown(v)]
+        norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else BLANK
+        kinds += ["name", "note", "grad"]
+        rows.append("{" + "|".join(record_field(t) for t in (stem, f"{len(leaves):,} values", norm)) + "}")
+        tips.append(f"{stem}: {len(leaves):,} values" + (f", {norm}" if shown else ""))
+    label = record_field(f"parameters ({box.count:,} values)") + "|" + "|".join(rows)
+    label = label if b.horizontal else "{" + label + "}"  # the rows run down the table either way
+    tip = f"the parameters, {len(box.groups)} matrices: " + "; ".join(tips)
+    b.nodes.append(nid)
+    b.roles[nid] = Role("scope", tip, fields=tuple(kinds), nested=True)
+    b.lines.append(f'{nid} [id="{nid}" shape=record style="rounded,dashed" margin="0.06,0.02" label="{label}"]')
+
+
 # ---------------------------------------------------------------- the wires
 
 
@@ -125,14 +146,19 @@ def _wires(b: _Builder, c: Collapsed, ids: dict[int, str], back: _Back) -> None:
     """Every bundle a wire; a value that leaves for several elements forks from a stem first."""
     one: dict[int, list[Bundle]] = {}
     many: dict[tuple[int, ...], list[Bundle]] = {}  # the same values to several elements: one stem
+    table: list[Bundle] = []  # the parameters table into boxes: one stem, forking
     for bundle in c.bundles:
         values = bundle.values
-        if isinstance(bundle.tail, Box) and bundle.tail.kind == "parameters" and isinstance(bundle.head, Box):
+        if isinstance(bundle.tail, Box) and bundle.tail.groups and isinstance(bundle.head, Box):
+            table.append(bundle)
+        elif isinstance(bundle.tail, Box) and bundle.tail.kind == "parameters" and isinstance(bundle.head, Box):
             _faint(b, bundle, ids, back)
         elif len(values) == 1:
             one.setdefault(id(values[0]), []).append(bundle)
         else:
             many.setdefault((id(bundle.tail), *map(id, values)), []).append(bundle)
+    if table:
+        _fork(b, table, ids, back)
     for group in many.values():
         _many(b, group, ids, back)
     for group in one.values():
@@ -198,6 +224,35 @@ def _faint(b: _Builder, bundle: Bundle, ids: dict[int, str], back: _Back) -> Non
     tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: {len(values)} of its values"
     tip += f"; {NORM} back along this wire {format_number(square_norm(shown), p)}" if shown else ""
     b.edge(ids[id(bundle.tail)], ids[id(bundle.head)], Role("edge", tip, faint=True))
+
+
+def _fork(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) -> None:
+    """The parameters table into the boxes that use it: one stem (how many values are used, the
+    ``||grad||`` of what comes back along all its branches), then a light line to each box."""
+    p = b.opts.precision
+    used: dict[int, Any] = {}
+    grads: dict[int, Any] = {}
+    for each in group:
+        for v in each.values:
+            used[id(v)] = v
+        for key, grad in back(each).items():
+            grads[key] = grad if key not in grads else grads[key] + grad
+    shown = [g for key, g in grads.items() if b.grad_shown(used[key])]
+    norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else ""
+    tail = ids[id(group[0].tail)]
+    heads = ", ".join(_name(b, each.head) for each in group)
+    tip = f"parameters → {heads}: {len(used):,} values" + (f"; {norm} back along all its branches" if shown else "")
+    if len(group) == 1:
+        b.edge(tail, ids[id(group[0].head)], Role("edge", tip, faint=True))
+        return
+    wid = f"bw{len(b.edges)}"
+    _wire_record(b, wid, f"{len(used):,} values", norm, "", tip, False, junction=True)
+    b.edge(tail, wid, Role("edge", tip, arrow=False), headport=b.in_port)
+    for each in group:
+        branch = list(back(each).values())
+        tip = f"parameters → {_name(b, each.head)}: {len(each.values):,} values"
+        tip += f"; {NORM} back along this wire {format_number(square_norm(branch), p)}" if shown else ""
+        _enter(b, each, wid, tip, ids, faint=True)
 
 
 def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) -> None:

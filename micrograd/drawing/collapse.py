@@ -12,7 +12,9 @@ name (:func:`fnmatch.fnmatchcase`): ``"head*"`` is every head of every position,
 ``"attn/head2"`` head 2 of every ``attn``, ``"pos3/layer0/attn/head2"`` that one head.
 
 Parameters are usually leaves outside any scope: those labelled ``stem[...]`` (``wte[3][5]``,
-``w[3, 5]``) are gathered, when collapsing, into one box per stem (``wte, 432 values``).
+``w[3, 5]``) are gathered, when collapsing, by stem: one matrix, one box (``w, 6 values``); several
+matrices, one ``parameters`` table listing each (its stem, how many values, their ``||grad||``), so
+a GPT's nine matrices are one element with one stem forking to the positions, not 63 wires.
 
 What the picture draws of the graph (:class:`Collapsed`) is computed here, in one pass over its
 nodes, apart from the DOT (:mod:`.boxes`): the player or ``explain`` can read the same grouping.
@@ -48,6 +50,7 @@ class Box:
     kind: str
     nodes: list[Any] = field(default_factory=list)
     part: int = 0  # the rest of a scope, in parts: 1 before its children's boxes, 2 after ... (0: whole)
+    groups: dict[str, list[Any]] = field(default_factory=dict)  # the parameters table: stem -> its values
 
     @property
     def count(self) -> int:
@@ -252,15 +255,38 @@ def collapse_graph(g: Any, collapse: Any, expand: Any = None) -> Collapsed:
         parts = _rest_parts(boxes.pop(key), shown, scope_of, box_of)
         boxes.update((f"{key}{k}", part) for k, part in enumerate(parts))
     alone = [leaves[0] for leaves in stems.values() if len(leaves) == 1]  # a stem of one leaf: drawn as itself
-    for stem, leaves in stems.items():
-        if len(leaves) > 1:
-            boxes[f"[{stem}]"] = box = Box(stem, "parameters", leaves)
-            box_of.update(dict.fromkeys(leaves, box))
+    boxes.update(_parameters(stems, box_of, g))
     if alone:
         position = {id(v): k for k, v in enumerate(shown)}
         opened = sorted(opened + alone, key=lambda v: position[id(v)])
     ordered = sorted(boxes.values(), key=lambda b: (b.kind != "parameters", _natural(b.path)))
     return Collapsed(ordered, opened, _bundles(g, shown, box_of), box_of, every)
+
+
+def _parameters(stems: dict[str, list[Any]], box_of: dict[Any, Box], g: Any) -> dict[str, Box]:
+    """The parameter matrices (stems of two or more values): one box of a matrix, or one table of several,
+    its rows in the order the model uses them (the embedding's first, the output layer's last)."""
+    matrices = {stem: leaves for stem, leaves in stems.items() if len(leaves) > 1}
+    if len(matrices) > 1:
+        first = _first_use(g, matrices)
+        matrices = dict(sorted(matrices.items(), key=lambda item: first[item[0]]))
+        table = Box("parameters", "parameters", [v for leaves in matrices.values() for v in leaves], groups=matrices)
+        boxes = {"[parameters]": table}
+    else:
+        boxes = {f"[{stem}]": Box(stem, "parameters", leaves) for stem, leaves in matrices.items()}
+    for box in boxes.values():
+        box_of.update(dict.fromkeys(box.nodes, box))
+    return boxes
+
+
+def _first_use(g: Any, matrices: dict[str, list[Any]]) -> dict[str, int]:
+    """Each stem -> how many steps from the inputs its first use is (the depth of its earliest consumer)."""
+    depth: dict[int, int] = {}
+    for v in g.topo:
+        depth[id(v)] = 1 + max((depth[id(p)] for p in v.parents), default=-1)
+    return {
+        stem: min((depth[id(c)] for v in leaves for c, _ in g.uses[v]), default=0) for stem, leaves in matrices.items()
+    }
 
 
 def _rest_parts(rest: Box, shown: list[Any], scope_of: list[Any], box_of: dict[Any, Box]) -> list[Box]:
