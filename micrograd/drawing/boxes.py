@@ -32,18 +32,23 @@ def build_collapsed(b: _Builder, c: Collapsed) -> None:
     """Write the collapsed picture ``c`` of builder ``b``'s graph: boxes, nodes, the output, the wires."""
     ids: dict[int, str] = {}  # id(element) -> its DOT id
     leaving = _leaving(b, c)
+    back = _Back(b)
     for k, box in enumerate(c.boxes):
         ids[id(box)] = f"B{k}"
-        _box(b, f"B{k}", box, leaving.get(id(box), []))
+        if box.kind in ("from", "to"):
+            _stub(b, f"B{k}", box, c, back)
+        else:
+            _box(b, f"B{k}", box, leaving.get(id(box), []))
     for v in c.open:
         ids[id(v)] = b.ids[v]
         _node(b, v)
     root = b.g.root
-    _output_wire(b, root, ids[id(c.element(root))])
-    back = _Back(b)
+    if id(c.element(root)) in ids:  # zoomed into a scope that does not compute the output: no output wire
+        _output_wire(b, root, ids[id(c.element(root))])
     _wires(b, c, ids, back)
     _clusters(b, c, ids)
-    inputs = [b.ids[v] for v in c.open if v.is_leaf] + [ids[id(x)] for x in c.boxes if x.kind == "parameters"]
+    firsts = ("parameters", "from")
+    inputs = [b.ids[v] for v in c.open if v.is_leaf] + [ids[id(x)] for x in c.boxes if x.kind in firsts]
     _reading_order(b, inputs)
 
 
@@ -55,7 +60,7 @@ def _leaving(b: _Builder, c: Collapsed) -> dict[int, list[Any]]:
             for v in bundle.values:
                 out.setdefault(id(bundle.tail), {})[id(v)] = v
     root_box = c.box_of.get(b.g.root)
-    if root_box is not None:
+    if root_box is not None and root_box.kind == "scope":
         out.setdefault(id(root_box), {})[id(b.g.root)] = b.g.root
     return {k: list(vs.values()) for k, vs in out.items()}
 
@@ -125,6 +130,38 @@ def _table(b: _Builder, nid: str, box: Box) -> None:
     b.lines.append(f'{nid} [id="{nid}" shape=record style="rounded,dashed" margin="0.06,0.02" label="{label}"]')
 
 
+def _stub(b: _Builder, nid: str, box: Box, c: Collapsed, back: _Back) -> None:
+    """A stub of a scope zoomed into: where its inputs come from (``from pos0``) or its outputs go (``to ...``),
+    how many values cross, and the ``||grad||`` of what they get back through the scope (or from outside)."""
+    p = b.opts.precision
+    ends = [bundle for bundle in c.bundles if (bundle.tail if box.kind == "from" else bundle.head) is box]
+    values: dict[int, Any] = {}
+    grads: dict[int, Any] = {}
+    for bundle in ends:
+        values.update((id(v), v) for v in bundle.values)
+        for key, grad in back(bundle).items():
+            grads[key] = grad if key not in grads else grads[key] + grad
+    shown = [g for key, g in grads.items() if b.grad_shown(values[key])]
+    lines, fields = (
+        [f"{box.kind} {box.path}", f"{len(values):,} value" + ("s" if len(values) != 1 else "")],
+        ["name", "note"],
+    )
+    if shown:
+        lines.append(f"{NORM} {format_number(square_norm(shown), p)}")
+        fields.append("grad")
+    where = "through the scope" if box.kind == "from" else "from there"
+    tip = f"{box.kind} {box.path}: {lines[1]} ({box.count:,} nodes there)"
+    tip += f"; {lines[-1]} of the gradients they get back {where}" if shown else ""
+    b.node(
+        nid,
+        Role("scope", tip, fields=tuple(fields)),
+        label="\n".join(lines),
+        shape="box",
+        style="dashed",
+        margin="0.1,0.05",
+    )
+
+
 # ---------------------------------------------------------------- the wires
 
 
@@ -153,6 +190,8 @@ def _wires(b: _Builder, c: Collapsed, ids: dict[int, str], back: _Back) -> None:
             table.append(bundle)
         elif isinstance(bundle.tail, Box) and bundle.tail.kind == "parameters" and isinstance(bundle.head, Box):
             _faint(b, bundle, ids, back)
+        elif isinstance(bundle.tail, Box) and bundle.tail.kind == "from":
+            _plain(b, bundle, ids, back)
         elif len(values) == 1:
             one.setdefault(id(values[0]), []).append(bundle)
         else:
@@ -255,6 +294,21 @@ def _fork(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) ->
         _enter(b, each, wid, tip, ids, faint=True)
 
 
+def _plain(b: _Builder, bundle: Bundle, ids: dict[int, str], back: _Back) -> None:
+    """From a stub into the scope zoomed into: a plain line (its stub says how many and their ``||grad||``),
+    each value and the gradient it gets back along the line in its tooltip."""
+    p = b.opts.precision
+    grads = back(bundle)
+    listed = []
+    for v in bundle.values[:LISTED]:
+        text = f"{b.name(v)} = {value_text(v, p)}"
+        if id(v) in grads and b.grad_shown(v):
+            text += f" (gradient back along this line {format_value(grads[id(v)], p)})"
+        listed.append(text)
+    tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: " + ", ".join(listed)
+    _enter(b, bundle, ids[id(bundle.tail)], tip, ids)
+
+
 def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) -> None:
     """A wire of several values: how many, and the size of their gradients; the values in its tooltip.
 
@@ -301,7 +355,7 @@ def _clusters(b: _Builder, c: Collapsed, ids: dict[int, str]) -> None:
             where[ids[id(v)]] = v.scope
     for box in c.boxes:
         parent = box.path if box.kind == "rest" else box.path.rpartition("/")[0]
-        if box.kind != "parameters" and parent:
+        if box.kind in ("scope", "rest") and parent:
             where[ids[id(box)]] = parent
     if not where:
         return
@@ -310,9 +364,10 @@ def _clusters(b: _Builder, c: Collapsed, ids: dict[int, str]) -> None:
         ends.setdefault(tail, []).append(head)
         ends.setdefault(head, []).append(tail)
     wires = [nid for nid, role in b.roles.items() if role.kind == "wire" and nid != "out"]
-    for _ in range(2):  # a fork's stem joins wires: known on the second pass
+    records = set(wires)
+    for _ in range(2):  # a fork's stem joins wires: known on the second pass (its branches' wires wait on it)
         for nid in wires:
-            inside = [where.get(end) for end in ends.get(nid, [])]
+            inside = [where.get(end) for end in ends.get(nid, []) if end not in records or end in where]
             if inside and None not in inside:  # in the innermost scope around all it joins
                 common = _common([p for p in inside if p is not None])
                 if common:
@@ -321,7 +376,10 @@ def _clusters(b: _Builder, c: Collapsed, ids: dict[int, str]) -> None:
     for nid, path in where.items():
         members.setdefault(path, []).append(nid)
     scopes = sorted({p for path in members for p in _ancestors(path)}, key=lambda p: (p.count("/"), p))
-    b.lines.extend(_cluster(b, "", scopes, members))
+    if c.within:  # zoomed in: the scope's own outline, not its ancestors'
+        scopes = [s for s in scopes if s == c.within or s.startswith(c.within + "/")]
+        members = {p: m for p, m in members.items() if p in scopes}
+    b.lines.extend(_cluster(b, c.within, scopes, members) if c.within and scopes else _cluster(b, "", scopes, members))
 
 
 def _common(paths: list[str]) -> str:
