@@ -296,7 +296,8 @@ def _one_scope(within: str, every: list[str]) -> str:
     hits = sorted(_matched([within], every, "within"), key=_natural)
     if len(hits) > 1:
         raise ValueError(
-            f"within={within!r} names {len(hits)} scopes ({_some(hits)}): give one, by its whole path (e.g. {hits[0]!r})"
+            f"within={within!r} names {len(hits)} scopes ({_some(hits)}): give one, by its whole path "
+            f"(e.g. {hits[0]!r})"
         )
     return hits[0]
 
