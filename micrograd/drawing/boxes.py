@@ -9,6 +9,10 @@ and, below it, the gradient it gets back along it (the sum of the contributions 
 the element the wire enters); a value that leaves for several elements first runs along a stem
 carrying the sum of those, then forks, as in a circuit. A wire of many values says how many
 (``16 values``) and the size of their gradients (``||grad|| 0.05``); its tooltip lists them.
+Several parameter matrices are one table (a row each: stem, count, ``||grad||``) with one stem
+forking to the boxes that use them. Zoomed into one scope (``within=``), the rest of the graph is
+stubs: ``from pos0`` (how many values enter, their ``||grad||`` back through the scope) with a plain
+line into each gate that reads one, and ``to ...`` boxes the outputs' wires enter.
 """
 
 from __future__ import annotations
@@ -416,7 +420,8 @@ def collapsed_summary(b_root_name: str, value: str, nodes: int, c: Collapsed) ->
     """The picture's text summary, for screen readers: what it computes, and its boxes."""
     scopes = [x.path for x in c.boxes if x.kind == "scope"]
     params = [x.path for x in c.boxes if x.kind == "parameters"]
-    text = f"A computation graph of {nodes:,} nodes computing {b_root_name} = {value}, drawn collapsed:"
+    text = f"A computation graph of {nodes:,} nodes computing {b_root_name} = {value}, drawn collapsed"
+    text += f", zoomed into scope {c.within}:" if c.within else ":"
     text += f" {len(scopes)} scopes as boxes ({', '.join(scopes[:20])}{', ...' if len(scopes) > 20 else ''})"
     if params:
         text += f", {len(params)} parameter matrices ({', '.join(params)})"
