@@ -195,19 +195,34 @@ def test_a_node_used_twice_by_a_box_is_one_wire_whose_gradient_is_the_sum() -> N
     assert x.grad == 3.0
 
 
-def test_a_gpt_shaped_step_collapses_to_its_positions_and_parameter_matrices() -> None:
+def _table(svg: str) -> dict[str, tuple[str, str]]:
+    """The parameters table's rows: stem -> (how many values, ||grad||), read from its texts in order."""
+    (table,) = [texts for _, texts in _elements(svg, "scope") if texts[0][1].startswith("parameters")]
+    rows = [text for _, text in table[1:]]
+    assert [kind for kind, _ in table[1:]] == ["name", "note", "grad"] * (len(rows) // 3)
+    return {rows[k]: (rows[k + 1], rows[k + 2]) for k in range(0, len(rows), 3)}
+
+
+def test_a_gpt_shaped_step_collapses_to_its_positions_and_one_table_of_its_parameters() -> None:
     loss, params = gpt_step(positions=2, embd=8, heads=2, vocab=5, mlp=2)
     g = graph(loss, 200, collapse=True)
     c = g.collapsed
     assert len(topological_order(loss)) > 1000
-    assert [b.path for b in c.boxes] == sorted(params, key=str) + ["pos0", "pos1"]
+    assert [b.path for b in c.boxes] == ["parameters", "pos0", "pos1"]
     svg = draw(loss, collapse=True, max_nodes=200).svg()
-    boxes = {texts[0][1]: dict(texts[1:]) for _, texts in _elements(svg, "scope")}
+    table = _table(svg)
+    assert list(table)[:2] == ["wte", "wpe"] and list(table)[-1] == "lm_head"  # in the order the model uses them
     used = {id(v) for v in topological_order(loss)}  # wte: the rows of the tokens read
     for stem, matrix in params.items():
         ws = [w for row in matrix for w in row if id(w) in used]
         norm = math.sqrt(sum(w.grad**2 for w in ws))
-        assert boxes[stem] == {"note": f"{len(ws)} values", "grad": f"||grad|| {format_number(norm)}"}
+        assert table[stem] == (f"{len(ws)} values", f"||grad|| {format_number(norm)}")
+    fork = _wire(svg, "parameters → pos0, pos1:")  # one stem into both positions, not a wire per matrix
+    every = [w for matrix in params.values() for row in matrix for w in row if id(w) in used]
+    assert fork == {
+        "value": f"{len(every)} values",
+        "grad": f"||grad|| {format_number(math.sqrt(sum(w.grad**2 for w in every)))}",
+    }
     keys = _wire(svg, "pos0 → pos1:")  # pos1 reads pos0's keys and values
     assert keys["value"] == "16 values"  # 8 keys and 8 values
 

@@ -9,6 +9,10 @@ and, below it, the gradient it gets back along it (the sum of the contributions 
 the element the wire enters); a value that leaves for several elements first runs along a stem
 carrying the sum of those, then forks, as in a circuit. A wire of many values says how many
 (``16 values``) and the size of their gradients (``||grad|| 0.05``); its tooltip lists them.
+Several parameter matrices are one table (a row each: stem, count, ``||grad||``) with one stem
+forking to the boxes that use them. Zoomed into one scope (``within=``), the rest of the graph is
+stubs: ``from pos0`` (how many values enter, their ``||grad||`` back through the scope) with a plain
+line into each gate that reads one, and ``to ...`` boxes the outputs' wires enter.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from __future__ import annotations
 from typing import Any
 
 from .collapse import Box, Bundle, Collapsed, square_norm
-from .dot import quote
+from .dot import quote, record_field
 from .layout import NEAR
 from .numbers import format_number, format_value
-from .parts import Role, value_text
+from .parts import BLANK, Role, value_text
 from .picture import _Builder, _node, _output_wire, _reading_order, _wire, _wire_record
 
 __all__ = ["build_collapsed", "collapsed_summary"]
@@ -32,18 +36,23 @@ def build_collapsed(b: _Builder, c: Collapsed) -> None:
     """Write the collapsed picture ``c`` of builder ``b``'s graph: boxes, nodes, the output, the wires."""
     ids: dict[int, str] = {}  # id(element) -> its DOT id
     leaving = _leaving(b, c)
+    back = _Back(b)
     for k, box in enumerate(c.boxes):
         ids[id(box)] = f"B{k}"
-        _box(b, f"B{k}", box, leaving.get(id(box), []))
+        if box.kind in ("from", "to"):
+            _stub(b, f"B{k}", box, c, back)
+        else:
+            _box(b, f"B{k}", box, leaving.get(id(box), []))
     for v in c.open:
         ids[id(v)] = b.ids[v]
         _node(b, v)
     root = b.g.root
-    _output_wire(b, root, ids[id(c.element(root))])
-    back = _Back(b)
+    if id(c.element(root)) in ids:  # zoomed into a scope that does not compute the output: no output wire
+        _output_wire(b, root, ids[id(c.element(root))])
     _wires(b, c, ids, back)
     _clusters(b, c, ids)
-    inputs = [b.ids[v] for v in c.open if v.is_leaf] + [ids[id(x)] for x in c.boxes if x.kind == "parameters"]
+    firsts = ("parameters", "from")
+    inputs = [b.ids[v] for v in c.open if v.is_leaf] + [ids[id(x)] for x in c.boxes if x.kind in firsts]
     _reading_order(b, inputs)
 
 
@@ -55,7 +64,7 @@ def _leaving(b: _Builder, c: Collapsed) -> dict[int, list[Any]]:
             for v in bundle.values:
                 out.setdefault(id(bundle.tail), {})[id(v)] = v
     root_box = c.box_of.get(b.g.root)
-    if root_box is not None:
+    if root_box is not None and root_box.kind == "scope":
         out.setdefault(id(root_box), {})[id(b.g.root)] = b.g.root
     return {k: list(vs.values()) for k, vs in out.items()}
 
@@ -75,6 +84,9 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
     """A box: its path, its count, and the value that leaves it with its gradient (parameters: ‖grad‖)."""
     p, grads = b.opts.precision, b.view.grads
     lines, fields = [_title(box)], ["name", "note"]
+    if box.groups:
+        _table(b, nid, box)
+        return
     hidden = False
     if box.kind == "parameters":
         lines.append(f"{box.count:,} values")
@@ -106,6 +118,56 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
     )
 
 
+def _table(b: _Builder, nid: str, box: Box) -> None:
+    """The parameters as one table: a row per matrix, its stem, how many values, their ``||grad||``."""
+    p, grads = b.opts.precision, b.view.grads
+    kinds, rows, tips = ["name"], [], []
+    for stem, leaves in box.groups.items():
+        shown = [grads[v] for v in leaves if b.grad_shown(v)]
+        norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else BLANK
+        kinds += ["name", "note", "grad"]
+        rows.append("{" + "|".join(record_field(t) for t in (stem, f"{len(leaves):,} values", norm)) + "}")
+        tips.append(f"{stem}: {len(leaves):,} values" + (f", {norm}" if shown else ""))
+    label = record_field(f"parameters ({box.count:,} values)") + "|" + "|".join(rows)
+    label = label if b.horizontal else "{" + label + "}"  # the rows run down the table either way
+    tip = f"the parameters, {len(box.groups)} matrices: " + "; ".join(tips)
+    b.nodes.append(nid)
+    b.roles[nid] = Role("scope", tip, fields=tuple(kinds), nested=True)
+    b.lines.append(f'{nid} [id="{nid}" shape=record style="rounded,dashed" margin="0.06,0.02" label="{label}"]')
+
+
+def _stub(b: _Builder, nid: str, box: Box, c: Collapsed, back: _Back) -> None:
+    """A stub of a scope zoomed into: where its inputs come from (``from pos0``) or its outputs go (``to ...``),
+    how many values cross, and the ``||grad||`` of what they get back through the scope (or from outside)."""
+    p = b.opts.precision
+    ends = [bundle for bundle in c.bundles if (bundle.tail if box.kind == "from" else bundle.head) is box]
+    values: dict[int, Any] = {}
+    grads: dict[int, Any] = {}
+    for bundle in ends:
+        values.update((id(v), v) for v in bundle.values)
+        for key, grad in back(bundle).items():
+            grads[key] = grad if key not in grads else grads[key] + grad
+    shown = [g for key, g in grads.items() if b.grad_shown(values[key])]
+    lines, fields = (
+        [f"{box.kind} {box.path}", f"{len(values):,} value" + ("s" if len(values) != 1 else "")],
+        ["name", "note"],
+    )
+    if shown:
+        lines.append(f"{NORM} {format_number(square_norm(shown), p)}")
+        fields.append("grad")
+    where = "through the scope" if box.kind == "from" else "from there"
+    tip = f"{box.kind} {box.path}: {lines[1]} ({box.count:,} nodes there)"
+    tip += f"; {lines[-1]} of the gradients they get back {where}" if shown else ""
+    b.node(
+        nid,
+        Role("scope", tip, fields=tuple(fields)),
+        label="\n".join(lines),
+        shape="box",
+        style="dashed",
+        margin="0.1,0.05",
+    )
+
+
 # ---------------------------------------------------------------- the wires
 
 
@@ -127,14 +189,21 @@ def _wires(b: _Builder, c: Collapsed, ids: dict[int, str], back: _Back) -> None:
     """Every bundle a wire; a value that leaves for several elements forks from a stem first."""
     one: dict[int, list[Bundle]] = {}
     many: dict[tuple[int, ...], list[Bundle]] = {}  # the same values to several elements: one stem
+    table: list[Bundle] = []  # the parameters table into boxes: one stem, forking
     for bundle in c.bundles:
         values = bundle.values
-        if isinstance(bundle.tail, Box) and bundle.tail.kind == "parameters" and isinstance(bundle.head, Box):
+        if isinstance(bundle.tail, Box) and bundle.tail.groups and isinstance(bundle.head, Box):
+            table.append(bundle)
+        elif isinstance(bundle.tail, Box) and bundle.tail.kind == "parameters" and isinstance(bundle.head, Box):
             _faint(b, bundle, ids, back)
+        elif isinstance(bundle.tail, Box) and bundle.tail.kind == "from":
+            _plain(b, bundle, ids, back)
         elif len(values) == 1:
             one.setdefault(id(values[0]), []).append(bundle)
         else:
             many.setdefault((id(bundle.tail), *map(id, values)), []).append(bundle)
+    if table:
+        _fork(b, table, ids, back)
     for group in many.values():
         _many(b, group, ids, back)
     for group in one.values():
@@ -225,6 +294,50 @@ def _faint(b: _Builder, bundle: Bundle, ids: dict[int, str], back: _Back) -> Non
     b.edge(ids[id(bundle.tail)], ids[id(bundle.head)], Role("edge", tip, faint=not hot, hot=hot))
 
 
+def _fork(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) -> None:
+    """The parameters table into the boxes that use it: one stem (how many values are used, the
+    ``||grad||`` of what comes back along all its branches), then a light line to each box."""
+    p = b.opts.precision
+    used: dict[int, Any] = {}
+    grads: dict[int, Any] = {}
+    for each in group:
+        for v in each.values:
+            used[id(v)] = v
+        for key, grad in back(each).items():
+            grads[key] = grad if key not in grads else grads[key] + grad
+    shown = [g for key, g in grads.items() if b.grad_shown(used[key])]
+    norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else ""
+    tail = ids[id(group[0].tail)]
+    heads = ", ".join(_name(b, each.head) for each in group)
+    tip = f"parameters → {heads}: {len(used):,} values" + (f"; {norm} back along all its branches" if shown else "")
+    if len(group) == 1:
+        b.edge(tail, ids[id(group[0].head)], Role("edge", tip, faint=True))
+        return
+    wid = f"bw{len(b.edges)}"
+    _wire_record(b, wid, f"{len(used):,} values", norm, "", tip, False, junction=True)
+    b.edge(tail, wid, Role("edge", tip, arrow=False), headport=b.in_port)
+    for each in group:
+        branch = list(back(each).values())
+        tip = f"parameters → {_name(b, each.head)}: {len(each.values):,} values"
+        tip += f"; {NORM} back along this wire {format_number(square_norm(branch), p)}" if shown else ""
+        _enter(b, each, wid, tip, ids, faint=True)
+
+
+def _plain(b: _Builder, bundle: Bundle, ids: dict[int, str], back: _Back) -> None:
+    """From a stub into the scope zoomed into: a plain line (its stub says how many and their ``||grad||``),
+    each value and the gradient it gets back along the line in its tooltip."""
+    p = b.opts.precision
+    grads = back(bundle)
+    listed = []
+    for v in bundle.values[:LISTED]:
+        text = f"{b.name(v)} = {value_text(v, p)}"
+        if id(v) in grads and b.grad_shown(v):
+            text += f" (gradient back along this line {format_value(grads[id(v)], p)})"
+        listed.append(text)
+    tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: " + ", ".join(listed)
+    _enter(b, bundle, ids[id(bundle.tail)], tip, ids)
+
+
 def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) -> None:
     """A wire of several values: how many, and the size of their gradients; the values in its tooltip.
 
@@ -275,7 +388,7 @@ def _clusters(b: _Builder, c: Collapsed, ids: dict[int, str]) -> None:
             where[ids[id(v)]] = v.scope
     for box in c.boxes:
         parent = box.path if box.kind == "rest" else box.path.rpartition("/")[0]
-        if box.kind != "parameters" and parent:
+        if box.kind in ("scope", "rest") and parent:
             where[ids[id(box)]] = parent
     if not where:
         return
@@ -284,9 +397,10 @@ def _clusters(b: _Builder, c: Collapsed, ids: dict[int, str]) -> None:
         ends.setdefault(tail, []).append(head)
         ends.setdefault(head, []).append(tail)
     wires = [nid for nid, role in b.roles.items() if role.kind == "wire" and nid != "out"]
-    for _ in range(2):  # a fork's stem joins wires: known on the second pass
+    records = set(wires)
+    for _ in range(2):  # a fork's stem joins wires: known on the second pass (its branches' wires wait on it)
         for nid in wires:
-            inside = [where.get(end) for end in ends.get(nid, [])]
+            inside = [where.get(end) for end in ends.get(nid, []) if end not in records or end in where]
             if inside and None not in inside:  # in the innermost scope around all it joins
                 common = _common([p for p in inside if p is not None])
                 if common:
@@ -295,7 +409,10 @@ def _clusters(b: _Builder, c: Collapsed, ids: dict[int, str]) -> None:
     for nid, path in where.items():
         members.setdefault(path, []).append(nid)
     scopes = sorted({p for path in members for p in _ancestors(path)}, key=lambda p: (p.count("/"), p))
-    b.lines.extend(_cluster(b, "", scopes, members))
+    if c.within:  # zoomed in: the scope's own outline, not its ancestors'
+        scopes = [s for s in scopes if s == c.within or s.startswith(c.within + "/")]
+        members = {p: m for p, m in members.items() if p in scopes}
+    b.lines.extend(_cluster(b, c.within, scopes, members) if c.within and scopes else _cluster(b, "", scopes, members))
 
 
 def _common(paths: list[str]) -> str:
@@ -332,7 +449,8 @@ def collapsed_summary(b_root_name: str, value: str, nodes: int, c: Collapsed) ->
     """The picture's text summary, for screen readers: what it computes, and its boxes."""
     scopes = [x.path for x in c.boxes if x.kind == "scope"]
     params = [x.path for x in c.boxes if x.kind == "parameters"]
-    text = f"A computation graph of {nodes:,} nodes computing {b_root_name} = {value}, drawn collapsed:"
+    text = f"A computation graph of {nodes:,} nodes computing {b_root_name} = {value}, drawn collapsed"
+    text += f", zoomed into scope {c.within}:" if c.within else ":"
     text += f" {len(scopes)} scopes as boxes ({', '.join(scopes[:20])}{', ...' if len(scopes) > 20 else ''})"
     if params:
         text += f", {len(params)} parameter matrices ({', '.join(params)})"

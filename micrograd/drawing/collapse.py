@@ -12,7 +12,15 @@ name (:func:`fnmatch.fnmatchcase`): ``"head*"`` is every head of every position,
 ``"attn/head2"`` head 2 of every ``attn``, ``"pos3/layer0/attn/head2"`` that one head.
 
 Parameters are usually leaves outside any scope: those labelled ``stem[...]`` (``wte[3][5]``,
-``w[3, 5]``) are gathered, when collapsing, into one box per stem (``wte, 432 values``).
+``w[3, 5]``) are gathered, when collapsing, by stem: one matrix, one box (``w, 6 values``); several
+matrices, one ``parameters`` table listing each (its stem, how many values, their ``||grad||``), so
+a GPT's nine matrices are one element with one stem forking to the positions, not 63 wires.
+
+``within="pos3/layer0/attn/head2"`` zooms into one scope: only what it holds is drawn (its child
+scopes boxes, unless ``expand`` opens them), and each wire that enters it comes from a stub box named
+after where its values come from (``from pos0``: the outermost scope holding their source that does
+not hold this one; ``from pos3/layer0/attn``: the rest of an enclosing scope; a parameter matrix by
+its stem), each wire that leaves it goes into a stub named after where it goes (``to ...``).
 
 What the picture draws of the graph (:class:`Collapsed`) is computed here, in one pass over its
 nodes, apart from the DOT (:mod:`.boxes`): the player or ``explain`` can read the same grouping.
@@ -48,6 +56,7 @@ class Box:
     kind: str
     nodes: list[Any] = field(default_factory=list)
     part: int = 0  # the rest of a scope, in parts: 1 before its children's boxes, 2 after ... (0: whole)
+    groups: dict[str, list[Any]] = field(default_factory=dict)  # the parameters table: stem -> its values
 
     @property
     def count(self) -> int:
@@ -100,6 +109,7 @@ class Collapsed:
     bundles: list[Bundle]
     box_of: dict[Any, Box]
     scopes: list[str]  # every scope of the graph, ancestors included, sorted
+    within: str | None = None  # zoomed into this scope: the rest of the graph is its stubs
 
     @property
     def drawn(self) -> int:
@@ -114,8 +124,13 @@ class Collapsed:
 # ---------------------------------------------------------------- the options
 
 
-def check_collapse(collapse: Any, expand: Any) -> None:
+def check_collapse(collapse: Any, expand: Any, within: Any = None) -> None:
     """TypeError for an option of the wrong type, ValueError for a depth below 1 or ``expand`` alone."""
+    if within is not None:
+        if not isinstance(within, str):
+            raise TypeError(f"within= takes one scope's path (str), got {type(within).__name__}: {within!r:.60}")
+        _patterns(within, "within")
+        collapse = True if collapse is None else collapse  # within= alone: its inside collapsed as collapse=True
     if collapse is None or isinstance(collapse, bool):
         pass
     elif isinstance(collapse, int):
@@ -220,22 +235,31 @@ def box_paths(scopes: Iterable[str], collapse: Any, expand: Any) -> dict[str, tu
 # ---------------------------------------------------------------- the grouping
 
 
-def collapse_graph(g: Any, collapse: Any, expand: Any = None) -> Collapsed:
+def collapse_graph(g: Any, collapse: Any, expand: Any = None, within: str | None = None) -> Collapsed:
     """What a collapsed picture of ``g`` (a :class:`~micrograd.drawing.picture.Graph`) draws, in one pass.
 
-    ``collapse``: True, a depth, or patterns; ``expand``: patterns (see the module docstring).
-    Parameters (unscoped leaves labelled ``stem[...]``, two or more of a stem) are boxed by stem.
+    ``collapse``: True, a depth, or patterns; ``expand``: patterns; ``within``: one scope to zoom
+    into (see the module docstring). Parameters (unscoped leaves labelled ``stem[...]``, two or
+    more of a stem) are boxed by stem.
     """
-    check_collapse(collapse, expand)
+    check_collapse(collapse, expand, within)
     shown = g.shown
     scope_of = [v.scope for v in shown]
-    paths = box_paths({s for s in scope_of if s}, collapse, expand)
+    scopes = {s for s in scope_of if s}
+    target = None
+    if within is not None:
+        target = _one_scope(within, sorted({p for s in scopes for p in _prefixes(s)}, key=_natural))
+        expand = [target, *([] if expand is None else _patterns(expand, "expand"))]
+        collapse = True if collapse is None else collapse
+    paths = box_paths(scopes, collapse, expand)
     every = sorted(paths, key=_natural)  # every scope, ancestors included
     boxes: dict[str, Box] = {}
     box_of: dict[Any, Box] = {}
     opened: list[Any] = []
     stems: dict[str, list[Any]] = {}
     for v, s in zip(shown, scope_of, strict=True):
+        if target is not None and not _holds(target, s):
+            continue  # outside the scope zoomed into: a stub's, or not drawn
         where = paths[s] if s else None
         if where is not None:
             key = where[0] if where[1] == "scope" else f"{where[0]}/"
@@ -252,15 +276,100 @@ def collapse_graph(g: Any, collapse: Any, expand: Any = None) -> Collapsed:
         parts = _rest_parts(boxes.pop(key), shown, scope_of, box_of)
         boxes.update((f"{key}{k}", part) for k, part in enumerate(parts))
     alone = [leaves[0] for leaves in stems.values() if len(leaves) == 1]  # a stem of one leaf: drawn as itself
-    for stem, leaves in stems.items():
-        if len(leaves) > 1:
-            boxes[f"[{stem}]"] = box = Box(stem, "parameters", leaves)
-            box_of.update(dict.fromkeys(leaves, box))
+    boxes.update(_parameters(stems, box_of, g))
+    if target is not None:
+        alone = _stubs(g, target, boxes, box_of, opened)
     if alone:
         position = {id(v): k for k, v in enumerate(shown)}
         opened = sorted(opened + alone, key=lambda v: position[id(v)])
-    ordered = sorted(boxes.values(), key=lambda b: (b.kind != "parameters", _natural(b.path)))
-    return Collapsed(ordered, opened, _bundles(g, shown, box_of), box_of, every)
+    first = {"parameters": 0, "from": 0, "to": 2}
+    ordered = sorted(boxes.values(), key=lambda b: (first.get(b.kind, 1), _natural(b.path)))
+    drawn = None if target is None else {id(v) for v in opened} | {id(v) for v in box_of}
+    return Collapsed(ordered, opened, _bundles(g, shown, box_of, drawn), box_of, every, target)
+
+
+# ---------------------------------------------------------------- zoomed into one scope
+
+
+def _one_scope(within: str, every: list[str]) -> str:
+    """The one scope ``within`` names; ValueError if it names none or several."""
+    hits = sorted(_matched([within], every, "within"), key=_natural)
+    if len(hits) > 1:
+        raise ValueError(
+            f"within={within!r} names {len(hits)} scopes ({_some(hits)}): give one, by its whole path "
+            f"(e.g. {hits[0]!r})"
+        )
+    return hits[0]
+
+
+def _holds(target: str, s: str | None) -> bool:
+    """Is a node of scope ``s`` inside the scope ``target``."""
+    return s is not None and (s == target or s.startswith(target + "/"))
+
+
+def _origin(v: Any, target: str) -> str:
+    """Where a value outside ``target`` is, as a stub names it: the outermost scope holding it that does not
+    hold ``target`` (or the enclosing scope itself, for its own nodes); a parameter's stem."""
+    if v.scope is None:
+        m = STEM.match(v.label) if v.label else None
+        return m.group(1) if m else "outside any scope"
+    names, around = v.scope.split("/"), target.split("/")
+    k = 0
+    while k < min(len(names), len(around)) and names[k] == around[k]:
+        k += 1
+    return "/".join(names[: k + 1])
+
+
+def _stubs(g: Any, target: str, boxes: dict[str, Box], box_of: dict[Any, Box], opened: list[Any]) -> list[Any]:
+    """The stubs of a scope zoomed into: a ``from`` box per place its inputs come from, a ``to`` box per place
+    its outputs go; inputs outside any scope and not parameters (``x``) are drawn as themselves (returned)."""
+    inside = {id(v) for v in box_of} | {id(v) for v in opened}
+    alone: list[Any] = []
+    for u in g.shown:
+        if id(u) in inside:
+            continue
+        if any(id(c) in inside for c, _ in g.uses[u]):
+            if u.scope is None and u.is_leaf and not (u.label and STEM.match(u.label)):
+                alone.append(u)
+                continue
+            kind = "from"
+        elif any(id(p) in inside for p in u.parents) or any(id(g.hidden.get(p, p)) in inside for p in u.parents):
+            kind = "to"
+        else:
+            continue
+        name = _origin(u, target)
+        box = boxes.get(f"{kind}:{name}")
+        if box is None:
+            box = boxes[f"{kind}:{name}"] = Box(name, kind)
+        box.nodes.append(u)
+        box_of[u] = box
+    return alone
+
+
+def _parameters(stems: dict[str, list[Any]], box_of: dict[Any, Box], g: Any) -> dict[str, Box]:
+    """The parameter matrices (stems of two or more values): one box of a matrix, or one table of several,
+    its rows in the order the model uses them (the embedding's first, the output layer's last)."""
+    matrices = {stem: leaves for stem, leaves in stems.items() if len(leaves) > 1}
+    if len(matrices) > 1:
+        first = _first_use(g, matrices)
+        matrices = dict(sorted(matrices.items(), key=lambda item: first[item[0]]))
+        table = Box("parameters", "parameters", [v for leaves in matrices.values() for v in leaves], groups=matrices)
+        boxes = {"[parameters]": table}
+    else:
+        boxes = {f"[{stem}]": Box(stem, "parameters", leaves) for stem, leaves in matrices.items()}
+    for box in boxes.values():
+        box_of.update(dict.fromkeys(box.nodes, box))
+    return boxes
+
+
+def _first_use(g: Any, matrices: dict[str, list[Any]]) -> dict[str, int]:
+    """Each stem -> how many steps from the inputs its first use is (the depth of its earliest consumer)."""
+    depth: dict[int, int] = {}
+    for v in g.topo:
+        depth[id(v)] = 1 + max((depth[id(p)] for p in v.parents), default=-1)
+    return {
+        stem: min((depth[id(c)] for v in leaves for c, _ in g.uses[v]), default=0) for stem, leaves in matrices.items()
+    }
 
 
 def _rest_parts(rest: Box, shown: list[Any], scope_of: list[Any], box_of: dict[Any, Box]) -> list[Box]:
@@ -290,12 +399,17 @@ def _rest_parts(rest: Box, shown: list[Any], scope_of: list[Any], box_of: dict[A
     return list(parts.values())
 
 
-def _bundles(g: Any, shown: list[Any], box_of: dict[Any, Box]) -> list[Bundle]:
-    """Every wire of the picture: the uses of one element's values by another, bundled."""
+def _bundles(g: Any, shown: list[Any], box_of: dict[Any, Box], drawn: set[int] | None = None) -> list[Bundle]:
+    """Every wire of the picture: the uses of one element's values by another, bundled (``drawn``: the
+    ids of the nodes drawn, when not all are)."""
     bundles: dict[tuple[int, int, int | None], Bundle] = {}
     for v in shown:
+        if drawn is not None and id(v) not in drawn:
+            continue
         tail = box_of.get(v, v)
         for c, i in g.uses[v]:
+            if drawn is not None and id(c) not in drawn:
+                continue
             head = box_of.get(c, c)
             if head is tail:
                 continue

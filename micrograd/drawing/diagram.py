@@ -134,6 +134,7 @@ def graph(
     identities: bool = False,
     collapse: Any = None,
     expand: Any = None,
+    within: str | None = None,
 ) -> Graph:
     """The nodes of a picture of ``root``; GraphTooLarge (a ValueError) at once beyond ``max_nodes``.
 
@@ -141,12 +142,12 @@ def graph(
     ``collapse``, ``expand``: drawn collapsed (:mod:`.collapse`): ``max_nodes`` counts the boxes and
     nodes drawn, after one pass over the whole graph.
     """
-    collapsing = collapse is not None and collapse is not False
+    collapsing = (collapse is not None and collapse is not False) or within is not None
     count_nodes(root, COLLAPSE_LIMIT if collapsing else max_nodes, collapsing)
     order = reading_order(root)  # nodes laid out as the expression reads
     g = Graph(root, order, dict(names) if names else None, identities=bool(identities))
     if collapsing:
-        g.collapsed = collapse_graph(g, collapse, expand)
+        g.collapsed = collapse_graph(g, collapse or None, expand, within)
         drawn = g.collapsed.drawn
         if drawn > max_nodes:
             raise GraphTooLarge(
@@ -506,6 +507,7 @@ def draw(
     fit: str | None = None,
     collapse: bool | int | str | list[str] | None = None,
     expand: str | list[str] | None = None,
+    within: str | None = None,
 ) -> Diagram:
     """Draw the graph ``root`` depends on: every value, and every gradient once computed.
 
@@ -555,6 +557,10 @@ def draw(
     their sum), several values as ``16 values`` with ``||grad||`` (their numbers in its tooltip).
     Collapsed pictures are circuits (the numbers on the wires) whatever ``style``; ``max_nodes``
     counts the boxes and nodes drawn, so a 60,000-node step draws when its collapsed picture is small.
+    ``within``: zoom into one scope (``"pos3/layer0/attn/head2"``): only its inside is drawn (its child
+    scopes boxes unless ``expand`` opens them: ``expand="softmax"``); each wire entering it comes from a
+    stub named after where its values come from (``from pos0``: how many, the ``||grad||`` they get
+    back through the scope), each wire leaving it goes into a stub (``to pos3/layer0/attn``).
     A pattern that names no scope is a ValueError listing some that exist.
     ``max_nodes``: beyond it a ValueError (:class:`GraphTooLarge`) at once (suggesting ``collapse=True``
     when the graph has scopes), and also when Graphviz would lay out more than 5 × as many nodes
@@ -580,13 +586,13 @@ def draw(
     check_fit(fit)
     if neurons not in (None, "collapsed", "expanded", "off"):
         raise ValueError(f"neurons must be 'collapsed', 'expanded', 'off' or None (automatic), got {neurons!r}")
-    check_collapse(collapse, expand)
-    collapsing = collapse is not None and collapse is not False
+    check_collapse(collapse, expand, within)
+    collapsing = (collapse is not None and collapse is not False) or within is not None
     theme = theme_named(theme)
     if forward is not None:
         check_root(forward, "draw(forward=...)")
         names = derivative_names(root, forward, names)
-    g = graph(root, max_nodes, names, identities, collapse, expand)
+    g = graph(root, max_nodes, names, identities, collapse, expand, within)
     started = has_grad(root)
     show = started if show_grad is None else bool(show_grad)
     trace = gradients(root, root.grad if started else None) if show or annotate else None
