@@ -354,9 +354,14 @@ svg = step_picture.svg()
 assert all(f">pos{t}<" in svg for t in range(len(tokens) - 1)) and f">pos{len(tokens) - 1}<" not in svg
 assert f"{loss.data:.4f}"[:5] in svg
 """,
+        "softmax": """
+svg = softmax_picture.svg()
+assert svg.count(">exp<") == 4 and ">from pos3/layer0/attn/head2<" in svg
+""",
         "head": """
 svg = head_picture.svg()
-assert "softmax" in svg and "head2" in svg and ">pos0<" in svg
+assert svg.count(">Σwx<") == 8 and ">from pos0<" in svg and ">pos4<" not in svg
+assert math.isclose(fused_loss.data, loss.data, rel_tol=1e-13)
 """,
         "train": MICROGPT_REFERENCE
         + """
