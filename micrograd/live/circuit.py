@@ -120,6 +120,8 @@ class LiveCircuit:
             root = fn(**{n: Value(x, label=n) for n, x in values.items()})
             if not isinstance(root, Value):
                 raise TypeError(f"live(): the function must return a micrograd Value, got {type(root).__name__}")
+            if not root.label and root.parents:  # a node the function has just made: the lecture's f
+                root.label = "f"
             return root
 
         root = rebuild(start)

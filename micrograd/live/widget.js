@@ -112,7 +112,7 @@ function render({ model, el }) {
       if (!r) { r = rows[inp.name] = inputRow(inp); inputsBox.appendChild(r.row); }
       Object.assign(r.slider, { min: String(inp.low), max: String(inp.high), step: String(inp.step) });
       if (document.activeElement !== r.slider) r.slider.value = String(inp.value);
-      if (document.activeElement !== r.field) r.field.value = String(inp.value);
+      if (document.activeElement !== r.field) r.field.value = String(Number(inp.value.toPrecision(6)));
       r.grad.textContent = inp.grad === null ? "(no gradient)" : `d${output.name}/d${inp.name} = ${inp.grad}`;
       r.numerical.textContent = inp.numerical === null ? "" : `numerical ${inp.numerical}`;
       r.numerical.classList.toggle("mg-disagree", inp.agree === false);
