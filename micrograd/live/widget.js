@@ -153,7 +153,8 @@ function render({ model, el }) {
     if (state.nudge) text += `   nudged: ${o.name} ${state.nudge.before} → ${state.nudge.after}`;
     output.textContent = text;
     output.setAttribute("data-value", o.value);
-    timing.textContent = state.kernel_ms === undefined ? "" : `kernel ${state.kernel_ms} ms`;
+    const ms = model.get("timing");
+    timing.textContent = ms ? `kernel ${ms} ms` : "";
   }
 
   function showRule() {
@@ -223,6 +224,7 @@ function render({ model, el }) {
   });
 
   model.on("change:svg", () => { showSvg(); show(); });
+  model.on("change:timing", showOutput);
   model.on("change:state", () => {
     state = model.get("state") || {};
     inFlight = false;

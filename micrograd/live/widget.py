@@ -36,6 +36,7 @@ class LiveWidget(anywidget.AnyWidget):
     _css = (_HERE / "widget.css").read_text(encoding="utf-8")
     svg = traitlets.Unicode("").tag(sync=True)
     state = traitlets.Dict().tag(sync=True)
+    timing = traitlets.Float(0.0).tag(sync=True)  # ms the kernel took for the last update (the page shows it)
 
     def __init__(self, circuit: LiveCircuit, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -104,9 +105,9 @@ class LiveWidget(anywidget.AnyWidget):
         if self.circuit.layouts != self._layouts:
             self._layouts = self.circuit.layouts
             self.svg = _inline(self.circuit.picture.svg)
+        self.state = state  # (sent to the page now: its JSON is made here, and counts)
         self.kernel_ms = (time.perf_counter() - started) * 1000
-        state["kernel_ms"] = round(self.kernel_ms, 2)
-        self.state = state
+        self.timing = round(self.kernel_ms, 2)
 
     def _on_message(self, _: Any, content: Any, buffers: Any) -> None:
         """What the page asks: ``{"set": {name: value}}``, ``{"nudge": {...}}``, ``{"check": h}``, ``{"range": ...}``.
