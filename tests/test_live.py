@@ -219,3 +219,26 @@ def test_micrograd_live_is_the_function_even_after_its_package_is_imported() -> 
 
     assert callable(micrograd.live)
     assert math.isclose(micrograd.live(neuron, **LECTURE).output, 0.7310585786300049)
+
+
+def test_a_fork_s_stem_says_its_sum_and_each_branch_its_share() -> None:
+    widget = micrograd.live(lambda x, y: x * y + x, x=2.0, y=3.0)
+    circuit = widget.circuit
+    x = next(v for v in circuit.shape.inputs if v.label == "x")
+    stem = f"s{circuit.picture.picture.ids[x]}"
+    rules = widget.state["rules"]
+    lines = rules[stem].splitlines()
+    assert lines[0] == "x = 2" and lines[-1] == "df/dx = 1 + 3 = 4"  # the terms in the chain rule's order
+    texts = widget.state["texts"]
+    assert texts[stem] == ["2", "4"]  # the stem: x's value and its total gradient
+    branches = sorted(g for eid, (_, g) in texts.items() if eid.startswith(f"w{stem[1:]}_"))
+    assert branches == ["1", "3"]  # each branch: its own contribution
+
+
+def test_ranges_are_settable() -> None:
+    widget = micrograd.live(neuron, ranges={"x1": (-3, 1)}, **LECTURE)
+    row = next(r for r in widget.state["inputs"] if r["name"] == "x1")
+    assert (row["low"], row["high"], row["step"]) == (-3.0, 1.0, 0.02)
+    widget.set(x1=4.0)  # beyond it: the slider reaches the value
+    row = next(r for r in widget.state["inputs"] if r["name"] == "x1")
+    assert row["high"] == 4.0 and row["value"] == 4.0
