@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     )
     from .function import Function
     from .functional import grad, hessian, hvp
+    from .live import live
     from .mistakes import MISTAKES
     from .replay import Replay
     from .replay import compile as compile  # noqa: A004  (micrograd.compile, as torch.compile)
@@ -75,6 +76,7 @@ _LAZY = {  # name -> module that defines it, imported on first use
     "hvp": ".functional",
     "staged": ".staging",
     "StagedCode": ".staging",
+    "live": ".live",  # the function; the package micrograd.live is callable as it too
     "compile": ".replay",  # not in __all__: a star import would hide the builtin compile()
     "Replay": ".replay",
 }
@@ -113,6 +115,7 @@ __all__ = [
     "hvp",
     "staged",
     "StagedCode",
+    "live",
     "Replay",
     "__version__",
 ]

@@ -110,6 +110,14 @@ assert [round(v.grad, 4) for v in (w0, x0, w1, x1, w2)] == {SIGMOID_GRADS}
 assert round(g.data * (1 - g.data), 4) == 0.1966
 assert [round(v.grad, 4) for v in (w0, x0, w1, x1, w2)] == {SIGMOID_GRADS}  # one gate, the same gradients
 """,
+        "live-neuron": """
+assert raises == ["x0", "w2"] and step.after > step.before
+assert all(c.agree for c in w.check(1e-5).values())
+for _name, _x in zip(("w0", "x0", "w1", "x1", "w2"), (2.0, -1.0, -3.0, -2.0, -3.0)):  # each alone, a little more
+    _alone = live(f)
+    _alone.set(**{_name: _x + 0.01})
+    assert (_alone.output > f.data) == (_name in raises), _name
+""",
         "neuron": "assert [round(p.grad, 4) for p in (n.w[0], n.w[1], n.b)] == [-0.1966, -0.3932, 0.1966]",
         "training": "import math\nassert math.isclose(losses[0], math.log(2)) and losses[-1] < 0.2",
         "loss-start": """
