@@ -96,6 +96,16 @@ def test_output_to_stdout_puts_the_table_on_stderr(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    # `micrograd draw ... -o - | head -1`: the pipe closes before the SVG is written
+    cmd = [sys.executable, "-m", "micrograd", "draw", "-o", "-", "x*y", "x=2", "y=3"]
+    p = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # the reader is gone before a byte is written
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 141, err  # 128 + SIGPIPE, as a shell tool ends
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
 def test_help_and_version(tmp_path):
     r = run("draw", "--help", cwd=tmp_path)
     assert r.returncode == 0 and "name=value" in r.stdout and "-o FILE" in r.stdout and "without -o" in r.stdout

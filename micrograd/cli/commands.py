@@ -49,7 +49,9 @@ def _to_stdout(data: bytes) -> None:
     try:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-    except OSError as exc:  # e.g. the reader of a pipe has gone
+    except BrokenPipeError:  # the reader has gone (``| head``): main() stops quietly
+        raise
+    except OSError as exc:  # e.g. a full disk behind a redirection
         raise UsageError(f"cannot write to stdout: {exc.strerror or exc}") from None
 
 

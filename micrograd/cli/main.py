@@ -16,6 +16,7 @@ arguments are parsed in :mod:`micrograd.cli.arguments`, and done in :mod:`microg
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -81,6 +82,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Graphviz is stopped and nothing half-written is left: say so, no traceback
         sys.stderr.write("micrograd: interrupted\n")
         return 130
+    except BrokenPipeError:  # the reader left (``micrograd demo | head``): stop quietly, as a shell tool does
+        _quiet_stdout()
+        return 128 + signal.SIGPIPE
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's own flush at exit finds no broken pipe either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
 
 
 if __name__ == "__main__":
