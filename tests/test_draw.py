@@ -323,6 +323,10 @@ def test_save_by_suffix(tmp_path) -> None:
     assert d.save(tmp_path / "picture", format="dot").read_text() == d.source
     with pytest.raises(ValueError, match="suffix"):
         d.save(tmp_path / "f.jpeg")
+    for animated in ("f.gif", "f.html"):  # a player's formats: said so, and where to go
+        with pytest.raises(ValueError, match=r"single picture cannot be saved as .*save_steps\(root, 'f\.") as said:
+            d.save(tmp_path / animated)
+        assert animated in str(said.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.dot", "f.gv", "f.svg", "picture"]
 
 

@@ -370,6 +370,12 @@ class Diagram:
         path = Path(path)
         fmt = (format or path.suffix.lstrip(".")).lower()
         fmt = "dot" if fmt == "gv" else fmt
+        if fmt in ("gif", "html"):
+            raise ValueError(
+                f"a single picture cannot be saved as {fmt.upper()} ({str(path)!r}): the backward pass step by step"
+                f" is micrograd.save_steps(root, {path.with_suffix('.' + fmt).name!r}); this picture saves as"
+                " .svg .png .pdf or .dot"
+            )
         if fmt not in FORMATS:
             raise ValueError(f"cannot tell the format of {str(path)!r}: use a suffix .svg .png .pdf .dot, or format=")
         return atomic_write(path, self.to_bytes(fmt, engine, timeout=timeout))
