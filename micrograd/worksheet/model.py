@@ -135,14 +135,17 @@ def worksheet(
     choice reproducible). Other keywords (``width``, ``theme``, ``rankdir``, ``font_size``,
     ``engine``) are the pictures', as :func:`micrograd.draw`. The graph is not changed: the
     answers come from its backward trace.
+
+    ``collapse``, ``expand``: the exercise on the collapsed picture (as ``draw(root, collapse=...)``):
+    each scope a box whose numbers are given (the values that leave it, the gradients it sends
+    back); the boxes are what the gates drawn as themselves make of them
+    (:mod:`micrograd.worksheet.collapsed`).
     """
-    if looks.get("collapse") not in (None, False) or looks.get("expand") is not None:
-        raise ValueError(
-            "worksheet() blanks the numbers of single nodes and wires; a collapsed picture sums many of them "
-            "per wire, so it has no worksheet: draw_steps(root, collapse=...) and explain(root, collapse=...) "
-            "step through a collapsed picture, worksheet(subexpression) makes an exercise of one part"
-        )
-    looks.pop("collapse", None)
+    collapsing = looks.get("collapse") is not None and looks.get("collapse") is not False
+    if collapsing or looks.get("expand") is not None or "within" in looks:
+        _check_collapse(looks)
+    if not collapsing:
+        looks.pop("collapse", None)
 
     if not isinstance(root, Node):
         raise TypeError(f"worksheet() takes a graph node (a Value), got {type(root).__name__}")
@@ -156,7 +159,12 @@ def worksheet(
     order = topological_order(root)
     hidden = identity_gates(order, root)  # left out, as in the pictures: no box for the +0 of sum()
     node_names_ = node_names(root, names, None, hidden)
-    plan = _Plan(root, order, node_names_, precision, hidden)
+    if collapsing:  # at the level drawn: each scope a box, its numbers given (worksheet/collapsed.py)
+        from .collapsed import collapsed_plan
+
+        plan = collapsed_plan(root, order, node_names_, precision, hidden, looks)
+    else:
+        plan = _Plan(root, order, node_names_, precision, hidden)
     keys = plan.choose(blank)
     if count is not None:
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= len(keys):
@@ -167,6 +175,19 @@ def worksheet(
     numbers = {key: n for n, key in enumerate(keys, start=1)}
     boxes = [plan.box(key, numbers) for key in keys]
     return Worksheet(root, boxes, node_names_, precision, **looks)
+
+
+def _check_collapse(looks: Mapping[str, Any]) -> None:
+    """``collapse=`` and ``expand=`` as :func:`micrograd.draw` takes them; ``within=`` refused."""
+    if "within" in looks:
+        raise ValueError(
+            "worksheet() has no within=: a zoomed picture shows no numbers on the wires from outside the scope; "
+            "make a worksheet of the scope's output (worksheet(node)), or of the whole graph with collapse= and "
+            "expand= opening the scope"
+        )
+    from ..drawing.collapse import check_collapse
+
+    check_collapse(looks.get("collapse"), looks.get("expand"))
 
 
 class _Plan:
