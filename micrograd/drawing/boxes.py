@@ -187,6 +187,16 @@ class _Back:
             grads = self.done[id(bundle)] = sent_back(bundle, self.view)
         return grads
 
+    def across(self, group: list[Bundle]) -> dict[int, Any]:
+        """What each value gets back along all the wires of ``group`` together (a stem's total)."""
+        if getattr(self.view.trace, "overwritten", False):  # grad =: the contribution written last of them all
+            return sent_back(Bundle(group[0].tail, None, None, [u for each in group for u in each.uses]), self.view)
+        grads: dict[int, Any] = {}
+        for each in group:
+            for key, grad in self(each).items():
+                grads[key] = grad if key not in grads else grads[key] + grad
+        return grads
+
 
 def sent_back(bundle: Bundle, view: Any) -> dict[int, Any]:
     """id(value) -> the gradient it gets back along ``bundle`` as ``view``'s trace has it: the sum of its uses'
@@ -294,9 +304,9 @@ def _hot(b: _Builder, bundle: Bundle) -> bool:
 def _stem(b: _Builder, v: Any, group: list[Bundle], ids: dict[int, str], back: _Back) -> str:
     """A value that leaves for several elements: a stem with its value and the sum of what comes back."""
     p = b.opts.precision
-    grads = [g for g in (back(bundle).get(id(v)) for bundle in group) if g is not None]
+    grads = back.across(group)
     shown = b.grad_shown(v)
-    total = sum(grads[1:], grads[0]) if grads and (shown or b.view.pad) else None
+    total = grads.get(id(v)) if shown or b.view.pad else None
     tail = group[0].tail
     tip = f"{b.name(v)} = {value_text(v, p)}, used by {len(group)} parts"
     if b.secret():
@@ -328,12 +338,10 @@ def _fork(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) ->
     ``||grad||`` of what comes back along all its branches), then a light line to each box."""
     p = b.opts.precision
     used: dict[int, Any] = {}
-    grads: dict[int, Any] = {}
     for each in group:
         for v in each.values:
             used[id(v)] = v
-        for key, grad in back(each).items():
-            grads[key] = grad if key not in grads else grads[key] + grad
+    grads = back.across(group)
     shown = [g for key, g in grads.items() if b.grad_shown(used[key])]
     norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else ""
     tail = ids[id(group[0].tail)]
@@ -375,10 +383,7 @@ def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) ->
     p = b.opts.precision
     bundle = group[0]
     values = bundle.values
-    grads: dict[int, Any] = {}
-    for each in group:
-        for key, grad in back(each).items():
-            grads[key] = grad if key not in grads else grads[key] + grad
+    grads = back.across(group)
     arrived = all(_arrived(b, each, values[0]) for each in group)
     shown = [grads[id(v)] for v in values if id(v) in grads and (arrived or b.view.pad)]
     norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else ""
