@@ -58,19 +58,17 @@ _S = f"{{{NS}}}"
 
 class Difference(NamedTuple):
     """A node whose gradient the buggy pass gets wrong: its ``name`` in the pictures, the ``correct``
-    gradient and the ``buggy`` one. Drawn collapsed, also a wire into a box: ``where`` says which
-    (``back through enc``: what the box sends back; ``out of enc``: a value leaving a box); a wire
-    of many values is named ``||grad|| of 12 values``, its numbers their ``||grad||``."""
+    gradient and the ``buggy`` one. Drawn collapsed, also a wire into a box, named with it (``x back
+    through enc``: what the box sends back to ``x``; ``n4 out of enc``: a value leaving a box); a wire
+    of many values is named ``||grad|| of 12 values back into pos3``, its numbers their ``||grad||``."""
 
     name: str
     correct: float | None
     buggy: float | None
-    where: str = ""
 
     def said(self, f: str, precision: int) -> str:
         """``df/dx back through enc = 2 instead of 3``."""
         what = self.name if self.name.startswith(NORM) else f"d{f}/d{self.name}"
-        what += f" {self.where}" if self.where else ""
         return f"{what} = {_number(self.buggy, precision)} instead of {_number(self.correct, precision)}"
 
 
@@ -302,8 +300,8 @@ def _collapsed_differences(passes: Passes, g: Graph) -> list[Difference]:
     found = []
     for v in g.shown:
         if v in passes.differing and (id(v) in drawn or id(v) in leaving):
-            where = f"out of {leaving[id(v)].path}" if id(v) in leaving else ""
-            found.append(Difference(g.names[v], correct.get(v), buggy.get(v), where))
+            where = f" out of {leaving[id(v)].path}" if id(v) in leaving else ""
+            found.append(Difference(g.names[v] + where, correct.get(v), buggy.get(v)))
     for bundle in c.bundles:
         if not isinstance(bundle.head, Box):
             continue
@@ -313,12 +311,11 @@ def _collapsed_differences(passes: Passes, g: Graph) -> list[Difference]:
         values = bundle.values
         if len(values) == 1:
             key = id(values[0])
-            where = f"back through {bundle.head.path}"
-            found.append(Difference(g.names[values[0]], before.get(key), after.get(key), where))
+            name = f"{g.names[values[0]]} back through {bundle.head.path}"
+            found.append(Difference(name, before.get(key), after.get(key)))
         else:
-            name = f"{NORM} of {len(values)} values"
-            where = f"back into {bundle.head.path}"
-            found.append(Difference(name, square_norm(before.values()), square_norm(after.values()), where))
+            name = f"{NORM} of {len(values)} values back into {bundle.head.path}"
+            found.append(Difference(name, square_norm(before.values()), square_norm(after.values())))
     return found
 
 
