@@ -1,5 +1,5 @@
-"""Stepping through a collapsed picture (``draw_steps``/``explain`` with ``collapse=``), the refusals of
-worksheets and comparisons, and micrograd.nn's models built in scopes (``L1/N2``)."""
+"""Stepping through a collapsed picture (``draw_steps``/``explain`` with ``collapse=``), and micrograd.nn's
+models built in scopes (``L1/N2``). Worksheets and comparisons collapsed: tests/test_collapsed_sheets.py."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from svgtools import SVG, root
 from test_collapse import _model, _twin, _wire
 
 import micrograd
-from micrograd import Value, draw, explain, worksheet
+from micrograd import Value, draw, explain
 from micrograd.core import topological_order
-from micrograd.drawing.comparison import compare_backward
 from micrograd.drawing.diagram import graph
 from micrograd.drawing.numbers import format_number
 from micrograd.drawing.steps import draw_steps
@@ -81,14 +80,6 @@ def test_explain_collapsed_on_a_gpt_step_sums_to_the_parameters_gradients() -> N
             got[id(s.node)] = got.get(id(s.node), 0.0) + s.value
     wte = {id(w): w for row in params["wte"] for w in row}
     assert got and all(got[k] == pytest.approx(wte[k].grad) for k in got)
-
-
-def test_worksheets_and_comparisons_refuse_collapse_saying_what_works() -> None:
-    f = _model()
-    with pytest.raises(ValueError, match="draw_steps"):
-        worksheet(f, collapse=True)
-    with pytest.raises(ValueError, match="collapse"):
-        compare_backward(f, collapse=True)
 
 
 def _mlp_loss() -> tuple[MLP, Value]:

@@ -26,7 +26,7 @@ from .numbers import format_number, format_value
 from .parts import BLANK, Role, value_text
 from .picture import _Builder, _node, _output_wire, _reading_order, _wire, _wire_record
 
-__all__ = ["build_collapsed", "collapsed_summary"]
+__all__ = ["build_collapsed", "collapsed_summary", "sent_back"]
 
 LISTED = 12  # values a many-valued wire's tooltip lists
 NORM = "||grad||"  # the size of several gradients, ‖grad‖ (the pictures' fonts have no ‖)
@@ -87,7 +87,7 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
     if box.groups:
         _table(b, nid, box)
         return
-    hidden = False
+    hidden = flagged = False
     if box.kind == "parameters":
         lines.append(f"{box.count:,} values")
         shown = [grads[v] for v in box.nodes if b.grad_shown(v)]
@@ -95,6 +95,7 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
             lines.append(f"{NORM} {format_number(square_norm(shown), p)}")
             fields.append("grad")
         tip = f"{box.path}: {box.count:,} parameters" + (f"; {NORM} = {lines[-1][len(NORM) + 1 :]}" if shown else "")
+        flagged = bool(shown) and any(v in b.view.flagged for v in box.nodes)
     else:
         lines.append(f"{box.count:,} node" + ("s" if box.count != 1 else ""))
         tip = f"scope {box.path}: {box.count:,} nodes; {len(leaving)} values leave it"
@@ -103,14 +104,16 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
             lines.append(value_text(v, p))
             fields.append("value")
             tip = f"scope {box.path}: {box.count:,} nodes; its output {b.name(v)} = {lines[-1]}"
-            if grads.get(v) is not None and (b.grad_shown(v) or b.view.pad):  # the player: laid out, shown later
+            asked = b.view.blank("grad", v) is not None  # a worksheet's box: on the wire that leaves, not here
+            if grads.get(v) is not None and (b.grad_shown(v) or b.view.pad) and not asked:  # the player: shown later
                 lines.append(format_value(grads[v], p))
                 fields.append("grad")
                 hidden = b.view.hides(b.grad_shown(v))
-                tip += "" if hidden else f", df/d{b.name(v)} = {lines[-1]}"
+                tip += "" if hidden or b.secret() else f", df/d{b.name(v)} = {lines[-1]}"
+                flagged = v in b.view.flagged
     b.node(
         nid,
-        Role("scope", tip, fields=tuple(fields), marked=box is b.view.marked, hidden=hidden),
+        Role("scope", tip, fields=tuple(fields), marked=box is b.view.marked, hidden=hidden, flagged=flagged),
         label="\n".join(lines),
         shape="box",
         style="rounded,dashed",
@@ -172,17 +175,43 @@ def _stub(b: _Builder, nid: str, box: Box, c: Collapsed, back: _Back) -> None:
 
 
 class _Back:
-    """The gradients each bundle's values get back along its wire (:meth:`Bundle.gradients`), each once."""
+    """The gradients each bundle's values get back along its wire (:func:`sent_back`), each once."""
 
     def __init__(self, b: _Builder) -> None:
-        self.wire = b.view.wire
+        self.view = b.view
         self.done: dict[int, dict[int, Any]] = {}
 
     def __call__(self, bundle: Bundle) -> dict[int, Any]:
         grads = self.done.get(id(bundle))
         if grads is None:
-            grads = self.done[id(bundle)] = bundle.gradients(self.wire)
+            grads = self.done[id(bundle)] = sent_back(bundle, self.view)
         return grads
+
+    def across(self, group: list[Bundle]) -> dict[int, Any]:
+        """What each value gets back along all the wires of ``group`` together (a stem's total)."""
+        if getattr(self.view.trace, "overwritten", False):  # grad =: the contribution written last of them all
+            return sent_back(Bundle(group[0].tail, None, None, [u for each in group for u in each.uses]), self.view)
+        grads: dict[int, Any] = {}
+        for each in group:
+            for key, grad in self(each).items():
+                grads[key] = grad if key not in grads else grads[key] + grad
+        return grads
+
+
+def sent_back(bundle: Bundle, view: Any) -> dict[int, Any]:
+    """id(value) -> the gradient it gets back along ``bundle`` as ``view``'s trace has it: the sum of its uses'
+    contributions (:meth:`Bundle.gradients`); from a buggy engine that overwrites (``grad =``, a trace
+    ``overwritten``: :mod:`micrograd.mistakes`), the contribution written last, which is all it keeps."""
+    trace = view.trace
+    if not getattr(trace, "overwritten", False):
+        return bundle.gradients(view.wire)
+    written = {id(w): k for k, w in enumerate(trace.wires)}
+    last: dict[int, tuple[int, Any]] = {}
+    for v, c, i in bundle.uses:
+        w = view.wire(c, i)
+        if w is not None and w.contribution is not None and written[id(w)] >= last.get(id(v), (-1, None))[0]:
+            last[id(v)] = (written[id(w)], w.contribution)
+    return {key: grad for key, (_, grad) in last.items()}
 
 
 def _wires(b: _Builder, c: Collapsed, ids: dict[int, str], back: _Back) -> None:
@@ -226,14 +255,21 @@ def _one(b: _Builder, bundle: Bundle, v: Any, start: str, ids: dict[int, str], b
     shown = _arrived(b, bundle, v) and grad is not None
     uses = len(bundle.uses)
     tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: {b.name(v)} = {value_text(v, p)}"
-    if shown:
+    into_gate = not isinstance(bundle.head, Box)
+    asked = b.view.blank("grad", v) if not branch else b.view.blank("wire", bundle.head, bundle.index)
+    mine = (bundle.head, bundle.index) if branch else v  # what a comparison flags: this use, or v's gradient
+    flagged = bundle in b.view.flagged or ((into_gate or not branch) and mine in b.view.flagged)
+    if b.secret():
+        tip = f"{_name(b, bundle.tail)} → {_name(b, bundle.head)}: {b.name(v)}"
+    elif shown:
         tip += f"; gradient back along this wire {format_value(grad, p)}"
         tip += f" (the sum over its {uses} uses inside)" if uses > 1 else ""
     wid = f"bw{len(b.edges)}"
     text = format_value(grad, p) if grad is not None and (shown or b.view.pad) else ""
+    text = asked or text
     hot = _hot(b, bundle)
-    value = "" if branch else value_text(v, p)
-    _wire_record(b, wid, value, text, "", tip, hot, hidden=b.view.hides(shown))
+    value = "" if branch else b.value_of(v)
+    _wire_record(b, wid, value, text, "", tip, hot, hidden=b.view.hides(shown), flagged=flagged)
     tail = b.out_port if branch else None
     b.edge(start, wid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port, tailport=tail)
     _enter(b, bundle, wid, tip, ids, hot=hot)
@@ -268,16 +304,19 @@ def _hot(b: _Builder, bundle: Bundle) -> bool:
 def _stem(b: _Builder, v: Any, group: list[Bundle], ids: dict[int, str], back: _Back) -> str:
     """A value that leaves for several elements: a stem with its value and the sum of what comes back."""
     p = b.opts.precision
-    grads = [g for g in (back(bundle).get(id(v)) for bundle in group) if g is not None]
+    grads = back.across(group)
     shown = b.grad_shown(v)
-    total = sum(grads[1:], grads[0]) if grads and (shown or b.view.pad) else None
+    total = grads.get(id(v)) if shown or b.view.pad else None
     tail = group[0].tail
     tip = f"{b.name(v)} = {value_text(v, p)}, used by {len(group)} parts"
-    if total is not None and shown:
+    if b.secret():
+        tip = f"{b.name(v)}, used by {len(group)} parts"
+    elif total is not None and shown:
         tip += f"; the gradient back into {_name(b, tail)}: {format_value(total, p)} (the sum over its wires)"
     sid = f"sb{len(b.edges)}"  # "s...": picture._wire draws its branches
-    text = format_value(total, p)
-    _wire_record(b, sid, value_text(v, p), text, "", tip, False, junction=True, hidden=b.view.hides(shown))
+    text = b.view.blank("grad", v) or format_value(total, p)
+    hidden, flagged = b.view.hides(shown), v in b.view.flagged
+    _wire_record(b, sid, b.value_of(v), text, "", tip, False, junction=True, hidden=hidden, flagged=flagged)
     b.edge(ids[id(tail)], sid, Role("edge", tip, arrow=False), headport=b.in_port, weight=NEAR)
     return sid
 
@@ -299,12 +338,10 @@ def _fork(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) ->
     ``||grad||`` of what comes back along all its branches), then a light line to each box."""
     p = b.opts.precision
     used: dict[int, Any] = {}
-    grads: dict[int, Any] = {}
     for each in group:
         for v in each.values:
             used[id(v)] = v
-        for key, grad in back(each).items():
-            grads[key] = grad if key not in grads else grads[key] + grad
+    grads = back.across(group)
     shown = [g for key, g in grads.items() if b.grad_shown(used[key])]
     norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else ""
     tail = ids[id(group[0].tail)]
@@ -346,10 +383,7 @@ def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) ->
     p = b.opts.precision
     bundle = group[0]
     values = bundle.values
-    grads: dict[int, Any] = {}
-    for each in group:
-        for key, grad in back(each).items():
-            grads[key] = grad if key not in grads else grads[key] + grad
+    grads = back.across(group)
     arrived = all(_arrived(b, each, values[0]) for each in group)
     shown = [grads[id(v)] for v in values if id(v) in grads and (arrived or b.view.pad)]
     norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else ""
@@ -364,8 +398,10 @@ def _many(b: _Builder, group: list[Bundle], ids: dict[int, str], back: _Back) ->
     tip = f"{_name(b, bundle.tail)} → {heads}: {len(values)} values: " + ", ".join(listed) + more
     wid = f"bw{len(b.edges)}"
     hot = any(_hot(b, each) for each in group)
-    hidden = b.view.hides(arrived)
-    _wire_record(b, wid, f"{len(values)} values", norm, "", tip, hot, junction=len(group) > 1, hidden=hidden)
+    hidden, flagged = b.view.hides(arrived), any(each in b.view.flagged for each in group)
+    _wire_record(
+        b, wid, f"{len(values)} values", norm, "", tip, hot, junction=len(group) > 1, hidden=hidden, flagged=flagged
+    )
     b.edge(ids[id(bundle.tail)], wid, Role("edge", tip, hot=hot, arrow=False), headport=b.in_port)
     for each in group:
         if len(group) > 1:

@@ -21,6 +21,9 @@ from typing import Any, NamedTuple
 
 from ..engine import Value
 from ..mistakes import Passes, compare, mistake_named
+from ..mistakes import _same as _same
+from .boxes import NORM, sent_back
+from .collapse import Box, check_collapse, square_norm
 from .diagram import (
     OWN,
     WIDTH,
@@ -55,11 +58,18 @@ _S = f"{{{NS}}}"
 
 class Difference(NamedTuple):
     """A node whose gradient the buggy pass gets wrong: its ``name`` in the pictures, the ``correct``
-    gradient and the ``buggy`` one."""
+    gradient and the ``buggy`` one. Drawn collapsed, also a wire into a box, named with it (``x back
+    through enc``: what the box sends back to ``x``; ``n4 out of enc``: a value leaving a box); a wire
+    of many values is named ``||grad|| of 12 values back into pos3``, its numbers their ``||grad||``."""
 
     name: str
     correct: float | None
     buggy: float | None
+
+    def said(self, f: str, precision: int) -> str:
+        """``df/dx back through enc = 2 instead of 3``."""
+        what = self.name if self.name.startswith(NORM) else f"d{f}/d{self.name}"
+        return f"{what} = {_number(self.buggy, precision)} instead of {_number(self.correct, precision)}"
 
 
 class Comparison:
@@ -105,8 +115,11 @@ class Comparison:
 
     @property
     def differences(self) -> list[Difference]:
-        """Every node whose gradient differs, in topological order (parents first)."""
+        """Every node whose gradient differs, in topological order (parents first); drawn collapsed, every
+        element and wire drawn whose gradient differs (:func:`_collapsed_differences`)."""
         correct, buggy = self.passes.correct.grads, self.passes.buggy.grads
+        if self.graph.collapsed is not None:
+            return _collapsed_differences(self.passes, self.graph)
         return [
             Difference(self.graph.names[v], correct.get(v), buggy.get(v))
             for v in self.graph.shown
@@ -123,7 +136,7 @@ class Comparison:
         if not found:
             return "On this graph the bug changes no gradient."
         f, p = self.graph.names[self.passes.root], self.precision
-        wrong = "; ".join(f"d{f}/d{d.name} = {_number(d.buggy, p)} instead of {_number(d.correct, p)}" for d in found)
+        wrong = "; ".join(d.said(f, p) for d in found)
         return f"Marked, with the bug: {wrong}."
 
     # -- rendering
@@ -272,6 +285,40 @@ def _html(text: str) -> str:
     return re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(printable(text)))
 
 
+def _differs(a: Mapping[int, Any], b: Mapping[int, Any]) -> bool:
+    return any(not _same(a.get(key), b.get(key)) for key in a.keys() | b.keys())
+
+
+def _collapsed_differences(passes: Passes, g: Graph) -> list[Difference]:
+    """What a collapsed comparison marks, in the graph's order: each node drawn as itself and each value leaving
+    a box whose gradient differs, then each wire into a box along which a different gradient comes back."""
+    c = g.collapsed
+    right, wrong = View(passes.correct, lambda v: True), View(passes.buggy, lambda v: True)
+    correct, buggy = passes.correct.grads, passes.buggy.grads
+    drawn = {id(v) for v in c.open}
+    leaving = {id(v): bundle.tail for bundle in c.bundles if isinstance(bundle.tail, Box) for v in bundle.values}
+    found = []
+    for v in g.shown:
+        if v in passes.differing and (id(v) in drawn or id(v) in leaving):
+            where = f" out of {leaving[id(v)].path}" if id(v) in leaving else ""
+            found.append(Difference(g.names[v] + where, correct.get(v), buggy.get(v)))
+    for bundle in c.bundles:
+        if not isinstance(bundle.head, Box):
+            continue
+        before, after = sent_back(bundle, right), sent_back(bundle, wrong)
+        if not _differs(before, after):
+            continue
+        values = bundle.values
+        if len(values) == 1:
+            key = id(values[0])
+            name = f"{g.names[values[0]]} back through {bundle.head.path}"
+            found.append(Difference(name, before.get(key), after.get(key)))
+        else:
+            name = f"{NORM} of {len(values)} values back into {bundle.head.path}"
+            found.append(Difference(name, square_norm(before.values()), square_norm(after.values())))
+    return found
+
+
 # ---------------------------------------------------------------- two SVGs in one
 
 
@@ -418,6 +465,7 @@ def compare_backward(
     show_names: bool | None = None,
     timeout: float | None = TIMEOUT,
     collapse: Any = None,
+    expand: Any = None,
 ) -> Comparison:
     """Draw the correct backward pass next to one with a classic bug, every gradient that differs marked.
 
@@ -444,13 +492,14 @@ def compare_backward(
 
     The other keywords are :func:`micrograd.draw`'s (``style`` circuit by default here: a fork
     shows each use's contribution); ``rankdir="auto"`` chooses one direction for both.
+
+    ``collapse``, ``expand``: both passes drawn collapsed the same way (as ``draw(root, collapse=...)``):
+    a wire into a box carries what the box sends back (the sum over its uses inside; with
+    ``grad =``, the contribution written last, all the buggy engine keeps), and each wire or box
+    whose number differs is marked, so a mistake inside a scope shows on its box's wires;
+    ``.differences`` names them (``df/dx back through enc``).
     """
-    if collapse is not None and collapse is not False:
-        raise ValueError(
-            "compare_backward() marks the wires of single nodes whose gradient differs; collapsed, a wire sums "
-            "many, so it is not drawn collapsed yet: compare a smaller model, or draw each gradient with "
-            "draw(root, collapse=...)"
-        )
+    check_collapse(collapse, expand)
 
     m = mistake_named(mistake)
     check_options(style, rankdir, max_nodes, precision, engine)
@@ -461,9 +510,13 @@ def compare_backward(
         example = m.example()
         f, params, lr = example.f, example.params, example.lr if lr is None else lr
     passes = compare(m.name, f, params, 0.1 if lr is None else lr)
-    g = graph(passes.root, max_nodes, names)
+    g = graph(passes.root, max_nodes, names, False, collapse, expand)
     right = View(passes.correct, lambda v: True)
     wrong = View(passes.buggy, lambda v: True, flagged=passes.differing)
+    if g.collapsed is not None:  # also the wires whose number differs: what a box sends back, many values
+        bundles = g.collapsed.bundles
+        wires = [bundle for bundle in bundles if _differs(sent_back(bundle, right), sent_back(bundle, wrong))]
+        wrong.flagged = passes.differing | frozenset(wires)
     looks: dict[str, Any] = {"style": style, "engine": engine, "theme": theme, "width": width, "timeout": timeout}
 
     def drawn(view: View) -> Diagram:

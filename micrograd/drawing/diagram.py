@@ -178,7 +178,7 @@ def picture(g: Graph, view: View, opts: Options, max_nodes: int) -> Picture:
     """The picture's DOT; GraphTooLarge if Graphviz would have to lay out far more than ``max_nodes``."""
     collapsed = g.collapsed
     pic = build(g, view, opts, None if collapsed is None else lambda b: build_collapsed(b, collapsed))
-    if g.collapsed is not None:
+    if g.collapsed is not None and not view.blanks:  # a worksheet's summary tells no number
         pic.desc = collapsed_summary(g.names[g.root], value_text(g.root, opts.precision), len(g.topo), g.collapsed)
     if pic.layout_size > LAYOUT_PER_NODE * max_nodes and collapsed is not None:
         raise GraphTooLarge(

@@ -73,12 +73,13 @@ def _diagram(ws: Worksheet, view: View) -> Diagram:
     font_size = float(looks.pop("font_size", 12.0))
     engine, theme = looks.pop("engine", None), looks.pop("theme", "lecture")
     timeout, max_nodes = looks.pop("timeout", TIMEOUT), looks.pop("max_nodes", 1000)
+    collapse, expand = looks.pop("collapse", None), looks.pop("expand", None)
     if looks:
         raise TypeError(f"worksheet() got unexpected keyword arguments: {', '.join(sorted(looks))}")
     check_options("circuit", rankdir, max_nodes, ws.precision, engine)
     check_looks(font_size, width)
     check_timeout(timeout)
-    g = graph(ws.root, max_nodes, ws.names)
+    g = graph(ws.root, max_nodes, ws.names, False, collapse, expand)  # collapsed: the boxes' numbers given
     opts = [  # every gate named: the hints speak of df/dn2
         Options("circuit", d, ws.precision, font_size=font_size, show_names=True) for d in directions(rankdir, width)
     ]
