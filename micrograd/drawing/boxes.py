@@ -119,16 +119,22 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
 
 
 def _table(b: _Builder, nid: str, box: Box) -> None:
-    """The parameters as one table: a row per matrix, its stem, how many values, their ``||grad||``."""
+    """The parameters as one table: a row per matrix, its stem, how many values, their ``||grad||``.
+
+    Drawn as columns side by side, each a stack of cells (a record's fields), so each column is as wide as its
+    widest cell and the rows line up (a record of rows sizes each row's cells apart)."""
     p, grads = b.opts.precision, b.view.grads
-    kinds, rows, tips = ["name"], [], []
+    columns: tuple[list[str], list[str], list[str]] = ([], [], [])
+    tips = []
     for stem, leaves in box.groups.items():
         shown = [grads[v] for v in leaves if b.grad_shown(v)]
         norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else BLANK
-        kinds += ["name", "note", "grad"]
-        rows.append("{" + "|".join(record_field(t) for t in (stem, f"{len(leaves):,} values", norm)) + "}")
+        for column, text in zip(columns, (stem, f"{len(leaves):,} values", norm), strict=True):
+            column.append(text)
         tips.append(f"{stem}: {len(leaves):,} values" + (f", {norm}" if shown else ""))
-    label = record_field(f"parameters ({box.count:,} values)") + "|" + "|".join(rows)
+    kinds = ["name"] + ["name"] * len(box.groups) + ["note"] * len(box.groups) + ["grad"] * len(box.groups)
+    cells = "|".join("{" + "|".join(record_field(t) for t in column) + "}" for column in columns)
+    label = record_field(f"parameters ({box.count:,} values)") + "|{" + cells + "}"
     label = label if b.horizontal else "{" + label + "}"  # the rows run down the table either way
     tip = f"the parameters, {len(box.groups)} matrices: " + "; ".join(tips)
     b.nodes.append(nid)
