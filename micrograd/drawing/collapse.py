@@ -58,6 +58,7 @@ class Box:
     nodes: list[Any] = field(default_factory=list)
     part: int = 0  # the rest of a scope, in parts: 1 before its children's boxes, 2 after ... (0: whole)
     groups: dict[str, list[Any]] = field(default_factory=dict)  # the parameters table: stem -> its values
+    via: str = ""  # a stub's values made with this parameter matrix (keys: ``attn_wk``), if one
 
     @property
     def count(self) -> int:
@@ -307,7 +308,7 @@ def collapse_graph(g: Any, collapse: Any, expand: Any = None, within: str | None
         position = {id(v): k for k, v in enumerate(shown)}
         opened = sorted(opened + alone, key=lambda v: position[id(v)])
     first = {"parameters": 0, "from": 0, "to": 2}
-    ordered = sorted(boxes.values(), key=lambda b: (first.get(b.kind, 1), _natural(b.path)))
+    ordered = sorted(boxes.values(), key=lambda b: (first.get(b.kind, 1), _natural(b.path), b.via))
     drawn = None if target is None else {id(v) for v in opened} | {id(v) for v in box_of}
     return Collapsed(ordered, opened, _bundles(g, shown, box_of, drawn), box_of, every, target)
 
@@ -362,12 +363,27 @@ def _stubs(g: Any, target: str, boxes: dict[str, Box], box_of: dict[Any, Box], o
         else:
             continue
         name = _origin(u, target)
-        box = boxes.get(f"{kind}:{name}")
+        via = _matrix_of(u) if kind == "from" else ""  # an earlier position's keys apart from its values
+        box = boxes.get(f"{kind}:{name}:{via}")
         if box is None:
-            box = boxes[f"{kind}:{name}"] = Box(name, kind)
+            box = boxes[f"{kind}:{name}:{via}"] = Box(name, kind, via=via)
         box.nodes.append(u)
         box_of[u] = box
     return alone
+
+
+def _matrix_of(v: Any, most: int = 64) -> str:
+    """The stem of the parameter matrix ``v`` is a weighted sum with (a key ``Σⱼ wk[i][j]·xⱼ``: ``wk``), found
+    among its ancestors in its own scope (at most ``most`` of them, nearest first); "" if none."""
+    todo, seen = [v], {id(v)}
+    for u in todo:
+        for p in u.parents:
+            if p.is_leaf and p.scope is None and p.label and (m := STEM.match(p.label)):
+                return m.group(1)
+            if p.scope == v.scope and not p.is_leaf and id(p) not in seen and len(todo) < most:
+                seen.add(id(p))
+                todo.append(p)
+    return ""
 
 
 def _parameters(stems: dict[str, list[Any]], box_of: dict[Any, Box], g: Any) -> dict[str, Box]:
