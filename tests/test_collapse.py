@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from gptlike import gpt_step
@@ -195,12 +196,34 @@ def test_a_node_used_twice_by_a_box_is_one_wire_whose_gradient_is_the_sum() -> N
     assert x.grad == 3.0
 
 
+def _table_rows(svg: str) -> list[list[tuple[str, str, float]]]:
+    """The parameters table's rows below its title, top to bottom, as drawn: each (class, text, x) left to right."""
+    (g,) = [g for g in root(svg).iter(f"{SVG}g") if g.get("data-role") == "scope" and "parameters," in _tip(g)]
+    cells = [
+        (float(t.get("y", 0)), float(t.get("x", 0)), (t.get("class") or "")[3:], t.text or "")
+        for t in g.iter(f"{SVG}text")
+    ]
+    cells.sort()
+    rows: list[list[tuple[str, str, float]]] = []
+    last = None
+    for y, x, kind, text in cells[1:]:  # below the title
+        if last is None or abs(y - last) > 1:
+            rows.append([])
+        rows[-1].append((kind, text, x))
+        last = y
+    return rows
+
+
+def _tip(g: ET.Element) -> str:
+    title = g.find(f"{SVG}title")
+    return (title.text or "") if title is not None else ""
+
+
 def _table(svg: str) -> dict[str, tuple[str, str]]:
-    """The parameters table's rows: stem -> (how many values, ||grad||), read from its texts in order."""
-    (table,) = [texts for _, texts in _elements(svg, "scope") if texts[0][1].startswith("parameters")]
-    rows = [text for _, text in table[1:]]
-    assert [kind for kind, _ in table[1:]] == ["name", "note", "grad"] * (len(rows) // 3)
-    return {rows[k]: (rows[k + 1], rows[k + 2]) for k in range(0, len(rows), 3)}
+    """The parameters table's rows: stem -> (how many values, ||grad||), read row by row as drawn."""
+    rows = _table_rows(svg)
+    assert all([kind for kind, _, _ in row] == ["name", "note", "grad"] for row in rows)
+    return {row[0][1]: (row[1][1], row[2][1]) for row in rows}
 
 
 def test_a_gpt_shaped_step_collapses_to_its_positions_and_one_table_of_its_parameters() -> None:
@@ -225,6 +248,16 @@ def test_a_gpt_shaped_step_collapses_to_its_positions_and_one_table_of_its_param
     }
     keys = _wire(svg, "pos0 → pos1:")  # pos1 reads pos0's keys and values
     assert keys["value"] == "16 values"  # 8 keys and 8 values
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+def test_the_parameters_table_is_aligned_in_columns(rankdir: str) -> None:
+    loss, params = gpt_step(positions=2, embd=8, heads=2, vocab=5, mlp=2)
+    rows = _table_rows(draw(loss, collapse=True, max_nodes=200, rankdir=rankdir).svg())
+    assert len(rows) == len(params) and all(len(row) == 3 for row in rows)
+    for column in range(3):  # centred texts: one column's cells are one width, at one x
+        xs = [row[column][2] for row in rows]
+        assert max(xs) - min(xs) < 0.5, (column, xs)
 
 
 def test_a_scope_entered_twice_draws_though_its_box_is_wired_in_a_loop() -> None:

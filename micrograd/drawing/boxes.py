@@ -51,9 +51,25 @@ def build_collapsed(b: _Builder, c: Collapsed) -> None:
         _output_wire(b, root, ids[id(c.element(root))])
     _wires(b, c, ids, back)
     _clusters(b, c, ids)
-    firsts = ("parameters", "from")
-    inputs = [b.ids[v] for v in c.open if v.is_leaf] + [ids[id(x)] for x in c.boxes if x.kind in firsts]
+    inputs = [b.ids[v] for v in c.open if v.is_leaf] + [ids[id(x)] for x in c.boxes if x.kind == "parameters"]
+    inputs += [ids[id(x)] for x in _first_read(c)]
     _reading_order(b, inputs)
+
+
+def _first_read(c: Collapsed) -> list[Box]:
+    """The stubs a zoomed picture draws in its inputs' column: those read by a gate that reads only stubs and
+    inputs (a query and keys, into the scores). The others (values, read after the softmax) are free to sit
+    beside the gates that read them, not in that column with a line across the picture."""
+    into: dict[int, list[Any]] = {}
+    for bundle in c.bundles:
+        into.setdefault(id(bundle.head), []).append(bundle.tail)
+    first = {
+        head
+        for head, tails in into.items()
+        if all((isinstance(t, Box) and t.kind == "from") or (not isinstance(t, Box) and t.is_leaf) for t in tails)
+    }
+    stubs = [x for x in c.boxes if x.kind == "from"]
+    return [x for x in stubs if any(bundle.tail is x and id(bundle.head) in first for bundle in c.bundles)]
 
 
 def _leaving(b: _Builder, c: Collapsed) -> dict[int, list[Any]]:
@@ -70,11 +86,16 @@ def _leaving(b: _Builder, c: Collapsed) -> dict[int, list[Any]]:
 
 
 def _name(b: _Builder, element: Any) -> str:
-    return element.path if isinstance(element, Box) else b.name(element)
+    if isinstance(element, Box):
+        return element.path + (f" ({element.via})" if element.via else "")
+    return b.name(element)
 
 
 def _title(box: Box) -> str:
-    """A box's title: its path; for the rest of an opened scope, which part of it."""
+    """A box's title: its path; for the rest of an opened scope, which part of it; a stub's, where its values
+    come from or go, and the parameter matrix they are made with (``from pos0 (attn_wk)``: its keys)."""
+    if box.kind in ("from", "to"):
+        return f"{box.kind} {box.path}" + (f" ({box.via})" if box.via else "")
     if box.kind != "rest":
         return box.path
     return f"{box.path} (the rest" + (f", part {box.part})" if box.part else ")")
@@ -122,16 +143,22 @@ def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
 
 
 def _table(b: _Builder, nid: str, box: Box) -> None:
-    """The parameters as one table: a row per matrix, its stem, how many values, their ``||grad||``."""
+    """The parameters as one table: a row per matrix, its stem, how many values, their ``||grad||``.
+
+    Drawn as columns side by side, each a stack of cells (a record's fields), so each column is as wide as its
+    widest cell and the rows line up (a record of rows sizes each row's cells apart)."""
     p, grads = b.opts.precision, b.view.grads
-    kinds, rows, tips = ["name"], [], []
+    columns: tuple[list[str], list[str], list[str]] = ([], [], [])
+    tips = []
     for stem, leaves in box.groups.items():
         shown = [grads[v] for v in leaves if b.grad_shown(v)]
         norm = f"{NORM} {format_number(square_norm(shown), p)}" if shown else BLANK
-        kinds += ["name", "note", "grad"]
-        rows.append("{" + "|".join(record_field(t) for t in (stem, f"{len(leaves):,} values", norm)) + "}")
+        for column, text in zip(columns, (stem, f"{len(leaves):,} values", norm), strict=True):
+            column.append(text)
         tips.append(f"{stem}: {len(leaves):,} values" + (f", {norm}" if shown else ""))
-    label = record_field(f"parameters ({box.count:,} values)") + "|" + "|".join(rows)
+    kinds = ["name"] + ["name"] * len(box.groups) + ["note"] * len(box.groups) + ["grad"] * len(box.groups)
+    cells = "|".join("{" + "|".join(record_field(t) for t in column) + "}" for column in columns)
+    label = record_field(f"parameters ({box.count:,} values)") + "|{" + cells + "}"
     label = label if b.horizontal else "{" + label + "}"  # the rows run down the table either way
     tip = f"the parameters, {len(box.groups)} matrices: " + "; ".join(tips)
     b.nodes.append(nid)
@@ -151,15 +178,14 @@ def _stub(b: _Builder, nid: str, box: Box, c: Collapsed, back: _Back) -> None:
         for key, grad in back(bundle).items():
             grads[key] = grad if key not in grads else grads[key] + grad
     shown = [g for key, g in grads.items() if b.grad_shown(values[key])]
-    lines, fields = (
-        [f"{box.kind} {box.path}", f"{len(values):,} value" + ("s" if len(values) != 1 else "")],
-        ["name", "note"],
-    )
+    title = [f"{box.kind} {box.path}", *([box.via] if box.via else [])]  # the matrix on a line of its own
+    lines = [*title, f"{len(values):,} value" + ("s" if len(values) != 1 else "")]
+    fields = ["name"] * len(title) + ["note"]
     if shown:
         lines.append(f"{NORM} {format_number(square_norm(shown), p)}")
         fields.append("grad")
     where = "through the scope" if box.kind == "from" else "from there"
-    tip = f"{box.kind} {box.path}: {lines[1]} ({box.count:,} nodes there)"
+    tip = f"{box.kind} {box.path}: {lines[len(title)]}" + (f", made with the matrix {box.via}" if box.via else "")
     tip += f"; {lines[-1]} of the gradients they get back {where}" if shown else ""
     b.node(
         nid,

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -44,6 +44,7 @@ __all__ = ["Box", "Bundle", "Collapsed", "collapse_graph", "check_collapse", "sc
 
 STEM = re.compile(r"^([A-Za-z_][\w.]*)\s*\[.*\]$")  # a parameter's label: wte[3][5], w[3, 5]
 SHOWN_SCOPES = 8  # scopes named in a message
+FAMILY_SHOWN = 3  # of a numbered family (pos0, pos1, ...): its first few, "…", its last
 
 
 @dataclass(eq=False)
@@ -57,6 +58,7 @@ class Box:
     nodes: list[Any] = field(default_factory=list)
     part: int = 0  # the rest of a scope, in parts: 1 before its children's boxes, 2 after ... (0: whole)
     groups: dict[str, list[Any]] = field(default_factory=dict)  # the parameters table: stem -> its values
+    via: str = ""  # a stub's values made with this parameter matrix (keys: ``attn_wk``), if one
 
     @property
     def count(self) -> int:
@@ -188,11 +190,34 @@ def _matched(patterns: list[str], scopes: list[str], what: str) -> set[str]:
     return found
 
 
-def _some(scopes: Sequence[str]) -> str:
-    """A few scopes to name in a message: the top-level ones first, then deeper ones."""
-    ranked = sorted(scopes, key=lambda s: (s.count("/"), _natural(s)))
-    shown = ", ".join(ranked[:SHOWN_SCOPES])
-    return shown + (f", ... ({len(scopes)} in all)" if len(scopes) > SHOWN_SCOPES else "")
+def _some(scopes: Collection[str], shown: int = SHOWN_SCOPES) -> str:
+    """A few scopes to name in a message: the top-level ones first, then deeper ones; a numbered family in
+    its order and shortened (``pos0, pos1, pos2, …, pos15``), then the others (``loss``)."""
+    ranked = sorted(scopes, key=_rank)
+    names: list[str] = []
+    k = 0
+    while k < len(ranked):
+        family = _family(ranked[k])
+        end = k + 1
+        while family and end < len(ranked) and _family(ranked[end]) == family:
+            end += 1
+        run = ranked[k:end]
+        names += run if len(run) <= FAMILY_SHOWN + 1 else [*run[:FAMILY_SHOWN], "…", run[-1]]
+        k = end
+    more = len(names) > shown
+    return ", ".join(names[:shown]) + (f", … ({len(scopes)} in all)" if more else "")
+
+
+def _family(s: str) -> tuple[int, str] | None:
+    """``pos3`` -> (its depth, ``pos#``): scopes numbered alike are one family; None if not numbered."""
+    parent, _, name = s.rpartition("/")
+    m = re.fullmatch(r"(.*?)\d+", name)
+    return (s.count("/"), f"{parent}/{m.group(1)}#") if m else None
+
+
+def _rank(s: str) -> tuple[Any, ...]:
+    """Shallower first; at one depth, numbered families first (pos0, pos1, ... pos10), then the others."""
+    return (s.count("/"), _family(s) is None, _natural(s))
 
 
 def _natural(s: str) -> list[Any]:
@@ -283,7 +308,7 @@ def collapse_graph(g: Any, collapse: Any, expand: Any = None, within: str | None
         position = {id(v): k for k, v in enumerate(shown)}
         opened = sorted(opened + alone, key=lambda v: position[id(v)])
     first = {"parameters": 0, "from": 0, "to": 2}
-    ordered = sorted(boxes.values(), key=lambda b: (first.get(b.kind, 1), _natural(b.path)))
+    ordered = sorted(boxes.values(), key=lambda b: (first.get(b.kind, 1), _natural(b.path), b.via))
     drawn = None if target is None else {id(v) for v in opened} | {id(v) for v in box_of}
     return Collapsed(ordered, opened, _bundles(g, shown, box_of, drawn), box_of, every, target)
 
@@ -338,12 +363,27 @@ def _stubs(g: Any, target: str, boxes: dict[str, Box], box_of: dict[Any, Box], o
         else:
             continue
         name = _origin(u, target)
-        box = boxes.get(f"{kind}:{name}")
+        via = _matrix_of(u) if kind == "from" else ""  # an earlier position's keys apart from its values
+        box = boxes.get(f"{kind}:{name}:{via}")
         if box is None:
-            box = boxes[f"{kind}:{name}"] = Box(name, kind)
+            box = boxes[f"{kind}:{name}:{via}"] = Box(name, kind, via=via)
         box.nodes.append(u)
         box_of[u] = box
     return alone
+
+
+def _matrix_of(v: Any, most: int = 64) -> str:
+    """The stem of the parameter matrix ``v`` is a weighted sum with (a key ``Σⱼ wk[i][j]·xⱼ``: ``wk``), found
+    among its ancestors in its own scope (at most ``most`` of them, nearest first); "" if none."""
+    todo, seen = [v], {id(v)}
+    for u in todo:
+        for p in u.parents:
+            if p.is_leaf and p.scope is None and p.label and (m := STEM.match(p.label)):
+                return m.group(1)
+            if p.scope == v.scope and not p.is_leaf and id(p) not in seen and len(todo) < most:
+                seen.add(id(p))
+                todo.append(p)
+    return ""
 
 
 def _parameters(stems: dict[str, list[Any]], box_of: dict[Any, Box], g: Any) -> dict[str, Box]:
@@ -438,7 +478,7 @@ def scope_hint(nodes: Iterable[Any]) -> str:
     ``nodes``), or, with no scope among them, building the model inside ``micrograd.scope``."""
     tops = {s.partition("/")[0] for s in (v.scope for v in nodes if not is_constant(v)) if s}
     if tops:
-        return f"draw it collapsed: draw(root, collapse=True) draws each scope ({_some(sorted(tops))}) as one box"
+        return f"draw it collapsed: draw(root, collapse=True) draws each scope ({_some(tops)}) as one box"
     return (
         "build the model's parts inside micrograd.scope('name') (a with block or a decorator), "
         "then draw(root, collapse=True) draws each as one box"

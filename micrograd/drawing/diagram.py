@@ -20,11 +20,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..core import BackwardTrace, Node, reading_order, topological_order
+from ..core import BackwardTrace, reading_order, topological_order
+from .bounded import check_root, graph
 from .boxes import build_collapsed, collapsed_summary
-from .collapse import check_collapse, collapse_graph, scope_hint
+from .collapse import check_collapse
 from .dot import printable
-from .errors import GraphTooLarge, PictureTooLarge, RendererMissing, RenderTimeout
+from .errors import GraphTooLarge, PictureTooLarge, RendererMissing, RenderTimeout, user_stacklevel
 from .files import atomic_write
 from .names import node_names
 from .notation import derivative_name
@@ -43,6 +44,7 @@ __all__ = [
     "has_grad",
     "gradients",
     "check_root",
+    "graph",
     "WIDTH",
     "TIMEOUT",
     "FITS",
@@ -64,8 +66,6 @@ BETTER = 1.25  # rankdir="auto": left to right unless it cannot fit with text of
 LAYOUT_PER_NODE = 5
 ALTERNATIVE = 3.0  # rankdir="auto": another direction may take this many times the first's layout time ...
 ALTERNATIVE_MIN = 1.0  # ... or this many seconds, whichever is more; past that it is not chosen
-# A collapsed picture walks the whole graph (a GPT's step: ~60,000 nodes, 1 s); beyond this many it refuses
-COLLAPSE_LIMIT = 2_000_000
 
 
 def _is_scalar(v: Any) -> bool:
@@ -90,74 +90,6 @@ def gradients(root: Any, seed: Any = None) -> BackwardTrace | None:
     return BackwardTrace(root, seed)
 
 
-# ---------------------------------------------------------------- the graph, bounded
-
-
-def check_root(root: Any, what: str = "draw()") -> None:
-    if not isinstance(root, Node):
-        raise TypeError(
-            f"{what} takes a graph node (a micrograd Value or Tensor), got {type(root).__name__}: {root!r:.60}"
-        )
-
-
-def count_nodes(root: Any, limit: int, collapsing: bool = False) -> int:
-    """Number of nodes ``root`` depends on (itself included); GraphTooLarge as soon as it exceeds ``limit``.
-
-    Stops at the first node past the limit, so a graph of millions of nodes is refused at once; the
-    message suggests ``collapse=True`` when the nodes seen have scopes (``micrograd.scope`` if not).
-    """
-    seen = {root}
-    stack = [root]
-    while stack:
-        for p in stack.pop().parents:
-            if p not in seen:
-                seen.add(p)
-                if len(seen) > limit and collapsing:
-                    raise GraphTooLarge(
-                        f"the graph has more than {limit:,} nodes: too many to collapse quickly. "
-                        f"Draw a subexpression instead (draw(some_inner_node))."
-                    )
-                if len(seen) > limit:
-                    raise GraphTooLarge(
-                        f"the graph has more than max_nodes={limit} nodes: too many to draw readably or quickly. "
-                        f"Draw a subexpression instead (draw(some_inner_node)), {scope_hint(seen)}, or raise the "
-                        f"limit (draw(root, max_nodes=N) with N at least the number of nodes)."
-                    )
-                stack.append(p)
-    return len(seen)
-
-
-def graph(
-    root: Any,
-    max_nodes: int,
-    names: Mapping[Any, str] | None = None,
-    identities: bool = False,
-    collapse: Any = None,
-    expand: Any = None,
-    within: str | None = None,
-) -> Graph:
-    """The nodes of a picture of ``root``; GraphTooLarge (a ValueError) at once beyond ``max_nodes``.
-
-    ``identities``: draw the identity gates (``+0``, ``×1``, ``x¹``) too; by default they are left out.
-    ``collapse``, ``expand``: drawn collapsed (:mod:`.collapse`): ``max_nodes`` counts the boxes and
-    nodes drawn, after one pass over the whole graph.
-    """
-    collapsing = (collapse is not None and collapse is not False) or within is not None
-    count_nodes(root, COLLAPSE_LIMIT if collapsing else max_nodes, collapsing)
-    order = reading_order(root)  # nodes laid out as the expression reads
-    g = Graph(root, order, dict(names) if names else None, identities=bool(identities))
-    if collapsing:
-        g.collapsed = collapse_graph(g, collapse or None, expand, within)
-        drawn = g.collapsed.drawn
-        if drawn > max_nodes:
-            raise GraphTooLarge(
-                f"collapsed, the graph of {len(order):,} nodes still draws {drawn:,} boxes and nodes, more than "
-                f"max_nodes={max_nodes}: collapse more (collapse=True, or a smaller depth; fewer expand=), "
-                f"draw a subexpression, or raise max_nodes."
-            )
-    return g
-
-
 def derivative_names(root: Any, forward: Any, names: Mapping[Any, str] | None = None) -> dict[Any, str]:
     """``names``, and for a gradient ``root`` that ``forward.backward(create_graph=True)`` left in some
     ``x.grad``, unless it is named already, the name of what it is: ``dy/dx`` (``d²y/dx²`` when ``forward``
@@ -180,6 +112,7 @@ def picture(g: Graph, view: View, opts: Options, max_nodes: int) -> Picture:
     pic = build(g, view, opts, None if collapsed is None else lambda b: build_collapsed(b, collapsed))
     if g.collapsed is not None and not view.blanks:  # a worksheet's summary tells no number
         pic.desc = collapsed_summary(g.names[g.root], value_text(g.root, opts.precision), len(g.topo), g.collapsed)
+        pic.drawn = (len(g.collapsed.boxes), len(g.collapsed.open))
     if pic.layout_size > LAYOUT_PER_NODE * max_nodes and collapsed is not None:
         raise GraphTooLarge(
             f"collapsed, the graph of {len(g.topo):,} nodes draws {collapsed.drawn} boxes and nodes, but their "
@@ -247,6 +180,7 @@ class Diagram:
         self._chosen: Picture | None = self.pictures[0] if len(self.pictures) == 1 else None
         self._svg: dict[str, str] = {}
         self._fit: Fit | None = None
+        self._warned = False  # PictureTooLarge said
 
     @property
     def picture(self) -> Picture:
@@ -305,8 +239,9 @@ class Diagram:
         _, svg, self._fit, self._chosen = best
         if self.fit == "16:9" and not self._fit.fits and self._chosen.rankdir == "LR":
             svg = self._wrapped(svg)
-        if not self._fit.fits:
-            warnings.warn(PictureTooLarge(self._fit.message()), stacklevel=4)
+        if not self._fit.fits and not self._warned:  # once: a notebook may render it for several formats
+            self._warned = True
+            warnings.warn(PictureTooLarge(self._fit.message()), stacklevel=user_stacklevel())
         return svg
 
     def _wrapped(self, svg: str) -> str:
@@ -430,7 +365,12 @@ class Diagram:
         return with_still(live, message + scrolling.format(img(png, self.alt_text(), scroll=True)))
 
     def __repr__(self) -> str:
-        return f"<Diagram: {self.nodes} nodes, style={self.style!r}>"
+        drawn = self.pictures[0].drawn
+        if drawn is None:
+            return f"<Diagram: {self.nodes} nodes, style={self.style!r}>"
+        boxes, nodes = drawn
+        as_drawn = f"{boxes} box{'es' if boxes != 1 else ''} and {nodes} node{'s' if nodes != 1 else ''}"
+        return f"<Diagram: {self.nodes:,} nodes drawn as {as_drawn}, style={self.style!r}>"
 
 
 def _budget(deadline: Deadline, k: int, first: float) -> float | None:
@@ -613,7 +553,8 @@ def draw(
         )
 
     pictures = [picture(g, view, options(d), max_nodes) for d in directions(rankdir, width)]
-    return Diagram(pictures, style=style, engine=engine, theme=theme, width=width, timeout=timeout, fit=fit)
+    drawn_as = "circuit" if collapsing else style
+    return Diagram(pictures, style=drawn_as, engine=engine, theme=theme, width=width, timeout=timeout, fit=fit)
 
 
 def directions(rankdir: str, width: float | None) -> list[str]:

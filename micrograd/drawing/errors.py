@@ -7,7 +7,17 @@ Each error's message says what to do. They subclass :class:`DrawingError`, so a 
 
 from __future__ import annotations
 
-__all__ = ["DrawingError", "GraphTooLarge", "RenderTimeout", "RendererMissing", "RendererLimit", "PictureTooLarge"]
+import sys
+
+__all__ = [
+    "DrawingError",
+    "GraphTooLarge",
+    "RenderTimeout",
+    "RendererMissing",
+    "RendererLimit",
+    "PictureTooLarge",
+    "user_stacklevel",
+]
 
 
 class DrawingError(Exception):
@@ -45,3 +55,19 @@ class RenderTimeout(DrawingError, RuntimeError):
 
 class PictureTooLarge(UserWarning):
     """A picture that cannot fit its width (or a slide) with text of 12 px: it is shown larger, not shrunk."""
+
+
+# frames a warning is not about: the package's own, and a notebook's display machinery around a cell's code
+NOT_THE_USERS = ("micrograd", "IPython", "ipykernel", "traitlets", "ipywidgets", "decorator")
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` at which a warning raised by the caller points at the user's code: the first frame
+    outside micrograd and outside IPython's display machinery (a notebook showing a picture calls
+    ``_repr_*_`` from there; the cell's own code is further out)."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and str(frame.f_globals.get("__name__", "")).split(".")[0] in NOT_THE_USERS:
+        frame = frame.f_back
+        level += 1
+    return level

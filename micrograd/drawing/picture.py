@@ -49,6 +49,7 @@ class Picture:
     layout_size: int
     ids: dict[Any, str] = field(default_factory=dict)  # graph node -> its DOT id (gates and leaves drawn)
     edges: list[tuple[str, str]] = field(default_factory=list)  # edge ``e{k}``: (tail id, head id)
+    drawn: tuple[int, int] | None = None  # collapsed: how many boxes and nodes it draws
 
 
 @dataclass(frozen=True)
