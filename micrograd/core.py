@@ -564,7 +564,10 @@ class BackwardTrace:
         return list(self._out_of.get(node, ()))
 
     def to_dict(self, names: Mapping[Any, str] | None = None) -> dict[str, Any]:
-        """The pass as data: nodes, wires, values, gradients, contributions, in JSON's types (:mod:`micrograd.graph.data`)."""
+        """The pass as data: nodes, wires, values, gradients and contributions, in JSON's types.
+
+        ``names``: node -> name, over labels and the automatic names. The schema: :mod:`micrograd.graph.data`.
+        """
         from .graph.data import trace_dict
 
         return trace_dict(self, names)

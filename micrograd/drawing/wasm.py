@@ -181,7 +181,9 @@ class Graphviz:
         instance, self._instance = self._instance or _Instance(self._engine, self._module), None
         instance.store.set_epoch_deadline(1)  # before the worker starts: the next tick of the epoch stops it
         outcome: list[Any] = []
-        worker = threading.Thread(target=_lay_out, args=(instance, source, format, outcome), name="graphviz", daemon=True)
+        worker = threading.Thread(
+            target=_lay_out, args=(instance, source, format, outcome), name="graphviz", daemon=True
+        )
         worker.start()
         self._wait(worker, deadline.left())
         if not outcome:

@@ -168,10 +168,6 @@ def to_networkx(root_or_trace: Any, names: Mapping[Any, str] | None = None) -> A
     attributes: ``schema``, ``engine``, ``output``, ``seed``. Takes a node (its backward pass seeded
     with 1; no ``.grad`` is written) or a :class:`~micrograd.core.BackwardTrace` (another seed).
     """
-    try:
-        import networkx as nx
-    except ImportError:
-        raise ImportError("micrograd.to_networkx needs networkx: pip install networkx") from None
     from ..core import BackwardTrace, Node, backward_trace
 
     if isinstance(root_or_trace, BackwardTrace):
@@ -180,6 +176,10 @@ def to_networkx(root_or_trace: Any, names: Mapping[Any, str] | None = None) -> A
         trace = backward_trace(root_or_trace)
     else:
         raise TypeError(f"to_networkx() takes a graph node or a BackwardTrace, got {type(root_or_trace).__name__}")
+    try:
+        import networkx as nx
+    except ImportError:
+        raise ImportError("micrograd.to_networkx needs networkx: pip install networkx") from None
     data = trace_dict(trace, names)
     graph = nx.MultiDiGraph(schema=data["schema"], engine=data["engine"], output=data["output"])
     graph.graph["seed"] = from_number(data["seed"])
@@ -231,7 +231,18 @@ SCHEMA: dict[str, Any] = {
             "description": "every node the output depends on, in reading order (parents first)",
             "items": {
                 "type": "object",
-                "required": ["id", "name", "label", "op", "data", "grad", "scope", "parents", "is_leaf", "requires_grad"],
+                "required": [
+                    "id",
+                    "name",
+                    "label",
+                    "op",
+                    "data",
+                    "grad",
+                    "scope",
+                    "parents",
+                    "is_leaf",
+                    "requires_grad",
+                ],
                 "additionalProperties": False,
                 "properties": {
                     "id": {"$ref": "#/$defs/id"},
