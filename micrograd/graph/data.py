@@ -1,4 +1,4 @@
-"""Graphs as data: a backward pass as a plain dict (JSON), and as a NetworkX graph.
+"""Graphs as data: a backward pass as a plain dict (JSON); as a NetworkX graph: :mod:`micrograd.graph.networks`.
 
 ``backward_trace(f).to_dict()`` is the whole pass, every number in it, in types JSON has:
 
@@ -30,7 +30,9 @@ the numbers nested as numpy's ``tolist()`` writes them. The JSON Schema is :data
 (``python -m micrograd.graph.data`` prints it).
 
 The names come from :mod:`micrograd.drawing.names` (imported when a dict is made: the one place
-the core's data reads the pictures' naming, so both give a node the same name).
+the core's data reads the pictures' naming, so both give a node the same name; that module needs
+only the walks of :mod:`micrograd.graph.order` and the number formatter, no import goes round).
+This module imports nothing of the core: :meth:`BackwardTrace.to_dict` imports it.
 """
 
 from __future__ import annotations
@@ -38,14 +40,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .order import reading_order
 
-if TYPE_CHECKING:
-    from ..core import BackwardTrace
-
-__all__ = ["SCHEMA", "SCHEMA_ID", "trace_dict", "trace_json", "to_networkx", "node_ids", "number", "from_number"]
+__all__ = ["SCHEMA", "SCHEMA_ID", "trace_dict", "trace_json", "node_ids", "number", "from_number"]
 
 SCHEMA_ID = "micrograd.trace/1"
 _SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
@@ -105,8 +104,10 @@ def _decoded(x: Any) -> Any:
     return from_number(x)
 
 
-def trace_dict(trace: BackwardTrace, names: Mapping[Any, str] | None = None) -> dict[str, Any]:
-    """The backward pass ``trace`` as a dict of JSON's types (the schema: the module's docstring, :data:`SCHEMA`).
+def trace_dict(trace: Any, names: Mapping[Any, str] | None = None) -> dict[str, Any]:
+    """The backward pass ``trace`` (a :class:`~micrograd.core.BackwardTrace`) as a dict of JSON's types.
+
+    The schema: the module's docstring, :data:`SCHEMA`.
 
     ``names``: node -> name, over labels and the automatic names (as ``draw(names=...)``).
     """
@@ -152,48 +153,9 @@ def trace_dict(trace: BackwardTrace, names: Mapping[Any, str] | None = None) -> 
     }
 
 
-def trace_json(trace: BackwardTrace, names: Mapping[Any, str] | None = None, indent: int | None = None) -> str:
+def trace_json(trace: Any, names: Mapping[Any, str] | None = None, indent: int | None = None) -> str:
     """:func:`trace_dict` as JSON text (strict JSON: no ``NaN`` or ``Infinity``; ``json.loads`` gives the dict back)."""
     return json.dumps(trace_dict(trace, names), indent=indent, ensure_ascii=False, allow_nan=False)
-
-
-def to_networkx(root_or_trace: Any, names: Mapping[Any, str] | None = None) -> Any:
-    """The graph ``root`` depends on as a ``networkx.MultiDiGraph`` (a ``DiGraph``), with its backward pass.
-
-    Nodes are keyed by their ids, with the attributes of :func:`trace_dict`'s nodes (``name``,
-    ``label``, ``op``, ``data``, ``grad``, ...: numbers as numbers, arrays as numpy arrays); an edge
-    runs from each parent to the node that uses it (the way values flow), keyed by the argument's
-    ``index`` (an input used twice is two edges), with ``upstream``, ``local`` and ``contribution``
-    of the wire that carries gradient back along it (None on an edge into a constant). The graph's
-    attributes: ``schema``, ``engine``, ``output``, ``seed``. Takes a node (its backward pass seeded
-    with 1; no ``.grad`` is written) or a :class:`~micrograd.core.BackwardTrace` (another seed).
-    """
-    from ..core import BackwardTrace, Node, backward_trace
-
-    if isinstance(root_or_trace, BackwardTrace):
-        trace = root_or_trace
-    elif isinstance(root_or_trace, Node):
-        trace = backward_trace(root_or_trace)
-    else:
-        raise TypeError(f"to_networkx() takes a graph node or a BackwardTrace, got {type(root_or_trace).__name__}")
-    try:
-        import networkx as nx
-    except ImportError:
-        raise ImportError("micrograd.to_networkx needs networkx: pip install networkx") from None
-    data = trace_dict(trace, names)
-    graph = nx.MultiDiGraph(schema=data["schema"], engine=data["engine"], output=data["output"])
-    graph.graph["seed"] = from_number(data["seed"])
-    for node in data["nodes"]:
-        attributes = {k: v for k, v in node.items() if k not in ("id", "parents")}
-        attributes["data"], attributes["grad"] = from_number(node["data"]), from_number(node["grad"])
-        graph.add_node(node["id"], **attributes)
-    wires = {(w["from"], w["index"]): w for w in data["wires"]}
-    for node in data["nodes"]:
-        for index, parent in enumerate(node["parents"]):
-            wire = wires.get((node["id"], index), {})
-            numbers = {k: from_number(wire.get(k)) for k in ("upstream", "local", "contribution")}
-            graph.add_edge(parent, node["id"], key=index, index=index, **numbers)
-    return graph
 
 
 _NUMBER: dict[str, Any] = {
