@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     )
     from .function import Function
     from .functional import grad, hessian, hvp
+    from .graph.networks import to_networkx
     from .live import live
     from .mistakes import MISTAKES
     from .replay import Replay
@@ -79,6 +80,7 @@ _LAZY = {  # name -> module that defines it, imported on first use
     "live": ".live",  # the function; the package micrograd.live is callable as it too
     "compile": ".replay",  # not in __all__: a star import would hide the builtin compile()
     "Replay": ".replay",
+    "to_networkx": ".graph.networks",
 }
 
 __all__ = [
@@ -96,6 +98,7 @@ __all__ = [
     "Wire",
     "local_grads",
     "topological_order",
+    "to_networkx",
     "gradcheck",
     "GradcheckResult",
     "draw",

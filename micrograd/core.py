@@ -563,6 +563,21 @@ class BackwardTrace:
         assert self._out_of is not None
         return list(self._out_of.get(node, ()))
 
+    def to_dict(self, names: Mapping[Any, str] | None = None) -> dict[str, Any]:
+        """The pass as data: nodes, wires, values, gradients and contributions, in JSON's types.
+
+        ``names``: node -> name, over labels and the automatic names. The schema: :mod:`micrograd.graph.data`.
+        """
+        from .graph.data import trace_dict
+
+        return trace_dict(self, names)
+
+    def to_json(self, names: Mapping[Any, str] | None = None, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text (``"nan"``, ``"inf"``, ``"-inf"`` as strings: JSON has no such numbers)."""
+        from .graph.data import trace_json
+
+        return trace_json(self, names, indent)
+
     def __repr__(self) -> str:
         return f"<BackwardTrace: {len(self.wires)} wires, {len(self.grads)} gradients>"
 

@@ -13,6 +13,7 @@ gradient, and with ``annotate=True`` each wire's ``upstream × local`` agrees wi
 from __future__ import annotations
 
 import html
+import json
 import os
 import time
 import warnings
@@ -328,6 +329,22 @@ class Diagram:
 
             return svg_to_pdf(self.svg(engine, timeout=timeout))
         raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
+
+    def layout(self, engine: str | None = None, *, timeout: float | None | OwnTimeout = OWN) -> dict[str, Any]:
+        """Where Graphviz puts every node and wire of the picture drawn, in the SVG's coordinates, by the
+        ids of :meth:`BackwardTrace.to_dict` (:mod:`.positions`: the schema). ``timeout``: as :meth:`svg`."""
+        from .positions import layout_dict
+
+        self.decide(engine, timeout=timeout)  # the direction the SVG shows
+        seconds = self.timeout if isinstance(timeout, OwnTimeout) else timeout
+        laid_out = render(self.source, "json0", engine if engine is not None else self.engine, timeout=seconds)
+        return layout_dict(self.picture, self.style if self.picture.ids else "collapsed", laid_out)
+
+    def to_json(
+        self, engine: str | None = None, *, timeout: float | None | OwnTimeout = OWN, indent: int | None = None
+    ) -> str:
+        """:meth:`layout` as JSON text: the positions of nodes and wires, for people who draw their own."""
+        return json.dumps(self.layout(engine, timeout=timeout), indent=indent, ensure_ascii=False)
 
     def _repr_svg_(self) -> str:
         return self.svg()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from itertools import count
 from typing import Any
 
-from ..core import reading_order
+from ..graph.order import reading_order  # not ..core: the trace's dict (graph/data.py) names nodes so
 from .numbers import format_value
 
 __all__ = ["node_names", "is_constant"]

@@ -60,24 +60,27 @@ def resolve_engine(engine: str | None) -> str:
 def render(source: str, format: str = "svg", engine: str | None = None, *, timeout: float | None = TIMEOUT) -> bytes:
     """Render DOT ``source`` to ``format`` (svg, png, pdf) with ``engine`` ("dot", "wasm" or None: automatic).
 
+    ``format="json0"``: not a picture but its layout, Graphviz's JSON (every node's position and size,
+    every edge's spline), from either engine.
+
     RenderTimeout if Graphviz takes more than ``timeout`` seconds (None: no limit) from this call,
     waiting for another thread's layout included; it is stopped then. The WebAssembly build
     renders only SVG: png and pdf need the system Graphviz.
     """
-    if format not in ("svg", "png", "pdf"):
-        raise ValueError(f"format must be svg, png or pdf, got {format!r}")
+    if format not in ("svg", "png", "pdf", "json0"):
+        raise ValueError(f"format must be svg, png, pdf or json0, got {format!r}")
     deadline = Deadline(timeout)  # from the call's start: loading Graphviz and waiting for it count
     engine = resolve_engine(engine)
     if engine == "dot":
         return _render_dot(source, format, deadline)
-    if format != "svg":
+    if format not in ("svg", "json0"):
         raise RendererMissing(
             f"{format} needs the system Graphviz `dot` (the WebAssembly build renders SVG only; "
             f"svg and dot always work). Install it: `apt-get install graphviz` or `brew install graphviz`."
         )
     from .wasm import graphviz
 
-    return graphviz().svg_within(source, deadline)
+    return graphviz().svg_within(source, deadline, format)
 
 
 def _render_dot(source: str, format: str, deadline: Deadline) -> bytes:

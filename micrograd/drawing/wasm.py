@@ -115,12 +115,13 @@ class _Instance:
         self.render, self.free_output = export("graphviz_render", wasmtime.Func), export("graphviz_free", wasmtime.Func)
         self.last_error = export("graphviz_last_error", wasmtime.Func)
 
-    def svg(self, source: str) -> bytes:
-        """Lay out DOT ``source`` and return the SVG; RuntimeError with Graphviz's reason if it refuses.
+    def svg(self, source: str, format: str = "svg") -> bytes:
+        """Lay out DOT ``source`` and return the SVG (or ``format``: ``json0``, the layout as JSON);
+        RuntimeError with Graphviz's reason if it refuses.
 
         The caller sets the epoch deadline first (:meth:`Graphviz._run`): set here, in the worker, it could
         come after the caller's stop and put it off to the next one."""
-        args = [self._string(text) for text in (source, "svg", "dot")]
+        args = [self._string(text) for text in (source, format, "dot")]
         size = self.malloc(self.store, 4)
         out = self.render(self.store, *args, size)  # a trap goes up: the instance is dropped, nothing freed
         try:
@@ -162,24 +163,27 @@ class Graphviz:
         waiting for another thread's layout included."""
         return self.svg_within(source, Deadline(timeout))
 
-    def svg_within(self, source: str, deadline: Deadline) -> bytes:
+    def svg_within(self, source: str, deadline: Deadline, format: str = "svg") -> bytes:
         """The SVG of DOT ``source``, waiting for the layouts of other threads and laying it out by ``deadline``
-        (one budget for both: RenderTimeout, saying ``deadline.timeout``, once it has passed)."""
+        (one budget for both: RenderTimeout, saying ``deadline.timeout``, once it has passed).
+        ``format="json0"``: the layout as Graphviz's JSON instead (positions, no drawing)."""
         left = deadline.left()
         if not self._lock.acquire(timeout=-1 if left is None else left):
             raise RenderTimeout(deadline.timeout or 0.0)
         try:
-            return self._run(source, deadline)
+            return self._run(source, deadline, format)
         finally:
             self._lock.release()
 
-    def _run(self, source: str, deadline: Deadline) -> bytes:
+    def _run(self, source: str, deadline: Deadline, format: str = "svg") -> bytes:
         if deadline.left() == 0:  # the wait for the lock took it all
             raise RenderTimeout(deadline.timeout or 0.0)
         instance, self._instance = self._instance or _Instance(self._engine, self._module), None
         instance.store.set_epoch_deadline(1)  # before the worker starts: the next tick of the epoch stops it
         outcome: list[Any] = []
-        worker = threading.Thread(target=_lay_out, args=(instance, source, outcome), name="graphviz", daemon=True)
+        worker = threading.Thread(
+            target=_lay_out, args=(instance, source, format, outcome), name="graphviz", daemon=True
+        )
         worker.start()
         self._wait(worker, deadline.left())
         if not outcome:
@@ -201,10 +205,10 @@ class Graphviz:
                 worker.join(STOP_WAIT)
 
 
-def _lay_out(instance: _Instance, source: str, outcome: list[Any]) -> None:
+def _lay_out(instance: _Instance, source: str, format: str, outcome: list[Any]) -> None:
     """The worker: the SVG, or the exception the layout ended with, into ``outcome``."""
     try:
-        outcome.append(instance.svg(source))
+        outcome.append(instance.svg(source, format))
     except BaseException as exc:  # handed to the waiting thread, which raises it
         outcome.append(exc)
 
