@@ -175,3 +175,17 @@ def test_an_mlp_collapses_to_its_layers_and_to_its_neurons() -> None:
     assert len(frames) == 1 + layers.drawn
     svg = draw(loss, collapse=1).svg()
     assert format_number(loss.data) in svg
+
+
+def test_where_the_scopes_do_not_tell_the_network_its_structure_does() -> None:
+    random.seed(4)
+    first, second = Layer(2, 3), Layer(3, 2)  # called on their own: both are scope L1
+    out = micrograd.sum(second(first([1.0, 2.0])))
+    g = graph(out, 1000)
+    sums = [v for v in g.topo if v.op == "Σwx+b"]
+    assert {v.scope for v in sums} == {"L1/N1", "L1/N2", "L1/N3"} and scoped_network(g, sums) is None
+    net = find_network(g.topo, g.uses, g)
+    assert net is not None and [[n.name for n in layer] for layer in net.layers] == [
+        ["L1.N1", "L1.N2", "L1.N3"],
+        ["L2.N1", "L2.N2"],
+    ]

@@ -176,8 +176,9 @@ def scoped_network(g: Any, sums: list[Any]) -> Network | None:
         n.layer, n.index = int(m["layer"] or 1), int(m["index"])
         n.example = copies.setdefault((m["outer"] or "", copy), len(copies))
         neurons.append(n)
-    own = {id(x) for n in neurons for x in (n.total, n.out, n.bias, *n.weights)}
-    if any(id(x) not in own for n in neurons for x in owner[id(n.total)].nodes):  # type: ignore[union-attr]
+    own = {id(x) for n in neurons for x in (n.total, n.out, n.bias, *n.weights, *n.inputs)}
+    boxes = {id(box): box for box in owner.values() if box is not None}
+    if any(id(x) not in own for box in boxes.values() for x in box.nodes):  # a node of its own: not nn's neuron
         return None
     by_output = {n.out: n for n in neurons}
     for n in neurons:
