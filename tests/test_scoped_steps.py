@@ -14,6 +14,7 @@ import micrograd
 from micrograd import Value, draw, explain
 from micrograd.core import topological_order
 from micrograd.drawing.diagram import graph
+from micrograd.drawing.neurons import find_network, scoped_network
 from micrograd.drawing.numbers import format_number
 from micrograd.drawing.steps import draw_steps
 from micrograd.nn import MLP, Layer, Neuron
@@ -94,16 +95,64 @@ def test_nn_modules_run_in_scopes_named_as_the_pictures_name_neurons() -> None:
     model, loss = _mlp_loss()
     sums = [v for v in topological_order(loss) if v.op == "Σwx+b"]
     assert {v.scope for v in sums} == {"L1/N1", "L1/N2", "L1/N3", "L2/N1", "L2/N2", "L3/N1"}
-    assert model.layers[1].neurons[1].w[0].scope == "L2/N2"
+    w = model.layers[1].neurons[1].w[0]
+    assert w.scope is None  # nothing is written into a parameter: a collapsed picture boxes it by its use
+    assert graph(loss, 100, collapse=2).collapsed.box_of[w].path == "L2/N2"
     assert Neuron(2)([1.0, 2.0]).scope == "N1" and Layer(2, 2)([1.0, 2.0])[1].scope == "L1/N2"
-    from micrograd.drawing.neurons import find_network
 
     g = graph(loss, 1000)
-    net = find_network(g.topo, g.uses)
-    assert net is not None
-    for layer in net.layers:  # the views' structural names agree with the scopes
+    sums = [v for v in g.topo if v.op == "Σwx+b"]
+    structural, scoped = find_network(g.topo, g.uses), scoped_network(g, sums)
+    assert structural is not None and scoped is not None
+    for a, b in zip(structural.examples, scoped.examples, strict=True):  # the structure and the scopes agree
+        assert [[(n.total, n.out, n.name) for n in layer] for layer in a] == [
+            [(n.total, n.out, n.name) for n in layer] for layer in b
+        ]
+    for layer in scoped.layers:
         for n in layer:
             assert n.total.scope == n.name.replace(".", "/")
+
+
+def test_a_picture_of_a_graph_does_not_change_when_its_model_is_called_again_elsewhere() -> None:
+    model, loss = _mlp_loss()
+    before = {id(p): graph(loss, 100, collapse=2).collapsed.box_of[p].path for p in model.parameters()}
+    with micrograd.scope("elsewhere"):
+        model([0.1, 0.2])  # a new graph, the same parameters
+    after = graph(loss, 100, collapse=2).collapsed
+    assert {id(p): after.box_of[p].path for p in model.parameters()} == before
+    assert all(p.scope is None for p in model.parameters())
+
+
+def test_the_neuron_view_reads_a_neurons_activation_from_its_scope() -> None:
+    random.seed(2)
+    model = MLP(2, [3, 1])  # the last layer linear; a tanh after the model is not its neuron's
+    out = model([0.5, -1.0])
+    assert isinstance(out, Value)
+    squashed = out.tanh()
+    g = graph(squashed, 1000)
+    net = find_network(g.topo, g.uses, g)
+    assert net is not None
+    (last,) = net.layers[-1]
+    assert last.name == "L2.N1" and last.activation == "linear" and last.out is out
+    assert net.names.get(squashed) is None  # drawn after the network, as the loss is
+
+
+def test_examples_in_scopes_of_their_own_are_the_network_views_groups() -> None:
+    random.seed(3)
+    model = MLP(2, [3, 1], activation="tanh")
+    terms = []
+    for k, x in enumerate((0.5, -1.0, 2.0)):
+        with micrograd.scope(f"ex{k}"):
+            terms.append(model([x, -x]) ** 2)
+    loss = micrograd.sum(terms)
+    g = graph(loss, 1000)
+    net = find_network(g.topo, g.uses, g)
+    assert net is not None and len(net.examples) == 3
+    for k, layers in enumerate(net.examples):
+        assert {n.total.scope.split("/")[0] for layer in layers for n in layer} == {f"ex{k}"}
+        assert [[n.name for n in layer] for layer in layers] == [["L1.N1", "L1.N2", "L1.N3"], ["L2.N1"]]
+    svg = draw(loss, neurons="expanded").svg()
+    assert "example 3" in svg
 
 
 def test_an_mlp_collapses_to_its_layers_and_to_its_neurons() -> None:
@@ -117,3 +166,17 @@ def test_an_mlp_collapses_to_its_layers_and_to_its_neurons() -> None:
     assert len(frames) == 1 + layers.drawn
     svg = draw(loss, collapse=1).svg()
     assert format_number(loss.data) in svg
+
+
+def test_where_the_scopes_do_not_tell_the_network_its_structure_does() -> None:
+    random.seed(4)
+    first, second = Layer(2, 3), Layer(3, 2)  # called on their own: both are scope L1
+    out = micrograd.sum(second(first([1.0, 2.0])))
+    g = graph(out, 1000)
+    sums = [v for v in g.topo if v.op == "Σwx+b"]
+    assert {v.scope for v in sums} == {"L1/N1", "L1/N2", "L1/N3"} and scoped_network(g, sums) is None
+    net = find_network(g.topo, g.uses, g)
+    assert net is not None and [[n.name for n in layer] for layer in net.layers] == [
+        ["L1.N1", "L1.N2", "L1.N3"],
+        ["L2.N1", "L2.N2"],
+    ]

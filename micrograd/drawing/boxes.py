@@ -446,8 +446,8 @@ def _clusters(b: _Builder, c: Collapsed, ids: dict[int, str]) -> None:
     nodes drawn as themselves, its child scopes' boxes, the rest of it, and the wires among those."""
     where: dict[str, str] = {}  # DOT id -> the open scope it is drawn in
     for v in c.open:
-        if v.scope:
-            where[ids[id(v)]] = v.scope
+        if s := c.scope_of(v):
+            where[ids[id(v)]] = s
     for box in c.boxes:
         parent = box.path if box.kind == "rest" else box.path.rpartition("/")[0]
         if box.kind in ("scope", "rest") and parent:

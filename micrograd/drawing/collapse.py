@@ -11,7 +11,8 @@ A pattern names scopes by the end of their path, name by name, with ``*`` and ``
 name (:func:`fnmatch.fnmatchcase`): ``"head*"`` is every head of every position,
 ``"attn/head2"`` head 2 of every ``attn``, ``"pos3/layer0/attn/head2"`` that one head.
 
-Parameters are usually leaves outside any scope: those labelled ``stem[...]`` (``wte[3][5]``,
+An unlabelled leaf outside any scope whose every use is in one scope (a neuron's weights and bias) is
+drawn in that scope's box. Other parameters are leaves outside any scope: those labelled ``stem[...]`` (``wte[3][5]``,
 ``w[3, 5]``) are gathered, when collapsing, by stem: one matrix, one box (``w, 6 values``); several
 matrices, one ``parameters`` table listing each (its stem, how many values, their ``||grad||``), so
 a GPT's nine matrices are one element with one stem forking to the positions, not 63 wires.
@@ -112,6 +113,11 @@ class Collapsed:
     box_of: dict[Any, Box]
     scopes: list[str]  # every scope of the graph, ancestors included, sorted
     within: str | None = None  # zoomed into this scope: the rest of the graph is its stubs
+    homes: dict[Any, str] = field(default_factory=dict)  # a leaf outside any scope -> the one scope using it
+
+    def scope_of(self, v: Any) -> str | None:
+        """The scope node ``v`` is drawn in: its own, or for a leaf used in one scope only, that one."""
+        return v.scope or self.homes.get(v)
 
     @property
     def drawn(self) -> int:
@@ -269,7 +275,7 @@ def collapse_graph(g: Any, collapse: Any, expand: Any = None, within: str | None
     """
     check_collapse(collapse, expand, within)
     shown = g.shown
-    scope_of = [v.scope for v in shown]
+    scope_of = [_home(v, g.uses[v]) for v in shown]
     scopes = {s for s in scope_of if s}
     target = None
     if within is not None:
@@ -310,7 +316,22 @@ def collapse_graph(g: Any, collapse: Any, expand: Any = None, within: str | None
     first = {"parameters": 0, "from": 0, "to": 2}
     ordered = sorted(boxes.values(), key=lambda b: (first.get(b.kind, 1), _natural(b.path), b.via))
     drawn = None if target is None else {id(v) for v in opened} | {id(v) for v in box_of}
-    return Collapsed(ordered, opened, _bundles(g, shown, box_of, drawn), box_of, every, target)
+    homes = {v: s for v, s in zip(shown, scope_of, strict=True) if s and v.scope is None}
+    return Collapsed(ordered, opened, _bundles(g, shown, box_of, drawn), box_of, every, target, homes)
+
+
+def _home(v: Any, uses: list[tuple[Any, int]]) -> str | None:
+    """The scope node ``v`` is drawn in: its own; for an unlabelled leaf outside any scope (a weight, a
+    bias) whose every use is in one scope, that scope (a neuron's parameters go in its box); else None.
+
+    A leaf named by a label (an input ``x``) stays itself, and one used in several scopes (microgpt's
+    parameters) too: nothing is written into the leaf, so a picture of a graph never changes with
+    what is built later."""
+    s = v.scope
+    if s is not None or not v.is_leaf or v.label or not uses:
+        return s
+    home = uses[0][0].scope
+    return home if home is not None and all(c.scope == home for c, _ in uses) else None
 
 
 # ---------------------------------------------------------------- zoomed into one scope

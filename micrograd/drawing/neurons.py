@@ -1,9 +1,11 @@
 """Neural nets as a teacher draws them: neurons in layers, weights as the connections between them.
 
 A graph built by :mod:`micrograd.nn` holds one ``Σwx+b`` node per neuron (its weighted sum,
-parents ``(w..., x..., b)``), usually followed by its activation. Here those are found in the
-graph itself and laid out as columns, one per layer, each neuron named ``L1.N2`` and each
-weight ``L1.N2.w0`` (layer 1, neuron 2, input 0):
+parents ``(w..., x..., b)``), usually followed by its activation, each neuron's nodes in its scope
+(``L1/N2``: layer 1, neuron 2). The neurons are read from those scopes, as a collapsed picture boxes
+them (:func:`~.collapse.collapse_graph` at the neurons' depth); a graph without them (an old pickle,
+a hand-built ``Σwx+b``) has its neurons found from its structure. They are laid out as columns, one
+per layer, each neuron named ``L1.N2`` and each weight ``L1.N2.w0`` (layer 1, neuron 2, input 0):
 
 - ``"collapsed"``: one box per neuron (its name and activation, its output and gradient);
   every weight is the edge from its input to its neuron, its value and gradient in the
@@ -18,9 +20,11 @@ network (a loss) is drawn as boxes too.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .collapse import collapse_graph
 from .dot import record_field
 from .notation import gate_text
 from .numbers import format_value
@@ -29,6 +33,7 @@ from .parts import Role, value_text
 __all__ = ["Neuron", "Network", "find_network", "ACTIVATIONS"]
 
 SUM = "Σwx+b"
+NEURON_SCOPE = re.compile(r"^(?:(?P<outer>.*?)/)??(?:L(?P<layer>\d+)/)?N(?P<index>\d+)$")  # [outer/][L1/]N2
 ACTIVATIONS = {"ReLU": "ReLU", "tanh": "tanh", "sigmoid": "σ"}  # as the gates write them
 
 
@@ -102,15 +107,25 @@ class Network:
         return None
 
 
-def find_network(topo: list[Any], uses: dict[Any, list[tuple[Any, int]]]) -> Network | None:
+def find_network(topo: list[Any], uses: dict[Any, list[tuple[Any, int]]], graph: Any = None) -> Network | None:
     """The neurons of the graph in layers, or None if it has fewer than two ``Σwx+b`` nodes.
 
     A loss summed over several examples holds one copy of the model per example (the same
     weights, other inputs): each copy is an example of its own, numbered as the graph reads.
+    With ``graph`` (the picture's :class:`~.picture.Graph`) whose neurons were built in their scopes
+    (:mod:`micrograd.nn`), they are read from the scopes (:func:`scoped_network`); otherwise found
+    from the structure: each ``Σwx+b`` a neuron, its layer one more than its inputs' neurons'.
     """
-    neurons = [_neuron(v, uses) for v in topo if v.op == SUM and len(v.parents) % 2 == 1]
-    if len(neurons) < 2:
+    sums = [v for v in topo if v.op == SUM and len(v.parents) % 2 == 1]
+    if len(sums) < 2:
         return None
+    net = scoped_network(graph, sums) if graph is not None else None
+    return net if net is not None else _structural(sums, uses)
+
+
+def _structural(sums: list[Any], uses: dict[Any, list[tuple[Any, int]]]) -> Network:
+    """The network found from the structure alone: for a graph built without scopes."""
+    neurons = [_neuron(v, uses) for v in sums]
     by_output = {n.out: n for n in neurons}
     for n in neurons:  # parents come first in topo: a neuron's inputs' neurons already have their layer
         n.layer = 1 + max((by_output[x].layer for x in n.inputs if x in by_output), default=0)
@@ -125,6 +140,60 @@ def find_network(topo: list[Any], uses: dict[Any, list[tuple[Any, int]]]) -> Net
             _order(layer, layers[j + 1] if j + 1 < len(layers) else [])
         examples.append(layers)
     _same_numbers(examples)
+    net = Network(examples, inputs=max(n.inputs_count for n in examples[0][0]))
+    _name(net)
+    return net
+
+
+def scoped_network(g: Any, sums: list[Any]) -> Network | None:
+    """The network as its scopes tell it: the boxes of :func:`~.collapse.collapse_graph` at the depth of
+    the neuron scopes (``[outer/][L{k}/]N{j}``), each box one neuron of the model (layer ``k``, number
+    ``j``), each ``Σwx+b`` in it one example's copy; the copies of a neuron in one scope are numbered in
+    reading order, those in other outer scopes (``ex0/L1/N1``, ``ex1/L1/N1``) in the order the outer
+    scopes are read.
+
+    None when the scopes do not tell the whole network: a ``Σwx+b`` outside a neuron scope, neuron scopes
+    at several depths, a box holding more than its neurons' nodes, or a neuron reading one that is not
+    in the layer before it (two Layers called on their own are both ``L1``): then the structure does.
+    """
+    found = [NEURON_SCOPE.match(v.scope) if v.scope else None for v in sums]
+    depths = {v.scope.count("/") for v in sums if v.scope}
+    if not all(found) or len(depths) != 1:
+        return None
+    collapsed = collapse_graph(g, depths.pop() + 1)
+    owner = {id(v): collapsed.box_of.get(v) for v in sums}
+    copies: dict[tuple[str, int], int] = {}  # (outer scope, copy in its scope) -> the example
+    seen: dict[int, int] = {}  # id(box) -> copies met so far
+    neurons = []
+    for v, m in zip(sums, found, strict=True):
+        box = owner[id(v)]
+        if box is None or m is None:
+            return None
+        n = _neuron(v, g.uses)
+        if n.out is not v and collapsed.box_of.get(n.out) is not box:
+            n = Neuron(v, v, "linear")  # its activation in another scope: not its own
+        copy = seen[id(box)] = seen.get(id(box), -1) + 1
+        n.layer, n.index = int(m["layer"] or 1), int(m["index"])
+        n.example = copies.setdefault((m["outer"] or "", copy), len(copies))
+        neurons.append(n)
+    own = {id(x) for n in neurons for x in (n.total, n.out, n.bias, *n.weights, *n.inputs)}
+    boxes = {id(box): box for box in owner.values() if box is not None}
+    if any(id(x) not in own for box in boxes.values() for x in box.nodes):  # a node of its own: not nn's neuron
+        return None
+    by_output = {n.out: n for n in neurons}
+    for n in neurons:
+        for x in n.inputs:
+            feeder = by_output.get(x)
+            if feeder is not None and (feeder.layer != n.layer - 1 or feeder.example != n.example):
+                return None
+    examples = []
+    for k in range(len(copies)):
+        group = [n for n in neurons if n.example == k]
+        layers = [
+            sorted((n for n in group if n.layer == j), key=lambda n: n.index)
+            for j in range(1, 1 + max(n.layer for n in group))
+        ]
+        examples.append([layer for layer in layers if layer])
     net = Network(examples, inputs=max(n.inputs_count for n in examples[0][0]))
     _name(net)
     return net

@@ -310,7 +310,7 @@ def build(g: Graph, view: View, opts: Options, body: Callable[[_Builder], None] 
     """The DOT text and roles of one picture of ``g`` as ``view`` sees it (``body``: what writes its nodes
     and wires, if not a circuit, records or a network: a collapsed picture's, :mod:`.boxes`)."""
     b = _Builder(g, view, opts)
-    network = find_network(g.topo, g.uses) if opts.neurons != "off" and body is None else None
+    network = find_network(g.topo, g.uses, g) if opts.neurons != "off" and body is None else None
     if body is not None:
         body(b)
     elif network is not None:

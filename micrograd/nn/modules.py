@@ -6,9 +6,10 @@ stands beside it in the scalar engine's derivatives table.
 
 Each call runs in scopes (:func:`micrograd.scope`) named as the neural-net pictures name them:
 an MLP's layer ``k`` in ``L{k}`` and its neuron ``j`` in ``N{j}`` (1-based), so a node's ``scope``
-reads ``"L1/N2"``; a Layer called on its own is ``L1``, a Neuron ``N1``. The parameters are tagged
-with their neuron's scope too, so ``draw(loss, collapse=1)`` draws one box per layer (weights
-inside) and ``collapse=2`` one per neuron.
+reads ``"L1/N2"``; a Layer called on its own is ``L1``, a Neuron ``N1``. The parameters stay
+outside any scope (nothing is written into them); a collapsed picture draws a leaf used in one scope
+only in that scope's box, so ``draw(loss, collapse=1)`` draws one box per layer (weights inside) and
+``collapse=2`` one per neuron, and the neuron views read their neurons from these scopes.
 """
 
 from __future__ import annotations
@@ -115,22 +116,17 @@ class Neuron(Module):
         self._act = ACTIVATIONS[self.activation]
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0)
-        self._tagged: str | None = None  # the scope its parameters are tagged with
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        with scope("N1") as path:  # on its own: the first neuron; in a Layer, Layer.__call__ names it
-            return self._forward(x, path)
+        with scope("N1"):  # on its own: the first neuron; in a Layer, Layer.__call__ names it
+            return self._forward(x)
 
-    def _forward(self, x: Sequence[Value | float], path: str) -> Value:
-        """The neuron's output, its nodes made in scope ``path`` (open), its parameters tagged with it."""
+    def _forward(self, x: Sequence[Value | float]) -> Value:
+        """The neuron's output, its nodes made in the scope open (its own, opened by the caller)."""
         if isinstance(x, (Value, str)) or not hasattr(x, "__len__"):
             raise TypeError(f"Neuron takes a list of {len(self.w)} inputs, got {type(x).__name__}")
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        if path != self._tagged:  # once per place it is called from: a collapsed picture boxes them with it
-            for p in self.parameters():
-                p._scope = path
-            self._tagged = path
         act = weighted_sum(self.w, list(x), self.b)
         return act if self._act is None else self._act(act)
 
@@ -170,7 +166,7 @@ class Layer(Module):
             for n, path in zip(self.neurons, self._paths[1]):  # noqa: B905 (made from it)
                 if recording:
                     _recording.set(path)
-                out.append(n._forward(x, path) if isinstance(n, Neuron) else n(x))  # a neuron of one's own: called
+                out.append(n._forward(x) if isinstance(n, Neuron) else n(x))  # a neuron of one's own: called
         finally:
             _recording.reset(record_token)
             _path.reset(path_token)
