@@ -91,12 +91,15 @@ return Array.from(panel.querySelectorAll('.jp-OutputArea-output')).map(function(
 """
 
 
-def _open(browser: Any, url: str) -> list[dict[str, Any]]:
-    """Open a notebook, wait until each output is shown and each picture in it loaded; what each output shows."""
+def _open(browser: Any, url: str, name: str) -> list[dict[str, Any]]:
+    """Open a notebook (alone: the workspace, which remembers the notebooks open before, reset), wait until it is
+    in front, each output shown and each picture in it loaded; what each output shows."""
     browser.set_window_size(1280, 6000)  # every output on the screen (and in the screenshot) at once
-    browser.get(url)
+    browser.get(url.format(name).replace("?token=", "?reset&token="))
 
     def ready() -> list[dict[str, Any]] | None:
+        if not browser.title.startswith(name):
+            return None
         shown = browser.execute_script(READ)
         pictures = [p for o in shown for p in o["imgs"]]
         return shown if len(shown) == len(SHOWN) and all(natural > 0 for natural, _ in pictures) else None
@@ -122,7 +125,7 @@ def test_a_saved_notebook_opened_untrusted_shows_every_circuit_as_a_picture(lab:
     url, nb = lab
     saved = _outputs(nb)
     assert len(saved) == len(SHOWN) and all("image/png" in o.data for o in saved)
-    shown = _open(browser, url.format("untrusted.ipynb"))
+    shown = _open(browser, url, "untrusted.ipynb")
     browser.save_screenshot("/tmp/mg-lab-untrusted.png")
     for kind, output, page in zip(SHOWN, saved, shown, strict=True):
         assert not page["trusted"], kind  # rendered as untrusted: by the safe renderers, nothing run
@@ -140,9 +143,10 @@ def test_the_same_notebook_trusted_shows_its_interactive_parts(lab: tuple[str, A
     from selenium.webdriver.common.by import By
 
     url, nb = lab
-    shown = dict(zip(SHOWN, _open(browser, url.format("trusted.ipynb")), strict=True))
+    _open(browser, url, "trusted.ipynb")
     front = ".jp-NotebookPanel:not(.lm-mod-hidden) "
     live = wait("the widget", lambda: browser.find_elements(By.CSS_SELECTOR, front + ".mg-live .mg-slider"), 60)
+    shown = dict(zip(SHOWN, browser.execute_script(READ), strict=True))
     browser.save_screenshot("/tmp/mg-lab-trusted.png")
     for kind in ("circuit", "collapsed"):  # the SVG itself, as JupyterLab shows a trusted one (an <img>)
         assert shown[kind]["mime"] == "image/svg+xml" and shown[kind]["trusted"], kind
@@ -152,10 +156,9 @@ def test_the_same_notebook_trusted_shows_its_interactive_parts(lab: tuple[str, A
         assert shown[kind]["mime"] == "text/html" and shown[kind]["trusted"], kind
         assert shown[kind]["imgs"] == [] and max(shown[kind]["svgs"]) >= 200, kind
     assert shown["player"]["inputs"] == ["mg-slider"]  # the player's slider
-    boxes = re.findall(r'<rect [^>]*class="mg-answer-box"', _outputs(nb)[SHOWN.index("worksheet")].data["text/html"])
-    assert len(boxes) >= 10 and shown["worksheet"]["inputs"] == ["mg-answer-input"] * len(
-        boxes
-    )  # every box takes answers
+    sheet = _outputs(nb)[SHOWN.index("worksheet")].data["text/html"]
+    boxes = len(re.findall(r'<rect [^>]*class="mg-answer-box"', sheet))
+    assert boxes >= 10 and shown["worksheet"]["inputs"] == ["mg-answer-input"] * boxes  # each box takes answers
     assert shown["live"]["mime"] == "widget" and len(live) == 5  # the widget, restored from the notebook: 5 sliders
     # the player's script runs: its next button steps it
     player = browser.find_element(By.CSS_SELECTOR, front + ".mg-player")
