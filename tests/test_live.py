@@ -267,7 +267,7 @@ def _width(text: str, italic: bool = False) -> float:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.floats(allow_nan=True, allow_infinity=True), st.integers(0, 8))
+@given(st.floats(allow_nan=True, allow_infinity=True), st.integers(1, 8))  # draw() takes 1 to 17
 def test_every_number_fits_the_room_laid_out_for_one_and_reads_as_itself(x: float, precision: int) -> None:
     text = fitted(x, precision)
     for italic in (False, True):  # values upright, gradients italic
@@ -325,3 +325,29 @@ def test_new_numbers_stay_inside_their_wires(fn: Callable[..., Value], start: di
         assert text_outside_boxes(_laid_out_with(circuit.picture, texts)) == [], point
     assert max(len(t) for t in seen) >= len(room(4))  # (numbers as wide as the room were written)
     assert circuit.layouts == 1
+
+
+# ---------------------------------------------------------------- which inputs get a slider
+
+
+def test_a_network_s_inputs_get_sliders_and_its_weights_are_set_from_python() -> None:
+    from micrograd.nn import MLP
+
+    model = MLP(2, [3, 1])
+    x = [Value(0.5, label="x0"), Value(-1.5, label="x1")]
+    widget = micrograd.live(model(x))
+    assert len(widget.inputs) == 2 + len(model.parameters())  # every leaf is an input of the circuit
+    assert [r["name"] for r in widget.state["inputs"]] == ["x0", "x1"] and widget.state["fixed"] == 13
+    names = widget.circuit.names
+    weight = model.layers[0].neurons[0].w[0]  # a weight: no slider, settable by name from Python
+    widget.set(**{names[weight]: 2.0})
+    weight.data = 2.0
+    assert widget.output == model(x).data  # the network run afresh with that weight
+
+    chosen = micrograd.live(model(x), sliders=["x1", names[weight]])
+    assert [r["name"] for r in chosen.state["inputs"]] == [names[weight], "x1"]  # in the circuit's order
+    assert micrograd.live(neuron, **LECTURE).circuit.sliders == list(LECTURE)  # no network: every input
+    with pytest.raises(ValueError, match="no input named 'w9'"):
+        micrograd.live(model(x), sliders=["w9"])
+    with pytest.raises(TypeError, match="list of input names"):
+        micrograd.live(model(x), sliders="x0")
