@@ -8,17 +8,23 @@ import io
 import math
 import random
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
-from svgtools import texts_of
+from svgtools import SVG, Box, box, text_outside_boxes, texts_of
 
 import micrograd
 from micrograd import Value, explain
 from micrograd.drawing.numbers import format_number
+from micrograd.drawing.render import render
 from micrograd.live import LiveCircuit
 from micrograd.live.code import Shape, numbers_code, numbers_of_graph
+from micrograd.live.picture import LivePicture, fitted, room
 
 LECTURE = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
 
@@ -104,7 +110,7 @@ def test_the_picture_shows_the_new_numbers_in_place() -> None:
         assert format_number(g) in shown_grads, name
     assert widget.circuit.picture.svg is svg_before  # no new layout
     # every element holding a number in the picture is written: none keeps its laid-out placeholder
-    assert "-0.0000" not in svg
+    assert widget.circuit.picture.room in widget.circuit.picture.svg and widget.circuit.picture.room not in svg
 
 
 def test_every_number_element_of_the_picture_is_known() -> None:
@@ -242,3 +248,106 @@ def test_ranges_are_settable() -> None:
     widget.set(x1=4.0)  # beyond it: the slider reaches the value
     row = next(r for r in widget.state["inputs"] if r["name"] == "x1")
     assert row["high"] == 4.0 and row["value"] == 4.0
+
+
+# ---------------------------------------------------------------- numbers wider than the room laid out for one
+
+
+def wide(x: Value, y: Value) -> Value:
+    """Numbers of every size: thousands, millions, powers of ten both ways, as the inputs move."""
+    return (x * y).exp() * y - x**3
+
+
+def _width(text: str, italic: bool = False) -> float:
+    """A text's width at 12 px, measured with the font the pictures are drawn with (not the package's own table)."""
+    t = ET.Element(f"{SVG}text", {"font-size": "12"} | ({"font-style": "italic"} if italic else {}))
+    t.text = text
+    b: Box = box(t)
+    return b.x1 - b.x0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True), st.integers(1, 8))  # draw() takes 1 to 17
+def test_every_number_fits_the_room_laid_out_for_one_and_reads_as_itself(x: float, precision: int) -> None:
+    text = fitted(x, precision)
+    for italic in (False, True):  # values upright, gradients italic
+        assert _width(text, italic) <= _width(room(precision), italic) + 0.01, (x, text)
+    if math.isnan(x):
+        assert text == "nan"
+        return
+    mantissa, _, exponent = text.partition("e")
+    last = int(exponent or 0) - len(mantissa.partition(".")[2])  # the place of the last digit written
+    error = abs(Decimal(text) - Decimal(x)) if math.isfinite(x) else Decimal(0 if float(text) == x else 1)
+    assert error <= Decimal(10) ** last / 2, text  # rounded to the digits written
+    usual = format_number(x, precision).replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+    assert text == usual or _width(usual) > _width(room(precision))  # as everywhere else, where that fits
+
+
+def test_a_number_too_wide_for_its_room_is_written_with_fewer_digits() -> None:
+    assert [fitted(x, 4) for x in (0.7311, -0.1966, -12, 148.4132, -12.3456, 13360.5, 12345678.0, -1.234e-5)] == [
+        "0.7311",
+        "-0.1966",
+        "-12",
+        "148.41",
+        "-12.346",
+        "13360",
+        "1.23e7",
+        "-1.2e-5",
+    ]
+
+
+def _laid_out_with(picture: LivePicture, texts: dict[str, list[str | None]]) -> str:
+    """The picture as Graphviz lays it out (each wire a record, with its outline), ``texts`` written in its fields."""
+    laid = ET.fromstring(render(picture.diagram.source, "svg", "wasm"))
+    for g in laid.iter(f"{SVG}g"):
+        if g.get("id") in texts:
+            fields = list(g.iter(f"{SVG}text"))
+            assert len(fields) == 2, g.get("id")  # the value's field, the gradient's
+            for field, text in zip(fields, texts[g.get("id", "")], strict=True):
+                if text is not None:
+                    field.text = text
+    return ET.tostring(laid, encoding="unicode")
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+@pytest.mark.parametrize("fn, start", [(wide, {"x": 2.0, "y": 1.5}), (neuron, LECTURE)])
+def test_new_numbers_stay_inside_their_wires(fn: Callable[..., Value], start: dict[str, float], rankdir: str) -> None:
+    """Graphviz laid each wire out around the room for a number: whatever the inputs, what is written fits it."""
+    circuit = LiveCircuit.of_function(fn, start, rankdir=rankdir)
+    rng = random.Random(4)
+    points = [{n: rng.uniform(-9, 9) for n in start} for _ in range(6)]
+    points += [{n: 1234.5678 * (-1) ** k for k, n in enumerate(start)}, {n: -0.0123 for n in start}]
+    seen = set()
+    for point in points:
+        circuit.set(**point)
+        texts = circuit.picture.texts(circuit.numbers)
+        seen |= {t for pair in texts.values() for t in pair if t}
+        assert text_outside_boxes(_laid_out_with(circuit.picture, texts)) == [], point
+    assert max(len(t) for t in seen) >= len(room(4))  # (numbers as wide as the room were written)
+    assert circuit.layouts == 1
+
+
+# ---------------------------------------------------------------- which inputs get a slider
+
+
+def test_a_network_s_inputs_get_sliders_and_its_weights_are_set_from_python() -> None:
+    from micrograd.nn import MLP
+
+    model = MLP(2, [3, 1])
+    x = [Value(0.5, label="x0"), Value(-1.5, label="x1")]
+    widget = micrograd.live(model(x))
+    assert len(widget.inputs) == 2 + len(model.parameters())  # every leaf is an input of the circuit
+    assert [r["name"] for r in widget.state["inputs"]] == ["x0", "x1"] and widget.state["fixed"] == 13
+    names = widget.circuit.names
+    weight = model.layers[0].neurons[0].w[0]  # a weight: no slider, settable by name from Python
+    widget.set(**{names[weight]: 2.0})
+    weight.data = 2.0
+    assert widget.output == model(x).data  # the network run afresh with that weight
+
+    chosen = micrograd.live(model(x), sliders=["x1", names[weight]])
+    assert [r["name"] for r in chosen.state["inputs"]] == [names[weight], "x1"]  # in the circuit's order
+    assert micrograd.live(neuron, **LECTURE).circuit.sliders == list(LECTURE)  # no network: every input
+    with pytest.raises(ValueError, match="no input named 'w9'"):
+        micrograd.live(model(x), sliders=["w9"])
+    with pytest.raises(TypeError, match="list of input names"):
+        micrograd.live(model(x), sliders="x0")

@@ -1,24 +1,20 @@
 """micrograd.live end to end: JupyterLab in headless Chromium runs a cell, a learner moves an input.
 
-A JupyterLab server is started on a free port with a token, in a folder of its own (its own config,
-data and runtime folders: nothing of the user's is read or written), a notebook with one cell opened
+A JupyterLab server is started on a free port with a token, in a folder of its own (:mod:`labserver`:
+nothing of the user's is read or written), a notebook with one cell opened
 and run; the widget is driven as a learner drives it and the numbers are read from the page.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from labserver import jupyterlab
+from labserver import wait as _wait
 
 from micrograd.drawing.numbers import format_number
 
@@ -27,75 +23,16 @@ pytest.importorskip("jupyterlab", reason="jupyterlab not installed (pip install 
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 CELL = "import micrograd\nfrom micrograd.gallery import sigmoid_neuron\nw = micrograd.live(sigmoid_neuron())\nw"
 SHOTS = os.environ.get("MICROGRAD_SCREENSHOTS")  # a folder: the test leaves its screenshots there
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(what: str, ready: Callable[[], Any], timeout: float = 60.0) -> Any:
-    end = time.monotonic() + timeout
-    while True:
-        try:
-            value = ready()
-        except Exception:  # noqa: BLE001  (the page is still being built: try again)
-            value = None
-        if value:
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A JupyterLab server of its own: (base URL with token, its folder)."""
+    """A JupyterLab server of its own: (URL of a notebook by name, its folder)."""
     home = tmp_path_factory.mktemp("lab")
-    port, token = _free_port(), "micrograd-live-test"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
-        env[var] = str(home / sub)
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        "--ServerApp.ip=127.0.0.1",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={home}",
-        f"--LabApp.workspaces_dir={home / 'workspaces'}",
-        f"--LabApp.user_settings_dir={home / 'settings'}",
-        "--LabApp.extension_manager=readonly",  # no look-ups of extensions on the network
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:  # a container's root: the server asks to be told
-        command.append("--allow-root")
-    # no news, no announcements: nothing pops up over the notebook
-    (home / "settings" / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    (home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    log = open(home / "server.log", "wb")  # noqa: SIM115  (closed below)
-    server = subprocess.Popen(command, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait("the JupyterLab server", lambda: urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2))
-        yield f"{base}/lab/tree/{{}}?token={token}", home
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    with jupyterlab(home) as url:
+        yield url, home
 
 
 def _notebook(folder: Path, name: str, source: str) -> str:

@@ -77,7 +77,7 @@ def test_the_html_carries_the_same_png_shown_where_its_style_is_not_applied(kind
     assert parts is not None
     style, still, live = parts.groups()
     still_class = re.search(r'class="(mg-still-\w+)"', still)
-    live_class = re.search(r'class="(mg-live-\w+)" hidden>', live)
+    live_class = re.search(r'class="(mg-live-\w+)" hidden="hidden">', live)
     assert still_class and live_class  # the live part hidden unless the style shows it, the still shown unless hidden
     assert f".{still_class.group(1)}{{display:none}}" in style
     assert f".{live_class.group(1)}[hidden]{{display:block}}" in style
@@ -146,14 +146,20 @@ SAFE_FIRST = ["text/html", "text/markdown", "text/latex", "image/bmp", "image/pn
 def _sanitized(page: str) -> str:
     """HTML as JupyterLab's sanitizer (sanitize-html with Google Caja's lists) leaves it, for what our pages hold:
     <script> and <style> gone with their text, other tags not allowed (<svg> and its parts) gone but their text
-    kept, img's data kept, the attributes class, hidden and style (checked properties) kept."""
+    kept, img's data kept, the attributes class, hidden and style (checked properties) kept, but an attribute
+    with no value dropped (sanitize-html's ``allowedEmptyAttributes``: only ``alt``), so a bare ``hidden`` is
+    gone (as a real JupyterLab shows: tests/test_untrusted_lab.py)."""
     import bleach
     from bleach.css_sanitizer import CSSSanitizer
 
     page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
     tags = {"a", "b", "br", "button", "code", "div", "figure", "figcaption", "h1", "h3", "i", "img", "input", "p"}
     tags |= {"span", "table", "tbody", "td", "th", "thead", "tr"}
-    attributes = {"*": ["class", "hidden", "id", "style", "title"], "img": ["src", "alt", "width", "height"]}
+    allowed = {"*": ["class", "hidden", "id", "style", "title"], "img": ["src", "alt", "width", "height"]}
+
+    def attributes(tag: str, name: str, value: str) -> bool:
+        return name in allowed["*"] + allowed.get(tag, []) and (value != "" or name == "alt")
+
     css = CSSSanitizer(["display", "font-family", "font-size", "height", "margin", "max-width", "overflow"])
     cleaner = bleach.Cleaner(tags, attributes, protocols={"data", "http", "https"}, strip=True, css_sanitizer=css)
     return cleaner.clean(page)

@@ -10,7 +10,9 @@ same PNG as an ``<img>`` (:func:`with_still`), shown until the page's own style 
 
 - trusted (and nbconvert, VS Code): the ``<style>`` hides the still and shows the live part;
 - untrusted: the sanitizer drops ``<style>``, ``<script>`` and ``<svg>``; the live part stays
-  ``hidden`` (an attribute the sanitizer keeps) and the ``<img>`` of PNG data shows.
+  ``hidden`` and the ``<img>`` of PNG data shows. The attribute is written ``hidden="hidden"``:
+  JupyterLab's sanitizer (sanitize-html) keeps ``hidden`` but drops every attribute whose value is
+  empty (but ``alt``), and a bare ``hidden`` would leave the live part shown, its SVG's text run on.
 
 Making the PNG adds 25-60 ms to showing a lecture's circuit (a worksheet's tall page about 110 ms;
 about half of it resvg loading the system fonts, for glyphs the bundled font lacks). IPython asks for
@@ -80,5 +82,5 @@ def with_still(live: str, still: str) -> str:
     key = hashlib.sha1((live + still).encode("utf-8")).hexdigest()[:10]
     return (
         f"<style>.mg-still-{key}{{display:none}} .mg-live-{key}[hidden]{{display:block}}</style>"
-        f'<div class="mg-still-{key}">{still}</div><div class="mg-live-{key}" hidden>{live}</div>'
+        f'<div class="mg-still-{key}">{still}</div><div class="mg-live-{key}" hidden="hidden">{live}</div>'
     )

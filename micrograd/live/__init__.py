@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .circuit import Check, LiveCircuit, Nudge
@@ -39,6 +39,7 @@ def live(
     theme: str = "lecture",
     width: float | None = 900,
     ranges: dict[str, tuple[float, float]] | None = None,
+    sliders: Iterable[str] | None = None,
     **inputs: float,
 ) -> LiveWidget:
     """A live circuit in a notebook: a slider and a number field per input, every value and gradient of
@@ -49,6 +50,9 @@ def live(
     the inputs by name (each a Value labelled by its name) and returning a Value.
 
     ``ranges``: an input's slider range, ``{"x": (-3, 3)}`` (default: −5 to 5, wider for larger values).
+    ``sliders``: the inputs that get a slider, by name (default: every input; of a network's graph, the
+    inputs made outside its modules, the x's, not the weights: ``sliders=["x0", "x1", "a"]`` adds weight
+    ``a``). Every input can be set from Python, slider or not.
     ``rankdir``, ``precision``, ``theme``, ``width``: as :func:`micrograd.draw`.
 
     Click a wire or a node for its chain rule with numbers; ◀ ▶ (or ← →) step through the backward pass;
@@ -60,6 +64,8 @@ def live(
     circuit = circuit_of(f, inputs, rankdir=rankdir, precision=precision, theme=theme, width=width)
     for name, bounds in (ranges or {}).items():
         circuit.set_range(name, *bounds)
+    if sliders is not None:
+        circuit.set_sliders(sliders)
     try:
         from .widget import LiveWidget
     except ImportError as e:

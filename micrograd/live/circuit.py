@@ -94,6 +94,8 @@ class LiveCircuit:
         self._use(shape, numbers)
         self._inputs: dict[str, float] = dict(inputs)
         self.ranges: dict[str, tuple[float, float, float]] = {n: default_range(x) for n, x in self._inputs.items()}
+        outside = _made_outside_scopes(shape)
+        self.sliders: list[str] = [n for n in self._inputs if n in outside] or list(self._inputs)
         self.numbers = self._numbers(list(self._inputs.values()))
 
     # -- making one
@@ -166,6 +168,16 @@ class LiveCircuit:
         if not 0 < step <= high - low:
             raise ValueError(f"step must be positive and at most high - low, got {step!r}")
         self.ranges[name] = (low, high, step)
+
+    def set_sliders(self, names: Iterable[str]) -> None:
+        """The inputs the page shows a slider for, by name, in the circuit's order of inputs."""
+        if isinstance(names, str):
+            raise TypeError(f"sliders takes a list of input names, got the string {names!r}: sliders=[{names!r}]")
+        chosen = set(names)
+        for name in chosen:
+            if name not in self._inputs:
+                raise ValueError(f"no input named {name!r}: the inputs are {', '.join(self._inputs)}")
+        self.sliders = [n for n in self._inputs if n in chosen]
 
     def _evaluate(self, values: dict[str, float]) -> Numbers:
         """The numbers at ``values``: through the staged code, or by running the function again (and laying
@@ -284,6 +296,12 @@ class LiveCircuit:
     def __repr__(self) -> str:
         ins = ", ".join(f"{n}={format_number(x)}" for n, x in self._inputs.items())
         return f"<LiveCircuit {self.names[self.shape.shown_root]} = {format_number(self.output)} at {ins}>"
+
+
+def _made_outside_scopes(shape: Shape) -> set[str]:
+    """The inputs made outside any scope, by name. They get the sliders unless told (if there are any): of a
+    network's graph the x's, not the parameters (:mod:`micrograd.nn` makes those in its neurons' scopes)."""
+    return {shape.names[v] for v in shape.inputs if v.scope is None}
 
 
 def _drawn_into(shape: Shape) -> dict[Any, list[tuple[Any, int]]]:

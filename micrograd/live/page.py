@@ -26,7 +26,9 @@ def page_state(
     rules = _rules(circuit, steps, lines)
     grads = circuit.input_grads
     inputs = []
-    for name, x in circuit.inputs.items():
+    values = circuit.inputs
+    for name in circuit.sliders:
+        x = values[name]
         low, high, step = circuit.ranges[name]
         g = grads[name]
         check = (checks or {}).get(name)
@@ -47,6 +49,7 @@ def page_state(
     return {
         "output": {"name": printable(circuit.names[root]), "value": format_number(circuit.output, p)},
         "inputs": inputs,
+        "fixed": len(values) - len(inputs),  # inputs without a slider (set from Python, or given sliders=)
         "texts": circuit.picture.texts(circuit.numbers),
         "rules": rules,
         "edges": circuit.picture.edges,
