@@ -41,7 +41,7 @@ from typing import Any
 
 from .names import is_constant
 
-__all__ = ["Box", "Bundle", "Collapsed", "collapse_graph", "check_collapse", "scope_hint", "square_norm"]
+__all__ = ["Box", "Bundle", "Collapsed", "collapse_graph", "check_collapse", "home_scope", "scope_hint", "square_norm"]
 
 STEM = re.compile(r"^([A-Za-z_][\w.]*)\s*\[.*\]$")  # a parameter's label: wte[3][5], w[3, 5]
 SHOWN_SCOPES = 8  # scopes named in a message
@@ -275,7 +275,7 @@ def collapse_graph(g: Any, collapse: Any, expand: Any = None, within: str | None
     """
     check_collapse(collapse, expand, within)
     shown = g.shown
-    scope_of = [_home(v, g.uses[v]) for v in shown]
+    scope_of = [home_scope(v, g.uses[v]) for v in shown]
     scopes = {s for s in scope_of if s}
     target = None
     if within is not None:
@@ -320,7 +320,7 @@ def collapse_graph(g: Any, collapse: Any, expand: Any = None, within: str | None
     return Collapsed(ordered, opened, _bundles(g, shown, box_of, drawn), box_of, every, target, homes)
 
 
-def _home(v: Any, uses: list[tuple[Any, int]]) -> str | None:
+def home_scope(v: Any, uses: list[tuple[Any, int]]) -> str | None:
     """The scope node ``v`` is drawn in: its own; for an unlabelled leaf outside any scope (a weight, a
     bias) whose every use is in one scope, that scope (a neuron's parameters go in its box); else None.
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import BackwardTrace, Node, topological_order
+from ..drawing.collapse import home_scope
 from ..drawing.derivation import Explanation, Step
 from ..drawing.names import is_constant
 from ..drawing.notation import formula
@@ -299,9 +300,15 @@ class LiveCircuit:
 
 
 def _made_outside_scopes(shape: Shape) -> set[str]:
-    """The inputs made outside any scope, by name. They get the sliders unless told (if there are any): of a
-    network's graph the x's, not the parameters (:mod:`micrograd.nn` makes those in its neurons' scopes)."""
-    return {shape.names[v] for v in shape.inputs if v.scope is None}
+    """The inputs outside any scope, by name. They get the sliders unless told (if there are any): of a
+    network's graph the x's, not the parameters (each used in one neuron's scope only: a collapsed picture
+    draws it in that neuron's box, :func:`~micrograd.drawing.collapse.home_scope`)."""
+    uses: dict[Any, list[tuple[Any, int]]] = {v: [] for v in shape.inputs}
+    for consumer, index in shape.wires:
+        parent = consumer.parents[index]
+        if parent in uses:
+            uses[parent].append((consumer, index))
+    return {shape.names[v] for v in shape.inputs if home_scope(v, uses[v]) is None}
 
 
 def _drawn_into(shape: Shape) -> dict[Any, list[tuple[Any, int]]]:
