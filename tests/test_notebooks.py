@@ -31,10 +31,13 @@ EXPECTED = {
     "11_microgpt.ipynb",
 }
 
-# after a cell tagged "exercise": the learner gets a placeholder for every box, and nothing else
+# after a cell tagged "exercise": the learner gets a placeholder for every box, in the sheet's numbering, and
+# nothing else
 EXERCISE = """
 assert my_answers and all(v is None for v in my_answers.values()), "ship placeholders, not answers"
 assert ws.check({k: ws.box(k).answer for k in my_answers}), "the placeholders name every box, each once"
+_numbers = [ws.box(k).number for k in my_answers]
+assert _numbers == sorted(_numbers), f"list the boxes in the sheet's order: {list(my_answers)} are boxes {_numbers}"
 """
 
 
@@ -119,7 +122,13 @@ for _name, _x in zip(("w0", "x0", "w1", "x1", "w2"), (2.0, -1.0, -3.0, -2.0, -3.
     assert (_alone.output > f.data) == (_name in raises), _name
 """,
         "neuron": "assert [round(p.grad, 4) for p in (n.w[0], n.w[1], n.b)] == [-0.1966, -0.3932, 0.1966]",
-        "training": "import math\nassert math.isclose(losses[0], math.log(2)) and losses[-1] < 0.2",
+        "training": """
+import math
+assert math.isclose(losses[0], math.log(2)) and losses[-1] < 0.2
+_zs, _ts = [Value(-1.5), Value(0.0), Value(2.0)], [1, 0, 1]
+bce_with_logits(_zs, _ts).backward()  # the mean over N = 3: each logit gets (sigma(z) - t) / N, as the text says
+assert all(math.isclose(z.grad, (1 / (1 + math.exp(-z.data)) - t) / 3, rel_tol=1e-12) for z, t in zip(_zs, _ts))
+""",
         "loss-start": """
 z0 = Value(0.0)
 bce_with_logits([z0], [1]).backward()
@@ -144,14 +153,38 @@ with no_grad():  # the weights read off the neuron are the neuron
 with contextlib.redirect_stdout(said := io.StringIO()):
     verdict((G2 @ B.data.T).T, A2.grad)  # the shape of A transposed
     verdict(-(G2 @ B.data.T), A2.grad)  # a sign
-assert said.getvalue().count("not yet") == 2
+    verdict(G2 @ B.data.T + [[0, 0, 0], [0, 1, 0]], A2.grad)  # one entry off
+_said = said.getvalue().splitlines()
+assert "transposed" in _said[0] and "(2, 3)" in _said[0] and "sign" in _said[1], _said
+assert _said[2] == "not yet: 1 of 6 entries differ, the first at (1, 1)", _said
+""",
+        "dimensions": """
+assert (W.grad.shape, X.grad.shape) == ((5, 10), (10, 3))
+assert np.allclose(W.grad, dY @ X.data.T) and np.allclose(X.grad, W.data.T @ dY)
+""",
+        "rows": says_right("my_dW", "Xr.T @ dYr", "Wt.grad")
+        + """
+with contextlib.redirect_stdout(said := io.StringIO()):
+    verdict(dYr.T @ Xr, Wt.grad)  # (5×3)(3×10): the shapes fit, transposed
+    verdict(dYr.T @ dYr, Wt.grad)  # (5×3)(3×5): a shape no gradient of W has
+_said = said.getvalue().splitlines()
+assert "transposed" in _said[0] and _said[1].startswith("not yet: yours has shape (5, 5);"), _said
 """,
         "jacobian": "assert np.allclose(J, np.kron(np.eye(2), B.data.T))",
         "gradcheck": "assert gradcheck(lambda a, b: a @ b, [A.data, B.data])",
         "entry": says_right("my_entry", "B.data[2, 1]", "J[1, 2]"),
         "bias": "assert np.array_equal(b.grad, Gz.sum(axis=0))",
         "column": "assert np.allclose(col.grad.ravel(), (Gz * X.data).sum(axis=1))",
-        "scale": says_right("my_ds", "X2.data.sum(axis=0)", "s.grad"),
+        "scale": says_right("my_ds", "X2.data.sum(axis=0)", "s.grad")
+        + """
+with contextlib.redirect_stdout(said := io.StringIO()):
+    verdict(X2.data.mean(axis=0), s.grad)  # the mean over the rows, where the sum is right
+    verdict(X2.data, s.grad)  # one entry per use, not summed
+    verdict(X2.data[0], s.grad)  # one row's share only
+_said = said.getvalue().splitlines()
+assert "1/2" in _said[0] and "sum" in _said[0] and "sum over the axes" in _said[1], _said
+assert _said[2] == "not yet: 3 of 3 entries differ, the first at (0,)", _said
+""",
     },
     "07_backprop_bugs.ipynb": {
         "a-plus-a": "assert comparison.differences == [('a', 2.0, 1.0)] and a.grad == 0.0  # drawn, not written",
@@ -239,8 +272,12 @@ with contextlib.redirect_stdout(said := io.StringIO()):
     verdict("da += dn", "")
     verdict("da = da + dn", "")
     verdict("da = dn", "a hint")  # overwrites what the mul gate's wire brought
-    verdict("da +=", "a hint")  # does not run
-assert said.getvalue() == "right\\nright\\nnot yet: a hint\\nnot yet: a hint\\n", said.getvalue()
+    verdict("da +=", "a hint")  # does not parse: no hint about its content
+    verdict("da += dq", "a hint")  # parses, and stops the code
+_said = said.getvalue().splitlines()
+assert _said[:3] == ["right", "right", "not yet: a hint"], _said
+assert _said[3] == "not yet: that line is not Python (invalid syntax); write it as the lines around it are written"
+assert _said[4] == "not yet: with that line the code stops: NameError: name 'dq' is not defined", _said
 """,
         "same-step": """
 assert repr(replay_loss) == repr(loss.data)
