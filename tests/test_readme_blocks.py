@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def python_blocks(text: str) -> list[Block]:
             elif line.strip() == "```python":
                 fence = number
         elif line.strip() == "```":
-            blocks.append(Block(section, fence + 1, "\n".join(lines[fence : number - 1]) + "\n"))
+            code = "\n".join(lines[fence : number - 1]) + "\n"
+            blocks.append(Block(section, fence + 1, textwrap.dedent(code)))  # a block inside a list item is indented
             fence = None
     assert fence is None, f"README.md line {fence}: a ```python block is never closed"
     return blocks
@@ -74,6 +76,8 @@ def sections() -> dict[str, list[Block]]:
 def test_the_blocks_are_found_with_their_lines() -> None:
     text = "# t\n\n## One\n\n```python\nx = 1\n```\n\n```bash\nls\n```\n### Two\n```python\ny = 2\nz = 3\n```\n"
     assert python_blocks(text) == [Block("One", 6, "x = 1\n"), Block("Two", 14, "y = 2\nz = 3\n")]
+    in_a_list = "## One\n- an item:\n\n  ```python\n  x = 1\n  if x:\n      y = 2\n  ```\n"
+    assert python_blocks(in_a_list) == [Block("One", 5, "x = 1\nif x:\n    y = 2\n")]
 
 
 def test_the_readme_has_runnable_blocks() -> None:
