@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import threading
@@ -355,6 +356,23 @@ def test_the_marking_walk_and_the_set_walk_find_the_same_order(graph):
     with core._marking:  # a walk already under way (another thread's): this one keeps a set
         assert topological_order(root) == expected
     assert topological_order(root) == expected  # and marks left from before mean nothing
+
+
+@given(graphs())
+@settings(max_examples=100, deadline=None)
+def test_the_backward_order_is_the_interior_order_with_every_gradient_reset(graph):
+    from micrograd.graph.order import _marking, backward_order
+
+    root, _ = graph
+    expected = reference_order(root, leaves=False) if root.parents else []
+    for held in (False, True):  # the marking walk, and the walk with a set (another walk under way)
+        for v in topological_order(root):
+            v.grad = 7.0
+        with _marking if held else contextlib.nullcontext():
+            order = backward_order(root, 0.0)
+        assert order == expected
+        assert all(v.grad == 0.0 for v in order)  # reset: the interior nodes
+        assert all(v.grad == 7.0 for v in topological_order(root) if not v.parents)  # leaves keep theirs
 
 
 def test_walks_in_many_threads_at_once_each_find_the_whole_order():
