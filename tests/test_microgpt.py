@@ -247,6 +247,14 @@ def test_adam_is_the_papers_update() -> None:
     assert p.grad == 0.0 and adam.t == 3
 
 
+def test_adam_leaves_a_value_whose_gradient_was_set_to_none() -> None:
+    p, q = Value(1.0), Value(2.0)
+    adam = Adam([p, q], lr=0.1)
+    p.grad, q.grad = None, 1.0  # (PyTorch's way of zeroing, done by hand)
+    adam.step()
+    assert p.data == 1.0 and adam.m[0] == 0.0 and q.data < 2.0
+
+
 @pytest.mark.torch
 def test_adam_matches_pytorch() -> None:
     torch = pytest.importorskip("torch")
