@@ -85,6 +85,15 @@ def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
 
     ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ. The same value and gradients as the gates, added left to right.
     """
+    if (type(ws) is list or type(ws) is tuple) and (type(xs) is list or type(xs) is tuple):  # a model's rows
+        parents = (*ws, *xs)
+        if len(ws) == len(xs) and set(map(type, parents)) == _ONLY_VALUES:  # Values only, at least one pair
+            pairs = zip(ws, xs)  # noqa: B905  (lengths checked)
+            w0, x0 = next(pairs)
+            total = w0._data * x0._data
+            for wi, xi in pairs:
+                total += wi._data * xi._data
+            return _nary(total, parents, "Σwx")
     w, x = _values(ws, "micrograd.dot"), _values(xs, "micrograd.dot")
     if len(w) != len(x):
         raise ValueError(f"micrograd.dot: {len(w)} ws but {len(x)} xs (they pair up: give as many of each)")
