@@ -119,7 +119,11 @@ def _depth_first_marked(root: Any, leaves: bool) -> list[Any]:
 
 
 def _interior_marked(root: Any, zero: Any) -> list[Any]:
-    """:func:`_depth_first_marked` for interior nodes only (every node on the stack has parents), setting grads."""
+    """:func:`_depth_first_marked` for interior nodes only (every node on the stack has parents), setting grads.
+
+    A node none of whose parents waits (each a leaf, or placed already) is placed at its first visit:
+    the same order, one turn of the loop fewer (half the nodes of a graph of gates).
+    """
     entered, done = object(), object()
     order: list[Any] = []
     stack: list[Any] = [root]
@@ -129,25 +133,37 @@ def _interior_marked(root: Any, zero: Any) -> list[Any]:
             return order
         v = stack[-1]
         mark = v._mark
-        if mark is entered:
+        if mark is entered:  # its parents are all placed
             pop()
             v._mark = done
             v.grad = zero
             emit(v)
-        elif mark is done:
+            continue
+        if mark is done:  # pushed twice before its first visit
             pop()
+            continue
+        first, second = v._p0, v._p1
+        if second is _MANY:
+            depth = len(stack)
+            for p in first:
+                if p._p0 is not None and p._mark is not done:
+                    push(p)
+            waiting = len(stack) != depth
         else:
+            waiting = False
+            if first._p0 is not None and first._mark is not done:
+                push(first)
+                waiting = True
+            if second is not None and second._p0 is not None and second._mark is not done:
+                push(second)
+                waiting = True
+        if waiting:
             v._mark = entered
-            first, second = v._p0, v._p1
-            if second is _MANY:
-                for p in first:
-                    if p._p0 is not None and p._mark is not done:
-                        push(p)
-            else:
-                if first._p0 is not None and first._mark is not done:
-                    push(first)
-                if second is not None and second._p0 is not None and second._mark is not done:
-                    push(second)
+        else:  # no parent waits: placed now
+            pop()
+            v._mark = done
+            v.grad = zero
+            emit(v)
 
 
 def _depth_first_with_set(root: Any, leaves: bool) -> list[Any]:
