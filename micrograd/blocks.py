@@ -40,6 +40,7 @@ def _values(items: object, what: str) -> list[Value]:
 
 
 _ONLY_VALUES = {Value}
+_ROWS = (list, tuple)
 
 
 # ---------------------------------------------------------------- Σ: one node for a + b + c + ...
@@ -85,15 +86,17 @@ def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
 
     ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ. The same value and gradients as the gates, added left to right.
     """
-    if (type(ws) is list or type(ws) is tuple) and (type(xs) is list or type(xs) is tuple):  # a model's rows
-        parents = (*ws, *xs)
-        if len(ws) == len(xs) and set(map(type, parents)) == _ONLY_VALUES:  # Values only, at least one pair
-            pairs = zip(ws, xs)  # noqa: B905  (lengths checked)
-            w0, x0 = next(pairs)
+    if type(ws) in _ROWS and type(xs) in _ROWS and len(ws) == len(xs) and ws:
+        pairs = zip(ws, xs)  # noqa: B905  (a model's rows: Values only, each checked on the way, straight to the node)
+        w0, x0 = next(pairs)
+        if type(w0) is Value is type(x0):
             total = w0._data * x0._data
             for wi, xi in pairs:
+                if type(wi) is not Value or type(xi) is not Value:  # a number, or anything else: the general path
+                    break
                 total += wi._data * xi._data
-            return _nary(total, parents, "Σwx")
+            else:
+                return _nary(total, (*ws, *xs), "Σwx")  # type: ignore[arg-type]  # (Values: checked)
     w, x = _values(ws, "micrograd.dot"), _values(xs, "micrograd.dot")
     if len(w) != len(x):
         raise ValueError(f"micrograd.dot: {len(w)} ws but {len(x)} xs (they pair up: give as many of each)")
