@@ -376,7 +376,8 @@ def chain_rule(
 def _into_grads(nodes: Iterable[Any], rules: Mapping[str, Rule]) -> None:
     """:func:`chain_rule` into ``.grad``, recording nothing: a backward pass's walk, its hot loop unrolled.
 
-    The parents are read from their slots (:class:`Node`); a gradient of None is none yet (a Tensor's).
+    The parents are read from their slots (:class:`Node`). A gradient of None is none yet (a Tensor's,
+    or one set so by hand): ``None + contribution`` fails, and the contribution is the first there.
     """
     rule_of = rules.get
     for node in nodes:
@@ -387,17 +388,31 @@ def _into_grads(nodes: Iterable[Any], rules: Mapping[str, Rule]) -> None:
         contributions = rule(node, upstream)
         first, second = node._p0, node._p1
         if second is _MANY:
-            for parent, contribution in zip(first, contributions):  # noqa: B905  (strict=True costs 20%)
-                if parent.requires_grad:
-                    total = parent.grad
-                    parent.grad = contribution if total is None else total + contribution
+            wires = zip(first, contributions)  # noqa: B905  (strict=True costs 20%)
+            while True:
+                try:
+                    for parent, contribution in wires:
+                        if parent.requires_grad:
+                            parent.grad = parent.grad + contribution
+                    break
+                except TypeError:  # (then on with the wires after this one)
+                    parent.grad = _first(parent.grad, contribution)
             continue
         if first.requires_grad:  # an interior node has a first parent
-            total = first.grad
-            first.grad = contributions[0] if total is None else total + contributions[0]
+            try:
+                first.grad = first.grad + contributions[0]
+            except TypeError:
+                first.grad = _first(first.grad, contributions[0])
         if second is not None and second.requires_grad:
-            total = second.grad
-            second.grad = contributions[1] if total is None else total + contributions[1]
+            try:
+                second.grad = second.grad + contributions[1]
+            except TypeError:
+                second.grad = _first(second.grad, contributions[1])
+
+
+def _first(total: Any, contribution: Any) -> Any:
+    """The gradient after ``total + contribution`` failed: the contribution, if none had arrived (else the error)."""
+    return contribution if total is None else total + contribution
 
 
 def backward(root: Node, seed: Any, create_graph: bool = False) -> None:

@@ -560,3 +560,25 @@ def test_every_tensor_rule_returns_one_contribution_per_parent():
             assert out.op == shown
             trace = backward_trace(out, np.ones_like(out.data))
             assert len(trace.out_of(out)) == sum(p.requires_grad for p in out.parents), name
+
+
+def test_a_gradient_set_to_none_by_hand_takes_the_first_contribution_then_sums() -> None:
+    x, w = Value(2.0), Value(5.0)
+    y = x * 3.0
+    x.grad = None
+    y.backward()
+    assert x.grad == 3.0
+    s = micrograd.sum([w, x, x, w * x])  # many parents, x twice: the wires after the first go on summing
+    x.grad = w.grad = None
+    s.backward()
+    assert x.grad == 1.0 + 1.0 + 5.0 and w.grad == 1.0 + 2.0
+
+
+def test_a_tensors_manual_walk_sums_into_fresh_arrays() -> None:
+    x = Tensor([1.0, 2.0])
+    a = x * 2.0
+    y = (a + a).sum()  # + sends the same upstream array to both of its parents: a's two gradients sum
+    y.grad = np.ones(())
+    for node in reversed(topological_order(y)):
+        node._backward()
+    assert a.grad.tolist() == [2.0, 2.0] and x.grad.tolist() == [4.0, 4.0]
