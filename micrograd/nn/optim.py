@@ -127,12 +127,13 @@ class Adam:
         correction1, correction2 = 1 - beta1**self.t, 1 - beta2**self.t
         m, v = self.m, self.v
         if self._scalars:  # Values: the same update, their numbers read and written in the slot behind .data
+            rest1, rest2 = 1 - beta1, 1 - beta2
             for i, p in enumerate(self.params):
                 grad = p.grad
                 if grad is None:  # (set so by hand)
                     continue
-                m_i = m[i] = beta1 * m[i] + (1 - beta1) * grad
-                v_i = v[i] = beta2 * v[i] + (1 - beta2) * grad**2
+                m_i = m[i] = beta1 * m[i] + rest1 * grad
+                v_i = v[i] = beta2 * v[i] + rest2 * grad**2
                 p._data -= lr * (m_i / correction1) / ((v_i / correction2) ** 0.5 + eps)
             return
         for i, p in enumerate(self.params):
