@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from . import floats
+from .core import _MANY
 from .engine import Value, _nary, _operand, rule
 
 __all__ = ["dot", "sum", "logsumexp"]
@@ -125,7 +126,7 @@ def products_contributions(ws: Sequence[Value], xs: Sequence[Value], upstream: f
 
     The one statement of the rule; :func:`dot`'s and the neuron's ``Σwx+b`` (:mod:`micrograd.nn`) use it.
     """
-    return [x._data * upstream for x in xs] + [w._data * upstream for w in ws]  # (lists: faster than generators)
+    return [v._data * upstream for v in (*xs, *ws)]  # (one list comprehension: faster than two, or a generator)
 
 
 def _dot_code(m: int) -> tuple[str, ...]:
@@ -144,10 +145,10 @@ def _dot_local(m: int) -> tuple[str, ...]:
 
 
 @rule("Σwx", local=_dot_local, code=_dot_code)
-def _dot_rule(out: Value, upstream: float) -> tuple[float, ...]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ
-    parents = out.parents
+def _dot_rule(out: Value, upstream: float) -> list[float]:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ
+    parents = out._p0 if out._p1 is _MANY else out.parents  # (w..., x...): more than two, kept in the first slot
     n = len(parents) // 2
-    return tuple(products_contributions(parents[:n], parents[n:], upstream))
+    return products_contributions(parents[:n], parents[n:], upstream)
 
 
 # ---------------------------------------------------------------- logsumexp: log(Σ exp(xᵢ)), stable

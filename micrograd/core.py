@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -56,7 +56,7 @@ __all__ = [
     "topological_order",
 ]
 
-Rule = Callable[[Any, Any], tuple]  # rule(node, upstream) -> contribution per parent (None: not needed)
+Rule = Callable[[Any, Any], Sequence[Any]]  # rule(node, upstream) -> contribution per parent (None: not needed)
 # An op as Python code: (forward, contribution for each parent), templates in the inputs {a} {b} (or {x} {y},
 # or {0} {1} ...), the output {out} and the upstream gradient {up}; or, for an op of any number of inputs,
 # a function of that number giving them. What micrograd.staged writes.
@@ -340,7 +340,7 @@ def _is_own(fn: Rule) -> bool:
 
 def chain_rule(
     nodes: Iterable[Any], rules: Mapping[str, Rule], grads: dict[Any, Any] | None = None, *, record: bool = True
-) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
+) -> Iterator[tuple[Any, Any, Sequence[Any]]]:
     """Apply the chain rule at each of ``nodes`` in turn; yield ``(node, upstream, contributions)`` for each.
 
     ``upstream`` is the gradient that has arrived at ``node``; the op's rule turns it into
