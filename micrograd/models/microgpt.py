@@ -373,8 +373,9 @@ class MicroGPT(Module):
             optimizer.step()
             optimizer.zero_grad()
             losses.append(loss.data)
+            del loss  # the step's graph freed now, not kept alive (and walked by the collector) through the next one
             if on_step is not None:
-                on_step(step, loss.data)
+                on_step(step, losses[-1])
         return losses
 
     def sample(self, temperature: float = 0.5, rng: random.Random | None = None) -> str:
