@@ -83,6 +83,18 @@ def test_a_block_passes_gradcheck(name: str) -> None:
     assert result, str(result)
 
 
+def test_dot_of_lists_tuples_and_other_sequences_is_one_node() -> None:
+    ws, xs = [Value(0.5), Value(-2.0), Value(3.0)], [Value(4.0), Value(0.25), Value(-1.5)]
+    for w, x in ((ws, xs), (tuple(ws), tuple(xs)), (ws, tuple(xs)), (iter_seq(ws), xs)):
+        out = micrograd.dot(w, x)
+        assert out.data == 0.5 * 4.0 + -2.0 * 0.25 + 3.0 * -1.5 and out.parents == (*ws, *xs)
+    assert micrograd.dot(ws[:1], xs[:1]).parents == (ws[0], xs[0])  # one term: two parents
+
+
+class iter_seq(list):  # noqa: N801  (a list of another type: the general path)
+    pass
+
+
 def test_numbers_are_constants_and_get_no_gradient() -> None:
     w = Value(2.0)
     out = micrograd.dot([w, 3.0], [4.0, w])

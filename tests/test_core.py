@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import threading
@@ -357,6 +358,23 @@ def test_the_marking_walk_and_the_set_walk_find_the_same_order(graph):
     assert topological_order(root) == expected  # and marks left from before mean nothing
 
 
+@given(graphs())
+@settings(max_examples=100, deadline=None)
+def test_the_backward_order_is_the_interior_order_with_every_gradient_reset(graph):
+    from micrograd.graph.order import _marking, backward_order
+
+    root, _ = graph
+    expected = reference_order(root, leaves=False) if root.parents else []
+    for held in (False, True):  # the marking walk, and the walk with a set (another walk under way)
+        for v in topological_order(root):
+            v.grad = 7.0
+        with _marking if held else contextlib.nullcontext():
+            order = backward_order(root, 0.0)
+        assert order == expected
+        assert all(v.grad == 0.0 for v in order)  # reset: the interior nodes
+        assert all(v.grad == 7.0 for v in topological_order(root) if not v.parents)  # leaves keep theirs
+
+
 def test_walks_in_many_threads_at_once_each_find_the_whole_order():
     x = Value(1.0)
     y = x
@@ -542,3 +560,25 @@ def test_every_tensor_rule_returns_one_contribution_per_parent():
             assert out.op == shown
             trace = backward_trace(out, np.ones_like(out.data))
             assert len(trace.out_of(out)) == sum(p.requires_grad for p in out.parents), name
+
+
+def test_a_gradient_set_to_none_by_hand_takes_the_first_contribution_then_sums() -> None:
+    x, w = Value(2.0), Value(5.0)
+    y = x * 3.0
+    x.grad = None
+    y.backward()
+    assert x.grad == 3.0
+    s = micrograd.sum([w, x, x, w * x])  # many parents, x twice: the wires after the first go on summing
+    x.grad = w.grad = None
+    s.backward()
+    assert x.grad == 1.0 + 1.0 + 5.0 and w.grad == 1.0 + 2.0
+
+
+def test_a_tensors_manual_walk_sums_into_fresh_arrays() -> None:
+    x = Tensor([1.0, 2.0])
+    a = x * 2.0
+    y = (a + a).sum()  # + sends the same upstream array to both of its parents: a's two gradients sum
+    y.grad = np.ones(())
+    for node in reversed(topological_order(y)):
+        node._backward()
+    assert a.grad.tolist() == [2.0, 2.0] and x.grad.tolist() == [4.0, 4.0]

@@ -247,6 +247,14 @@ def test_adam_is_the_papers_update() -> None:
     assert p.grad == 0.0 and adam.t == 3
 
 
+def test_adam_leaves_a_value_whose_gradient_was_set_to_none() -> None:
+    p, q = Value(1.0), Value(2.0)
+    adam = Adam([p, q], lr=0.1)
+    p.grad, q.grad = None, 1.0  # (PyTorch's way of zeroing, done by hand)
+    adam.step()
+    assert p.data == 1.0 and adam.m[0] == 0.0 and q.data < 2.0
+
+
 @pytest.mark.torch
 def test_adam_matches_pytorch() -> None:
     torch = pytest.importorskip("torch")
@@ -303,3 +311,17 @@ def test_collector_paused_turns_the_collector_off_for_its_block_only() -> None:
         assert not gc.isenabled()  # off before: left off
     finally:
         gc.enable()
+
+
+def test_train_frees_each_steps_graph_before_the_next() -> None:
+    """Between steps no Value is alive but those before training: the last step's graph is not kept (nor walked)."""
+    model = MicroGPT.from_names(["emma", "olivia", "ava"], config=Config(n_embd=4, n_head=1, block_size=8))
+
+    def values_alive() -> int:
+        gc.collect()  # (what earlier tests left to the collector)
+        return sum(type(o) is Value for o in gc.get_objects())
+
+    before = values_alive()
+    alive: list[int] = []
+    model.train(3, on_step=lambda step, loss: alive.append(values_alive()))
+    assert alive == [before] * 3

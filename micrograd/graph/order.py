@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["topological_order", "reading_order", "interior_order"]
+__all__ = ["topological_order", "reading_order", "interior_order", "backward_order"]
 
 _MANY = object()  # in a node's second parent slot: the first holds a tuple of more than two parents
 
@@ -45,6 +45,26 @@ def interior_order(root: Any) -> list[Any]:
     Leaves receive gradient but pass none on, so a backward pass need not order them.
     """
     return _depth_first(root, leaves=False) if root.parents else []
+
+
+def backward_order(root: Any, zero: Any) -> list[Any]:
+    """:func:`interior_order`, each node's ``grad`` set to ``zero`` as it is placed: a backward pass's start.
+
+    The same order as :func:`interior_order`; the reset rides on the walk, at the node it has just
+    marked, instead of a second pass over the graph (which reads every node again from memory:
+    a tenth of microgpt's step, gate by gate).
+    """
+    if not root.parents:
+        return []
+    if not _marking.acquire(blocking=False):
+        order = _depth_first_with_set(root, leaves=False)
+        for v in order:
+            v.grad = zero
+        return order
+    try:
+        return _interior_marked(root, zero)
+    finally:
+        _marking.release()
 
 
 def _depth_first(root: Any, leaves: bool) -> list[Any]:
@@ -96,6 +116,54 @@ def _depth_first_marked(root: Any, leaves: bool) -> list[Any]:
                         push(first)
                     if second is not None and (leaves or second._p0 is not None) and second._mark is not done:
                         push(second)
+
+
+def _interior_marked(root: Any, zero: Any) -> list[Any]:
+    """:func:`_depth_first_marked` for interior nodes only (every node on the stack has parents), setting grads.
+
+    A node none of whose parents waits (each a leaf, or placed already) is placed at its first visit:
+    the same order, one turn of the loop fewer (half the nodes of a graph of gates).
+    """
+    entered, done = object(), object()
+    order: list[Any] = []
+    stack: list[Any] = [root]
+    push, pop, emit = stack.append, stack.pop, order.append
+    while True:
+        if not stack:
+            return order
+        v = stack[-1]
+        mark = v._mark
+        if mark is entered:  # its parents are all placed
+            pop()
+            v._mark = done
+            v.grad = zero
+            emit(v)
+            continue
+        if mark is done:  # pushed twice before its first visit
+            pop()
+            continue
+        first, second = v._p0, v._p1
+        if second is _MANY:
+            depth = len(stack)
+            for p in first:
+                if p._p0 is not None and p._mark is not done:
+                    push(p)
+            waiting = len(stack) != depth
+        else:
+            waiting = False
+            if first._p0 is not None and first._mark is not done:
+                push(first)
+                waiting = True
+            if second is not None and second._p0 is not None and second._mark is not done:
+                push(second)
+                waiting = True
+        if waiting:
+            v._mark = entered
+        else:  # no parent waits: placed now
+            pop()
+            v._mark = done
+            v.grad = zero
+            emit(v)
 
 
 def _depth_first_with_set(root: Any, leaves: bool) -> list[Any]:

@@ -93,6 +93,7 @@ class Adam:
     t: int
     m: list[Any]  # floats, or arrays for Tensors
     v: list[Any]
+    _scalars: bool  # every parameter a Value
 
     def __init__(
         self, params: Iterable[Node], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
@@ -108,6 +109,7 @@ class Adam:
         self.t = 0  # the number of steps taken: the bias corrections' exponent
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
+        self._scalars = all(type(p) is Value for p in self.params)  # floats in .grad and behind .data
 
     @property
     def lr(self) -> float:
@@ -124,6 +126,16 @@ class Adam:
         lr, eps, (beta1, beta2) = self._lr, self.eps, self.betas
         correction1, correction2 = 1 - beta1**self.t, 1 - beta2**self.t
         m, v = self.m, self.v
+        if self._scalars:  # Values: the same update, their numbers read and written in the slot behind .data
+            rest1, rest2 = 1 - beta1, 1 - beta2
+            for i, p in enumerate(self.params):
+                grad = p.grad
+                if grad is None:  # (set so by hand)
+                    continue
+                m_i = m[i] = beta1 * m[i] + rest1 * grad
+                v_i = v[i] = beta2 * v[i] + rest2 * grad**2
+                p._data -= lr * (m_i / correction1) / ((v_i / correction2) ** 0.5 + eps)
+            return
         for i, p in enumerate(self.params):
             grad = p.grad
             if grad is None:  # a Tensor no backward pass reached
