@@ -313,7 +313,7 @@ class Value(Node):
         as PyTorch computes ``t ** y`` (``x ** 0.5`` is ``sqrt(x)``: see ``floats.power_by_number``).
         """
         other = other if isinstance(other, Value) else _operand(other, "**")
-        power = _pow_by_number if self.requires_grad and not other.requires_grad else _pow
+        power = _pow if other.requires_grad else _pow_by_number  # as PyTorch: whether x needs a gradient or not
         return _binary(power(self._data, other._data), self, other, "**")
 
     @rule(

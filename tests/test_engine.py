@@ -350,6 +350,15 @@ def test_pow_by_number_gives_the_base_only_a_gradient():
     assert exponent.grad == 0.0  # (log(-1) would be nan)
 
 
+@given(st.floats(allow_nan=False, width=64), st.sampled_from([0.5, -0.5, -1.0, 2.0, 3.0, -2.0, 0.0, 1.0, 1.7]))
+def test_a_power_by_a_number_does_not_depend_on_whether_the_base_needs_a_gradient(x, n):
+    # PyTorch's t ** n takes the same path with or without requires_grad (x**3 is x·x·x, not C's pow)
+    free, constant = Value(x) ** n, Value(x, requires_grad=False) ** n
+    assert free.data == constant.data or (math.isnan(free.data) and math.isnan(constant.data))
+    if n == 3.0 and math.isfinite(x):
+        assert constant.data == x * x * x
+
+
 def test_comparisons_compare_data_and_builtin_max_works():
     a, b = Value(1.0), Value(2.0)
     assert a < b and a <= b and b > a and b >= a and a < 1.5 and not a > 1

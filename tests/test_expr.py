@@ -350,7 +350,7 @@ def direct(t, leaves):
     if kind == "bin":
         a, b = direct(t[2], leaves), direct(t[3], leaves)
         if not isinstance(a, Value) and not isinstance(b, Value):
-            return OPS[t[1]](Value(a), b).data
+            return OPS[t[1]](Value(a, requires_grad=False), b).data  # numbers: constants, as the parser folds them
         return OPS[t[1]](a, b)
     if kind == "neg":
         return -direct(t[1], leaves)
