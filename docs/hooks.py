@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXECUTED = ROOT / "docs" / "notebooks"  # executed copies, written by tests/test_notebooks.py (gitignored)
 FENCE = re.compile(r"^\s*(```|~~~)")
 LINK = re.compile(r"(!?\[(?P<text>(?:[^\[\]]|\[[^\]]*\])*)\])\((?P<target>[^()\s]+)\)")
+CODE_SPAN = re.compile(r"(`+)[^`].*?\1")
 WEB = ("http://", "https://", "mailto:")
 
 
@@ -113,11 +114,18 @@ def rewrite_links(lines: list[str], page: str, heading_pages: dict[str, tuple[st
             return f"`{target}`" if text.strip("`") == target else f"{text} (`{target}`)"
         return f"{match[1]}({posixpath.relpath(where, posixpath.dirname(page) or '.')})"
 
+    def outside_code(line: str) -> str:  # `code spans` kept as they are
+        out, at = [], 0
+        for span in CODE_SPAN.finditer(line):
+            out += [LINK.sub(rewrite, line[at : span.start()]), span[0]]
+            at = span.end()
+        return "".join([*out, LINK.sub(rewrite, line[at:])])
+
     out, in_fence = [], False
     for line in lines:
         if FENCE.match(line):
             in_fence = not in_fence
-        out.append(line if in_fence else LINK.sub(rewrite, line))
+        out.append(line if in_fence else outside_code(line))
     return out
 
 
