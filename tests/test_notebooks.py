@@ -5,10 +5,14 @@ that runs in the notebook's kernel right after the cell carrying that tag (the c
 so it sees what the learner sees at that point, and fails the test if a number is wrong. Every exercise
 (a cell tagged ``exercise``: a worksheet ``ws`` checked against ``my_answers``) is checked to ship
 placeholders only, one for each box.
+
+With ``MICROGRAD_EXECUTED_NOTEBOOKS=DIR`` each notebook that ran is saved there with its outputs (the checks
+taken out again): the documentation site shows those (CI: ``docs/notebooks``, read by docs/hooks.py).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -490,3 +494,18 @@ def test_notebook_runs_top_to_bottom(path, monkeypatch):
     assert not [o for o in outputs if o.output_type == "error"]
     expected = SHOWS.get(path.name, {"diagram", "plot"})
     assert expected <= shown(outputs), f"expected {sorted(expected)}, shown {sorted(shown(outputs))}"
+    if folder := os.environ.get("MICROGRAD_EXECUTED_NOTEBOOKS"):
+        save_executed(nb, Path(folder) / path.name)
+
+
+def save_executed(nb, path: Path) -> None:
+    """The executed notebook as the learner sees it (the cells ``with_checks`` added taken out), for the docs."""
+    nb.cells = [cell for cell in nb.cells if "check" not in cell.metadata]
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for count, cell in enumerate(code, 1):  # In [1], [2], ... as if run without the checks in between
+        cell.execution_count = count
+        for output in cell.outputs:
+            if output.output_type == "execute_result":
+                output.execution_count = count
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
