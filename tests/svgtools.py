@@ -210,3 +210,14 @@ def system_dot() -> str | None:
     else ``/opt/gv/dot`` (a 2.43 kept off PATH on a developer's machine), else None."""
     fallback = Path("/opt/gv/dot")
     return shutil.which("dot") or (str(fallback) if os.access(fallback, os.X_OK) else None)
+
+
+def role_elements(svg: str, role: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each element of a role: its tooltip and its texts as (class, text)."""
+    out = []
+    for g in root(svg).iter(f"{SVG}g"):
+        if g.get("data-role") == role:
+            title = g.find(f"{SVG}title")
+            texts = [((t.get("class") or "")[3:], t.text or "") for t in g.iter(f"{SVG}text") if (t.text or "").strip()]
+            out.append(((title.text or "") if title is not None else "", texts))
+    return out

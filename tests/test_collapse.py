@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from gptlike import gpt_step
-from svgtools import SVG, root
+from svgtools import SVG, role_elements, root
 
 import micrograd
 from micrograd import Value, draw, scope
@@ -21,26 +21,15 @@ from micrograd.drawing.numbers import format_number
 from micrograd.gallery import fork_xy, lecture_circuits
 
 
-def _elements(svg: str, role: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Each element of a role: its tooltip and its texts as (class, text)."""
-    out = []
-    for g in root(svg).iter(f"{SVG}g"):
-        if g.get("data-role") == role:
-            title = g.find(f"{SVG}title")
-            texts = [((t.get("class") or "")[3:], t.text or "") for t in g.iter(f"{SVG}text") if (t.text or "").strip()]
-            out.append(((title.text or "") if title is not None else "", texts))
-    return out
-
-
 def _box_titles(svg: str) -> list[str]:
     """The first line of every box: its scope's path (or a parameter matrix's stem)."""
-    return sorted(texts[0][1] for _, texts in _elements(svg, "scope"))
+    return sorted(texts[0][1] for _, texts in role_elements(svg, "scope"))
 
 
 def _wire(svg: str, start: str) -> dict[str, str]:
     """The numbers of the one wire whose tooltip starts with ``start``: {"value": ..., "grad": ...}."""
-    found = [dict(texts) for tip, texts in _elements(svg, "wire") if tip.startswith(start)]
-    assert len(found) == 1, (start, [tip for tip, _ in _elements(svg, "wire")])
+    found = [dict(texts) for tip, texts in role_elements(svg, "wire") if tip.startswith(start)]
+    assert len(found) == 1, (start, [tip for tip, _ in role_elements(svg, "wire")])
     return found[0]
 
 
@@ -79,7 +68,7 @@ def test_collapse_true_draws_each_top_level_scope_as_one_box() -> None:
     f = _model()
     svg = draw(f, collapse=True).svg()
     assert _box_titles(svg) == ["dec", "enc"]
-    counts = {texts[0][1]: texts[1][1] for _, texts in _elements(svg, "scope")}
+    counts = {texts[0][1]: texts[1][1] for _, texts in role_elements(svg, "scope")}
     inside = {"enc": 0, "dec": 0}
     for v in topological_order(f):
         if v.scope and not (v.is_leaf and not v.requires_grad):
@@ -91,7 +80,7 @@ def test_a_depth_boxes_the_scopes_that_deep_and_opens_the_shallower() -> None:
     f = _model()
     svg = draw(f, collapse=2).svg()
     assert _box_titles(svg) == ["dec/out", "enc/act", "enc/mix"]
-    gates = [texts[0][1] for _, texts in _elements(svg, "gate")]
+    gates = [texts[0][1] for _, texts in role_elements(svg, "gate")]
     assert "×2" in gates  # e = a * 2, directly in enc: drawn as itself
 
 
@@ -135,12 +124,12 @@ def test_parameters_labelled_stem_index_are_gathered_by_stem() -> None:
         out = micrograd.sum(wi * xi for row in w for wi, xi in zip(row, x, strict=True)) + b
     out.backward()
     svg = draw(out, collapse=True).svg()
-    boxes = {texts[0][1]: dict(texts[1:]) for _, texts in _elements(svg, "scope")}
+    boxes = {texts[0][1]: dict(texts[1:]) for _, texts in role_elements(svg, "scope")}
     assert set(boxes) == {"w", "layer"}
     assert boxes["w"]["note"] == "6 values"
     norm = math.sqrt(sum(v.grad**2 for row in w for v in row))
     assert boxes["w"]["grad"] == f"||grad|| {format_number(norm)}"
-    assert "b[0]" in [texts[0][1] for _, texts in _elements(svg, "leaf")]
+    assert "b[0]" in [texts[0][1] for _, texts in role_elements(svg, "leaf")]
 
 
 # ---------------------------------------------------------------- the numbers on the wires
@@ -154,7 +143,7 @@ def test_a_wire_into_a_box_carries_the_gradient_its_value_gets_back_through_the_
     into_enc = _wire(svg, "x → enc:")  # a branch of x's fork: its uses inside enc, summed
     assert into_enc["grad"] == format_number(x_in.grad)
     assert x_in.grad != x.grad  # x's other use, outside, is not in it
-    stem = [dict(texts) for tip, texts in _elements(svg, "wire") if tip.startswith("x = ")]
+    stem = [dict(texts) for tip, texts in role_elements(svg, "wire") if tip.startswith("x = ")]
     assert stem == [{"value": format_number(x.data), "grad": format_number(x.grad)}]  # the sum of its branches
     y_wire = _wire(svg, "y → enc:")
     assert y_wire == {"value": format_number(y.data), "grad": format_number(y.grad)}
@@ -167,7 +156,7 @@ def test_a_wire_out_of_a_box_carries_its_output_and_the_gradient_it_gets_back() 
     svg = draw(f, collapse=True).svg()
     wire = _wire(svg, "enc → dec:")
     assert wire == {"value": format_number(e.data), "grad": format_number(e.grad)}
-    (enc,) = [texts for _, texts in _elements(svg, "scope") if texts[0][1] == "enc"]
+    (enc,) = [texts for _, texts in role_elements(svg, "scope") if texts[0][1] == "enc"]
     assert dict(enc[1:]) == {"note": enc[1][1], "value": format_number(e.data), "grad": format_number(e.grad)}
 
 
@@ -182,7 +171,7 @@ def test_a_wire_of_many_values_says_how_many_and_the_size_of_their_gradients() -
     wire = _wire(svg, "a → b:")
     assert wire["value"] == "5 values"
     assert wire["grad"] == f"||grad|| {format_number(math.sqrt(sum(h.grad**2 for h in hs)))}"
-    tip = next(tip for tip, _ in _elements(svg, "wire") if tip.startswith("a → b:"))
+    tip = next(tip for tip, _ in role_elements(svg, "wire") if tip.startswith("a → b:"))
     assert all(format_number(h.data) in tip for h in hs)
 
 
@@ -357,6 +346,6 @@ def test_the_grouping_has_each_drawn_node_once() -> None:
 def test_an_open_scope_is_a_labelled_group_around_what_it_holds() -> None:
     f = _model()
     svg = draw(f, collapse=True, expand="mix").svg()
-    groups = {tip: [t for _, t in texts] for tip, texts in _elements(svg, "heading")}
+    groups = {tip: [t for _, t in texts] for tip, texts in role_elements(svg, "heading")}
     assert groups == {"scope enc, open": ["enc"], "scope enc/mix, open": ["enc/mix"]}
-    assert not _elements(draw(f, collapse=True).svg(), "heading")  # nothing open: no group
+    assert not role_elements(draw(f, collapse=True).svg(), "heading")  # nothing open: no group

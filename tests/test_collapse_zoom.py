@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from gptlike import gpt_step
-from svgtools import SVG, root, size_px, smallest_text_px
+from svgtools import SVG, role_elements, root, size_px, smallest_text_px
 
 from micrograd import Value, draw
 from micrograd.core import topological_order
@@ -19,22 +19,11 @@ from micrograd.models import MicroGPT
 HEAD = "pos2/layer0/attn/head1"
 
 
-def _elements(svg: str, role: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Each element of a role: its tooltip and its texts as (class, text)."""
-    out = []
-    for g in root(svg).iter(f"{SVG}g"):
-        if g.get("data-role") == role:
-            title = g.find(f"{SVG}title")
-            texts = [((t.get("class") or "")[3:], t.text or "") for t in g.iter(f"{SVG}text") if (t.text or "").strip()]
-            out.append(((title.text or "") if title is not None else "", texts))
-    return out
-
-
 def _boxes(svg: str) -> dict[str, dict[str, str]]:
     """Each box by its title (its name lines: a stub's place and the matrix its values are made with): its
     other texts by class."""
     out = {}
-    for _, texts in _elements(svg, "scope"):
+    for _, texts in role_elements(svg, "scope"):
         title = [t for kind, t in texts if kind == "name"]
         out[" ".join(title)] = dict(texts[len(title) :])
     return out
@@ -72,7 +61,7 @@ def test_a_zoomed_head_draws_its_inside_and_stubs_named_after_where_its_wires_go
         f"{HEAD}/softmax",
         "to pos2/layer0/attn",
     ]
-    assert "out" not in {t for t, _ in _elements(svg, "wire")}  # the loss is computed elsewhere: no output wire
+    assert "out" not in {t for t, _ in role_elements(svg, "wire")}  # the loss is computed elsewhere: no output wire
 
 
 def test_each_entering_stub_carries_the_norm_of_the_gradients_its_values_get_back_through_the_scope() -> None:
@@ -107,7 +96,7 @@ def test_each_output_wire_carries_its_value_and_gradient_into_the_stub_it_leaves
     nodes = topological_order(loss)
     outputs = {id(v): v for c in nodes if not _inside(c, HEAD) for v in c.parents if _inside(v, HEAD)}.values()
     svg = draw(loss, within=HEAD, width=None).svg()
-    wires = [dict(texts) for tip, texts in _elements(svg, "wire") if "→ pos2/layer0/attn:" in tip]
+    wires = [dict(texts) for tip, texts in role_elements(svg, "wire") if "→ pos2/layer0/attn:" in tip]
     assert sorted((w["value"], w["grad"]) for w in wires) == sorted(
         (format_number(v.data), format_number(v.grad)) for v in outputs
     )
@@ -157,7 +146,7 @@ def test_expand_opens_a_scope_inside_the_one_zoomed_into() -> None:
     svg = draw(loss, within=HEAD, expand="softmax", width=None).svg()
     assert f"{HEAD}/softmax" not in _boxes(svg)
     exps = [v for v in topological_order(loss) if v.scope == f"{HEAD}/softmax" and v.op == "exp"]
-    gates = [texts for _, texts in _elements(svg, "gate")]
+    gates = [texts for _, texts in role_elements(svg, "gate")]
     assert len(exps) == 3 and sum(1 for texts in gates if any("exp" in t for _, t in texts)) == len(exps)
 
 

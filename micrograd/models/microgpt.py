@@ -39,6 +39,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from .. import blocks
 from ..engine import Value
@@ -60,6 +61,7 @@ __all__ = [
     "softmax",
     "cross_entropy",
     "MicroGPT",
+    "train",
 ]
 
 Vector = list[Value]
@@ -346,6 +348,15 @@ class MicroGPT(Module):
 
     # -- training and sampling
 
+    def train_step(self, tokens: Sequence[int], optimizer: Adam) -> float:
+        """One step on one name: the loss, ``backward()``, Adam's step at ``optimizer.lr``, the gradients
+        zeroed; the loss (a float). The step's graph is freed on return, before the next one is built."""
+        loss = self.step_loss(tokens)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        return loss.data
+
     def train(
         self,
         steps: int,
@@ -357,26 +368,11 @@ class MicroGPT(Module):
     ) -> list[float]:
         """microgpt's training loop, ``steps`` steps over ``docs`` (one name a step, in turn); the losses.
 
-        Each step: the loss of one name, ``backward()``, then Adam (``betas``, ``eps``) with a learning
-        rate decaying linearly from ``lr`` to 0 over ``num_steps`` (``steps`` unless given), then the
-        gradients zeroed. ``on_step(step, loss)`` is called after each step. A new Adam each call.
+        Each step: :meth:`train_step` on one name, Adam (``betas``, ``eps``) with a learning rate
+        decaying linearly from ``lr`` to 0 over ``num_steps`` (``steps`` unless given).
+        ``on_step(step, loss)`` is called after each step. A new Adam each call.
         """
-        if self.docs is None:
-            raise ValueError("train: this model has no names to read (make it with MicroGPT.from_names, or set .docs)")
-        num_steps = steps if num_steps is None else num_steps
-        optimizer = Adam(self.parameters(), lr=lr, betas=betas, eps=eps)
-        losses = []
-        for step in range(steps):
-            loss = self.step_loss(self.tokenizer.encode(self.docs[step % len(self.docs)]))
-            loss.backward()
-            optimizer.lr = lr * (1 - step / num_steps)
-            optimizer.step()
-            optimizer.zero_grad()
-            losses.append(loss.data)
-            del loss  # the step's graph freed now, not kept alive (and walked by the collector) through the next one
-            if on_step is not None:
-                on_step(step, losses[-1])
-        return losses
+        return train(self, steps, lr, betas, eps, num_steps, on_step)
 
     def sample(self, temperature: float = 0.5, rng: random.Random | None = None) -> str:
         """A new name: token after token, each drawn from ``softmax(logits / temperature)``, until ``bos``.
@@ -418,3 +414,36 @@ def _check_weights(weights: Weights, shapes: dict[str, tuple[int, int]]) -> None
         got = weights[name]
         if len(got) != rows or any(len(row) != columns for row in got):
             raise ValueError(f"MicroGPT: {name} must be {rows} rows of {columns} numbers")
+
+
+class _Trainable(Protocol):
+    docs: list[str] | None
+    tokenizer: Tokenizer
+
+    def parameters(self) -> list[Any]: ...
+    def train_step(self, tokens: Sequence[int], optimizer: Adam) -> float: ...
+
+
+def train(
+    model: _Trainable,
+    steps: int,
+    lr: float = 0.01,
+    betas: tuple[float, float] = (0.85, 0.99),
+    eps: float = 1e-8,
+    num_steps: int | None = None,
+    on_step: Callable[[int, float], object] | None = None,
+) -> list[float]:
+    """microgpt's loop for a model on Values or Tensors: name after name of ``model.docs``, each one
+    ``model.train_step`` with Adam's rate ``lr · (1 − step / num_steps)``; the losses."""
+    if model.docs is None:
+        name = type(model).__name__
+        raise ValueError(f"train: this model has no names to read (make it with {name}.from_names, or set .docs)")
+    num_steps = steps if num_steps is None else num_steps
+    optimizer = Adam(model.parameters(), lr=lr, betas=betas, eps=eps)
+    losses = []
+    for step in range(steps):
+        optimizer.lr = lr * (1 - step / num_steps)
+        losses.append(model.train_step(model.tokenizer.encode(model.docs[step % len(model.docs)]), optimizer))
+        if on_step is not None:
+            on_step(step, losses[-1])
+    return losses

@@ -33,7 +33,7 @@ from ..graph.grad_mode import no_grad
 from ..nn.optim import Adam
 from ..tensor import Tensor, where
 from .datasets import load_names
-from .microgpt import Config, Tokenizer, Weights, _check_weights, init_weights, weight_shapes
+from .microgpt import Config, Tokenizer, Weights, _check_weights, init_weights, train, weight_shapes
 
 __all__ = ["TensorGPT", "gpt_loss", "gpt_logits", "rmsnorm", "causal_attention"]
 
@@ -168,17 +168,7 @@ class TensorGPT:
         Each step reads one name, and Adam (``betas``, ``eps``) moves the parameters with a learning
         rate decaying linearly from ``lr`` to 0 over ``num_steps`` (``steps`` unless given).
         """
-        if self.docs is None:
-            raise ValueError("train: this model has no names to read (make it with TensorGPT.from_names, or set .docs)")
-        num_steps = steps if num_steps is None else num_steps
-        optimizer = Adam(self.parameters(), lr=lr, betas=betas, eps=eps)
-        losses = []
-        for step in range(steps):
-            optimizer.lr = lr * (1 - step / num_steps)
-            losses.append(self.train_step(self.tokenizer.encode(self.docs[step % len(self.docs)]), optimizer))
-            if on_step is not None:
-                on_step(step, losses[-1])
-        return losses
+        return train(self, steps, lr, betas, eps, num_steps, on_step)
 
     def sample(self, temperature: float = 0.5, rng: random.Random | None = None) -> str:
         """A new name, as :meth:`MicroGPT.sample`: token after token from ``softmax(logits / temperature)``
