@@ -2,6 +2,8 @@
 
 - :mod:`micrograd.models.microgpt`: ``MicroGPT``, its ``Config``, ``Tokenizer``, ``init_weights`` and
   building blocks;
+- :mod:`micrograd.models.microgpt_tensor`: ``TensorGPT``, the same model on ``Tensor`` (a whole name as one
+  matrix; imported on its own, as it needs numpy);
 - :mod:`micrograd.models.datasets`: ``load_names`` (makemore's 32,033 names, shipped with their MIT notice);
 - :mod:`micrograd.models.collector`: ``collector_paused``, an opt-in pause of Python's cyclic garbage
   collector around a training loop (micrograd's graphs have no cycles: reference counting frees them).
