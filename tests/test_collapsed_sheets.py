@@ -9,8 +9,8 @@ import math
 import re
 
 import pytest
-from svgtools import SVG, root, texts
-from test_collapse import _elements, _model, _twin, _wire
+from svgtools import SVG, role_elements, root, texts
+from test_collapse import _model, _twin, _wire
 
 from micrograd import Value, scope, worksheet
 from micrograd.core import topological_order
@@ -94,7 +94,7 @@ def test_a_value_used_by_a_box_and_a_gate_sums_the_boxs_given_share_and_the_gate
 
     sheet = ws.picture().svg()
     assert _wire(sheet, "x → enc")["grad"] == format_number(x_in.grad)  # given
-    dec = [texts for tip, texts in _elements(sheet, "scope") if tip.startswith("scope dec")]
+    dec = [texts for tip, texts in role_elements(sheet, "scope") if tip.startswith("scope dec")]
     assert [kind for kind, _ in dec[0]] == ["name", "note", "value"]  # its gradient is box 1, on its wire only
     assert len(re.findall(r'class="mg-answer-box" data-box="(\d+)"', sheet)) == 3
 
@@ -185,7 +185,7 @@ def test_a_collapsed_comparison_draws_both_passes_collapsed_the_same_way() -> No
     f = _model()
     cmp = compare_backward(f, "set-not-accumulate", collapse=True)
     right, wrong = cmp.svgs()
-    boxes = [sorted(t[0][1] for _, t in _elements(svg, "scope")) for svg in (right, wrong)]
+    boxes = [sorted(t[0][1] for _, t in role_elements(svg, "scope")) for svg in (right, wrong)]
     assert boxes[0] == boxes[1] == ["dec", "enc"]
     # the buggy pass keeps x's last contribution: the stem's total is the one written last, not a sum
     x = float(_grad_on(wrong, "x = 0.7, used by 2 parts"))
