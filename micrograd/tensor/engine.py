@@ -417,7 +417,7 @@ class Tensor(Elementwise, ShapeOps, Reductions, AsNumbers):
         with _quiet():
             deque(chain_rule(_hooked(nodes, grads) if hooked else nodes, RULES, grads, record=False), maxlen=0)
         for node, grad in grads.items():
-            if node.parents:  # interior: recomputed
+            if node._p0 is not None:  # interior (it has parents): recomputed
                 node.grad = _ndarray(grad)
                 continue
             grad = apply_hooks(node, grad) if hooked else grad
