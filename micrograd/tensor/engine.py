@@ -39,6 +39,7 @@ import numbers
 import operator
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -457,7 +458,7 @@ class Tensor(Elementwise, ShapeOps, Reductions, AsNumbers):
             return seed
         return Tensor(self._check_seed(seed), requires_grad=False)
 
-    def _quiet(self) -> np.errstate:
+    def _quiet(self) -> AbstractContextManager[Any]:
         return _quiet()
 
     def zero_grad(self) -> None:
