@@ -164,6 +164,27 @@ def test_adam_on_a_tensor_is_adam_on_each_of_its_values() -> None:
         np.testing.assert_array_equal(tensor.data, np.reshape([v.data for v in values], (3, 2)))  # bit for bit
 
 
+def test_adam_on_tensors_all_at_once_or_one_by_one_is_adam_on_each_value() -> None:
+    # Steps where every Tensor has a gradient update them all at once (one flat array); a step where one
+    # has none goes one by one. Either way, and switching between the two, each value moves as a Value would.
+    rng = np.random.default_rng(5)
+    shapes = [(3, 2), (4,), (2, 2, 2)]
+    tensors = [Tensor(rng.normal(size=s)) for s in shapes]
+    values = [[Value(float(x)) for x in t.data.flat] for t in tensors]
+    on_tensors = Adam(tensors, lr=0.1, betas=(0.85, 0.99))
+    on_values = Adam([v for vs in values for v in vs], lr=0.1, betas=(0.85, 0.99))  # skips a grad of None
+    for missing in (1, None, None, 0, None, 2, None):  # the Tensor no gradient reaches at that step
+        for k, (t, vs) in enumerate(zip(tensors, values, strict=True)):
+            g = None if k == missing else rng.normal(size=t.shape)
+            t.grad = g
+            for i, value in enumerate(vs):
+                value.grad = None if g is None else float(g.flat[i])
+        on_tensors.step()
+        on_values.step()
+        for t, vs in zip(tensors, values, strict=True):  # bit for bit
+            np.testing.assert_array_equal(t.data, np.reshape([v.data for v in vs], t.shape))
+
+
 def test_adam_leaves_a_tensor_no_gradient_reached() -> None:
     reached, missed = Tensor([1.0, 2.0]), Tensor([3.0])
     optimizer = Adam([reached, missed], lr=0.5)

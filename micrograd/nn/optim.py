@@ -7,6 +7,8 @@ import numbers
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from ..core import Node
 from ..engine import Value
 
@@ -110,6 +112,7 @@ class Adam:
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
         self._scalars = all(type(p) is Value for p in self.params)  # floats in .grad and behind .data
+        self._flat: tuple[list[tuple[int, ...]], Any, Any, list[tuple[int, int]]] | None = None  # (_all_at_once)
 
     @property
     def lr(self) -> float:
@@ -136,15 +139,56 @@ class Adam:
                 v_i = v[i] = beta2 * v[i] + rest2 * grad**2
                 p._data -= lr * (m_i / correction1) / ((v_i / correction2) ** 0.5 + eps)
             return
+        if self._all_at_once(lr, eps, correction1, correction2):
+            return
         for i, p in enumerate(self.params):
             grad = p.grad
             if grad is None:  # a Tensor no backward pass reached
                 continue
-            m[i] = beta1 * m[i] + (1 - beta1) * grad
-            v[i] = beta2 * v[i] + (1 - beta2) * grad**2
-            m_hat = m[i] / correction1
-            v_hat = v[i] / correction2
+            m_i = beta1 * m[i] + (1 - beta1) * grad
+            v_i = beta2 * v[i] + (1 - beta2) * grad**2
+            _keep(m, i, m_i)
+            _keep(v, i, v_i)
+            m_hat = m_i / correction1
+            v_hat = v_i / correction2
             p.data -= lr * m_hat / (v_hat**0.5 + eps)
+
+    def _all_at_once(self, lr: float, eps: float, correction1: float, correction2: float) -> bool:
+        """Tensors that all have a gradient: the same update on all their elements at once, one flat array.
+
+        Element by element it is the same arithmetic as one parameter at a time (the same bits), in
+        a few numpy calls instead of a dozen per parameter. ``m`` and ``v`` become views of the flat
+        running averages. False (nothing done) if a parameter is a Value or has no gradient.
+        """
+        grads = [p.grad for p in self.params]
+        if not all(type(g) is np.ndarray and g.shape == p.data.shape for g, p in zip(grads, self.params)):  # noqa: B905
+            return False
+        shapes = [g.shape for g in grads]
+        if self._flat is None or self._flat[0] != shapes:
+            self._flatten(shapes)
+        assert self._flat is not None
+        _, m, v, spans = self._flat
+        (beta1, beta2), g = self.betas, np.concatenate([g.ravel() for g in grads])
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * g**2
+        update = lr * (m / correction1) / ((v / correction2) ** 0.5 + eps)
+        for p, (start, stop) in zip(self.params, spans):  # noqa: B905
+            p.data -= update[start:stop].reshape(p.data.shape)
+        return True
+
+    def _flatten(self, shapes: list[tuple[int, ...]]) -> None:
+        """The running averages as flat arrays, ``m[i]`` and ``v[i]`` views of them (with what they held)."""
+        stops = np.cumsum([math.prod(shape) for shape in shapes]).tolist()
+        spans = list(zip([0, *stops[:-1]], stops))  # noqa: B905
+        flat_m, flat_v = np.zeros(stops[-1]), np.zeros(stops[-1])
+        for i, ((start, stop), shape) in enumerate(zip(spans, shapes)):  # noqa: B905
+            for flat, averages in ((flat_m, self.m), (flat_v, self.v)):
+                view = flat[start:stop].reshape(shape)
+                view[...] = averages[i]
+                averages[i] = view
+        self._flat = (shapes, flat_m, flat_v, spans)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on every parameter (None on a Tensor; call before each ``backward()``)."""
@@ -153,6 +197,15 @@ class Adam:
 
     def __repr__(self) -> str:
         return f"Adam({len(self.params)} params, lr={self._lr:g}, betas={self.betas}, eps={self.eps:g})"
+
+
+def _keep(averages: list[Any], i: int, new: Any) -> None:
+    """``averages[i] = new``, written into the array there if it has that shape (a view of the flat averages)."""
+    old = averages[i]
+    if type(old) is np.ndarray and type(new) is np.ndarray and old.shape == new.shape:
+        old[...] = new
+    else:
+        averages[i] = new
 
 
 def _checked_params(params: Iterable[Any], who: str, tensors: bool = False) -> list[Any]:

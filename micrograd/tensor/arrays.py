@@ -15,6 +15,8 @@ scalar engine's Values never reach these functions), so this module needs nothin
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -31,9 +33,33 @@ def _is_tensor(x: Any) -> bool:
     return isinstance(x, Node)
 
 
-def _quiet() -> np.errstate:
-    """numpy's IEEE results (inf, nan) without RuntimeWarnings."""
-    return np.errstate(all="ignore")
+class _Quiet:
+    """numpy's IEEE results (inf, nan) without RuntimeWarnings: ``with _quiet():``, as ``np.errstate(all="ignore")``.
+
+    numpy 2 keeps its error settings in a context variable; setting it to settings made once costs
+    a fifth of what ``np.errstate`` costs to enter (it makes them anew each time: 0.8 us, more than
+    an op on a small array). With an older numpy, ``np.errstate`` itself.
+    """
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _error_state.set(_IGNORE_ALL)
+
+    def __exit__(self, *exc: object) -> None:
+        _error_state.reset(self._token)
+
+
+try:  # numpy >= 2
+    from numpy._core._ufunc_config import _extobj_contextvar as _error_state  # type: ignore[attr-defined]
+    from numpy._core._ufunc_config import _make_extobj  # type: ignore[attr-defined]
+
+    _IGNORE_ALL = _make_extobj(all="ignore")
+    _quiet: Callable[[], AbstractContextManager[Any]] = _Quiet
+except ImportError:  # numpy 1.x
+
+    def _quiet() -> AbstractContextManager[Any]:
+        return np.errstate(all="ignore")
 
 
 def _ndarray(x: Any) -> np.ndarray:

@@ -11,6 +11,7 @@ the Tensor as ``self._node``), and its rule is registered in the same table (:da
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any, Self
@@ -74,15 +75,16 @@ class ShapeOps(Node):
     def transpose(self, *axes: Any) -> Self:
         """Axes permuted (reversed by default, as numpy)."""
         given = (axes[0] if len(axes) == 1 else axes) or None
-        perm = tuple(range(self.data.ndim))[::-1] if given is None else tuple(given)
-        data = self.data.transpose(perm).copy()  # numpy checks perm is a permutation of the axes
-        perm = tuple(int(a) % self.data.ndim for a in perm)
-        return self._node(data, (self,), "transpose", perm, "T" if given is None else f"transpose{perm}")
+        if given is None:
+            perm = tuple(range(self.data.ndim - 1, -1, -1))
+            return self._node(self.data.transpose().copy(), (self,), "transpose", perm, "T")
+        data = self.data.transpose(given).copy()  # numpy checks it is a permutation of the axes
+        perm = tuple(int(a) % self.data.ndim for a in given)
+        return self._node(data, (self,), "transpose", perm, f"transpose{perm}")
 
     @rule("transpose")
     def _transpose_rule(out, upstream: np.ndarray) -> tuple[np.ndarray]:  # permute G back (inverse permutation)
-        perm = out._args
-        return (upstream.transpose(tuple(sorted(range(len(perm)), key=perm.__getitem__))),)
+        return (upstream.transpose(_inverse(out._args)),)
 
     @property
     def T(self) -> Self:
@@ -109,6 +111,12 @@ class ShapeOps(Node):
         else:
             np.add.at(dx, index, upstream)  # an index array may pick an element twice: add, never overwrite
         return (dx,)
+
+
+@functools.lru_cache(maxsize=256)
+def _inverse(perm: tuple[int, ...]) -> tuple[int, ...]:
+    """The permutation that undoes ``perm`` (a transpose's axes), made once per permutation."""
+    return tuple(sorted(range(len(perm)), key=perm.__getitem__))
 
 
 def _scatter(upstream: ShapeOps, index: Any, basic: bool, shape: tuple[int, ...]) -> ShapeOps:
