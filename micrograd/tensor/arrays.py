@@ -50,16 +50,31 @@ class _Quiet:
         _error_state.reset(self._token)
 
 
-try:  # numpy >= 2
+def _errstate_quiet() -> AbstractContextManager[Any]:
+    return np.errstate(all="ignore")
+
+
+def _fast_quiet_works() -> bool:
+    """Whether :class:`_Quiet` does what ``np.errstate(all="ignore")`` does, on this numpy (it uses numpy's
+    private names: checked once at import, so a numpy that changed them gets ``np.errstate`` instead)."""
+    try:
+        with _Quiet():
+            inside = np.geterr()
+        return set(inside.values()) == {"ignore"} and np.geterr() != inside
+    except Exception:  # noqa: BLE001 (any failure of a private name: fall back)
+        return False
+
+
+try:  # numpy >= 2: its error settings live in a context variable
     from numpy._core._ufunc_config import _extobj_contextvar as _error_state  # type: ignore[attr-defined]
     from numpy._core._ufunc_config import _make_extobj  # type: ignore[attr-defined]
 
     _IGNORE_ALL = _make_extobj(all="ignore")
-    _quiet: Callable[[], AbstractContextManager[Any]] = _Quiet
-except ImportError:  # numpy 1.x
-
-    def _quiet() -> AbstractContextManager[Any]:
-        return np.errstate(all="ignore")
+except (ImportError, AttributeError, TypeError):  # numpy 1.x, or a numpy whose private names moved
+    _IGNORE_ALL = None
+_quiet: Callable[[], AbstractContextManager[Any]] = (
+    _Quiet if _IGNORE_ALL is not None and _fast_quiet_works() else _errstate_quiet
+)
 
 
 def _ndarray(x: Any) -> np.ndarray:
