@@ -39,7 +39,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from .. import blocks
 from ..engine import Value
@@ -61,7 +61,7 @@ __all__ = [
     "softmax",
     "cross_entropy",
     "MicroGPT",
-    "train",
+    "TrainedOnNames",
 ]
 
 Vector = list[Value]
@@ -220,7 +220,52 @@ def cross_entropy(logits: Vector, target: int, fused: bool = False) -> Value:
 # ---------------------------------------------------------------- the model
 
 
-class MicroGPT(Module):
+class TrainedOnNames:
+    """What both microgpt models share (on Values and on Tensors): microgpt's loop over the names.
+
+    A model gives ``docs`` (the shuffled names), ``tokenizer``, ``parameters()`` and ``train_step(tokens,
+    optimizer)``; :meth:`train` runs one step a name, in turn.
+    """
+
+    docs: list[str] | None
+    tokenizer: Tokenizer
+
+    def parameters(self) -> list[Any]:
+        raise NotImplementedError
+
+    def train_step(self, tokens: Sequence[int], optimizer: Adam) -> float:
+        raise NotImplementedError
+
+    def train(
+        self,
+        steps: int,
+        lr: float = 0.01,
+        betas: tuple[float, float] = (0.85, 0.99),
+        eps: float = 1e-8,
+        num_steps: int | None = None,
+        on_step: Callable[[int, float], object] | None = None,
+    ) -> list[float]:
+        """microgpt's training loop, ``steps`` steps over ``docs`` (one name a step, in turn); the losses.
+
+        Each step: :meth:`train_step` on one name, Adam (``betas``, ``eps``) with a learning rate decaying
+        linearly from ``lr`` to 0 over ``num_steps`` (``steps`` unless given). ``on_step(step, loss)`` is
+        called after each step. A new Adam each call.
+        """
+        if self.docs is None:
+            name = type(self).__name__
+            raise ValueError(f"train: this model has no names to read (make it with {name}.from_names, or set .docs)")
+        num_steps = steps if num_steps is None else num_steps
+        optimizer = Adam(self.parameters(), lr=lr, betas=betas, eps=eps)
+        losses = []
+        for step in range(steps):
+            optimizer.lr = lr * (1 - step / num_steps)
+            losses.append(self.train_step(self.tokenizer.encode(self.docs[step % len(self.docs)]), optimizer))
+            if on_step is not None:
+                on_step(step, losses[-1])
+        return losses
+
+
+class MicroGPT(TrainedOnNames, Module):
     """microgpt's transformer on Values: ``MicroGPT(weights, tokenizer, config=Config(), fused=False)``.
 
     ``weights`` as :func:`init_weights` gives them; each number becomes a parameter, a
@@ -357,23 +402,6 @@ class MicroGPT(Module):
         optimizer.zero_grad()
         return loss.data
 
-    def train(
-        self,
-        steps: int,
-        lr: float = 0.01,
-        betas: tuple[float, float] = (0.85, 0.99),
-        eps: float = 1e-8,
-        num_steps: int | None = None,
-        on_step: Callable[[int, float], object] | None = None,
-    ) -> list[float]:
-        """microgpt's training loop, ``steps`` steps over ``docs`` (one name a step, in turn); the losses.
-
-        Each step: :meth:`train_step` on one name, Adam (``betas``, ``eps``) with a learning rate
-        decaying linearly from ``lr`` to 0 over ``num_steps`` (``steps`` unless given).
-        ``on_step(step, loss)`` is called after each step. A new Adam each call.
-        """
-        return train(self, steps, lr, betas, eps, num_steps, on_step)
-
     def sample(self, temperature: float = 0.5, rng: random.Random | None = None) -> str:
         """A new name: token after token, each drawn from ``softmax(logits / temperature)``, until ``bos``.
 
@@ -414,36 +442,3 @@ def _check_weights(weights: Weights, shapes: dict[str, tuple[int, int]]) -> None
         got = weights[name]
         if len(got) != rows or any(len(row) != columns for row in got):
             raise ValueError(f"MicroGPT: {name} must be {rows} rows of {columns} numbers")
-
-
-class _Trainable(Protocol):
-    docs: list[str] | None
-    tokenizer: Tokenizer
-
-    def parameters(self) -> list[Any]: ...
-    def train_step(self, tokens: Sequence[int], optimizer: Adam) -> float: ...
-
-
-def train(
-    model: _Trainable,
-    steps: int,
-    lr: float = 0.01,
-    betas: tuple[float, float] = (0.85, 0.99),
-    eps: float = 1e-8,
-    num_steps: int | None = None,
-    on_step: Callable[[int, float], object] | None = None,
-) -> list[float]:
-    """microgpt's loop for a model on Values or Tensors: name after name of ``model.docs``, each one
-    ``model.train_step`` with Adam's rate ``lr · (1 − step / num_steps)``; the losses."""
-    if model.docs is None:
-        name = type(model).__name__
-        raise ValueError(f"train: this model has no names to read (make it with {name}.from_names, or set .docs)")
-    num_steps = steps if num_steps is None else num_steps
-    optimizer = Adam(model.parameters(), lr=lr, betas=betas, eps=eps)
-    losses = []
-    for step in range(steps):
-        optimizer.lr = lr * (1 - step / num_steps)
-        losses.append(model.train_step(model.tokenizer.encode(model.docs[step % len(model.docs)]), optimizer))
-        if on_step is not None:
-            on_step(step, losses[-1])
-    return losses

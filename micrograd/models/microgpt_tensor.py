@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from ..graph.grad_mode import no_grad
 from ..nn.optim import Adam
 from ..tensor import Tensor, where
 from .datasets import load_names
-from .microgpt import Config, Tokenizer, Weights, _check_weights, init_weights, train, weight_shapes
+from .microgpt import Config, Tokenizer, TrainedOnNames, Weights, _check_weights, init_weights, weight_shapes
 
 __all__ = ["TensorGPT", "gpt_loss", "gpt_logits", "rmsnorm", "causal_attention"]
 
@@ -96,7 +96,7 @@ def gpt_loss(params: Mapping[str, Tensor], tokens: Sequence[int], config: Config
     return -log_probs[np.arange(n), np.asarray(tokens[1 : n + 1])].mean()
 
 
-class TensorGPT:
+class TensorGPT(TrainedOnNames):
     """microgpt's transformer on Tensors: ``TensorGPT(weights, tokenizer, config=Config())``, as :class:`MicroGPT`.
 
     ``weights`` as :func:`~micrograd.models.init_weights` gives them (name -> matrix ``(out, in)``);
@@ -153,22 +153,6 @@ class TensorGPT:
         optimizer.step()
         optimizer.zero_grad()
         return loss.item()
-
-    def train(
-        self,
-        steps: int,
-        lr: float = 0.01,
-        betas: tuple[float, float] = (0.85, 0.99),
-        eps: float = 1e-8,
-        num_steps: int | None = None,
-        on_step: Callable[[int, float], object] | None = None,
-    ) -> list[float]:
-        """microgpt's training loop, as :meth:`MicroGPT.train`: ``steps`` steps over ``docs``; the losses.
-
-        Each step reads one name, and Adam (``betas``, ``eps``) moves the parameters with a learning
-        rate decaying linearly from ``lr`` to 0 over ``num_steps`` (``steps`` unless given).
-        """
-        return train(self, steps, lr, betas, eps, num_steps, on_step)
 
     def sample(self, temperature: float = 0.5, rng: random.Random | None = None) -> str:
         """A new name, as :meth:`MicroGPT.sample`: token after token from ``softmax(logits / temperature)``
