@@ -58,7 +58,7 @@ def test_a_zoomed_head_draws_its_inside_and_stubs_named_after_where_its_wires_go
         "from pos2/layer0/attn attn_wk",
         "from pos2/layer0/attn attn_wq",
         "from pos2/layer0/attn attn_wv",
-        f"{HEAD}/softmax",
+        "softmax",  # titled from the scope zoomed into, whose outline says the rest
         "to pos2/layer0/attn",
     ]
     assert "out" not in {t for t, _ in role_elements(svg, "wire")}  # the loss is computed elsewhere: no output wire
@@ -118,7 +118,7 @@ def _centres(svg: str) -> dict[str, float]:
 
 def test_the_keys_come_in_before_the_softmax_and_the_values_after_it() -> None:
     x = _centres(draw(_step(), within=HEAD, width=None).svg())
-    softmax = x[f"{HEAD}/softmax"]
+    softmax = x["softmax"]
     keys = [place for place in x if place.startswith("from") and not place.endswith("attn_wv")]
     values = [place for place in x if place.endswith("attn_wv")]
     assert len(keys) == 4 and len(values) == 3
@@ -138,13 +138,13 @@ def test_microgpts_head_of_fused_blocks_zoomed_into_fits_a_slide_width_at_12_px(
     assert width <= 1200  # was 1057 px wide, but with the values' lines looping around it; now beside the mixing
     x = _centres(svg)
     values = [v for v in x if v.endswith("attn_wv")]  # pos0 ... pos3's values of head 2
-    assert len(values) == 4 and all(x[v] > x["pos3/layer0/attn/head2/softmax"] for v in values)
+    assert len(values) == 4 and all(x[v] > x["softmax"] for v in values)
 
 
 def test_expand_opens_a_scope_inside_the_one_zoomed_into() -> None:
     loss = _step()
     svg = draw(loss, within=HEAD, expand="softmax", width=None).svg()
-    assert f"{HEAD}/softmax" not in _boxes(svg)
+    assert "softmax" not in _boxes(svg)
     exps = [v for v in topological_order(loss) if v.scope == f"{HEAD}/softmax" and v.op == "exp"]
     gates = [texts for _, texts in role_elements(svg, "gate")]
     assert len(exps) == 3 and sum(1 for texts in gates if any("exp" in t for _, t in texts)) == len(exps)

@@ -42,7 +42,7 @@ def build_collapsed(b: _Builder, c: Collapsed) -> None:
         if box.kind in ("from", "to"):
             _stub(b, f"B{k}", box, c, back)
         else:
-            _box(b, f"B{k}", box, leaving.get(id(box), []))
+            _box(b, f"B{k}", box, leaving.get(id(box), []), c.within)
     for v in c.open:
         ids[id(v)] = b.ids[v]
         _node(b, v)
@@ -91,20 +91,25 @@ def _name(b: _Builder, element: Any) -> str:
     return b.name(element)
 
 
-def _title(box: Box) -> str:
+def _title(box: Box, within: str | None = None) -> str:
     """A box's title: its path; for the rest of an opened scope, which part of it; a stub's, where its values
-    come from or go, and the parameter matrix they are made with (``from pos0 (attn_wk)``: its keys)."""
+    come from or go, and the parameter matrix they are made with (``from pos0 (attn_wk)``: its keys).
+
+    Zoomed into a scope (``within``), a box inside it is titled by its path from there (``softmax``): the
+    scope's outline around it says the rest, and a long path would widen its whole column."""
     if box.kind in ("from", "to"):
         return f"{box.kind} {box.path}" + (f" ({box.via})" if box.via else "")
+    path = box.path[len(within) + 1 :] if within and box.path.startswith(within + "/") else box.path
     if box.kind != "rest":
-        return box.path
-    return f"{box.path} (the rest" + (f", part {box.part})" if box.part else ")")
+        return path
+    return f"{path} (the rest" + (f", part {box.part})" if box.part else ")")
 
 
-def _box(b: _Builder, nid: str, box: Box, leaving: list[Any]) -> None:
-    """A box: its path, its count, and the value that leaves it with its gradient (parameters: ‖grad‖)."""
+def _box(b: _Builder, nid: str, box: Box, leaving: list[Any], within: str | None = None) -> None:
+    """A box: its path (from ``within``, zoomed into it), its count, and the value that leaves it with its
+    gradient (parameters: ‖grad‖)."""
     p, grads = b.opts.precision, b.view.grads
-    lines, fields = [_title(box)], ["name", "note"]
+    lines, fields = [_title(box, within)], ["name", "note"]
     if box.groups:
         _table(b, nid, box)
         return
