@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from gptlike import gpt_step
-from svgtools import SVG, role_elements, root, size_px, smallest_text_px
+from svgtools import SVG, role_elements, root, size_px, smallest_text_px, texts_of
 
 from micrograd import Value, draw
 from micrograd.core import topological_order
@@ -139,6 +139,17 @@ def test_microgpts_head_of_fused_blocks_zoomed_into_fits_a_slide_width_at_12_px(
     x = _centres(svg)
     values = [v for v in x if v.endswith("attn_wv")]  # pos0 ... pos3's values of head 2
     assert len(values) == 4 and all(x[v] > x["softmax"] for v in values)
+
+
+def test_a_box_inside_the_scope_zoomed_into_is_titled_from_there_so_its_column_stays_narrow() -> None:
+    model = MicroGPT.from_names()  # microgpt's head of scalar gates: a sum of products per score and output
+    loss = model.step_loss(model.tokenizer.encode(model.docs[0]))
+    loss.backward()
+    with pytest.warns(PictureTooLarge):  # ~12 columns of gates and their numbers: wider than 900 px at 12 px
+        svg = draw(loss, within="pos3/layer0/attn/head2").svg()
+    assert "softmax" in _boxes(svg) and "pos3/layer0/attn/head2" in texts_of(svg, "heading")  # the outline says where
+    assert smallest_text_px(svg) >= 11.9
+    assert size_px(svg)[0] <= 1800  # 1883 px with the softmax box titled pos3/layer0/attn/head2/softmax
 
 
 def test_expand_opens_a_scope_inside_the_one_zoomed_into() -> None:
