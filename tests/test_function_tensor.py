@@ -66,6 +66,18 @@ def t64(torch, data):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------- one class, both engines
 
 
+def in_a_fresh_interpreter(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a new Python process that sees this micrograd and the tests' helpers (and nothing imported)."""
+    tests = str(Path(__file__).parent)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": ":".join([str(Path(micrograd.__file__).parent.parent), tests]), "PATH": "/usr/bin:/bin"},
+    )
+
+
 def test_the_same_function_makes_a_value_of_numbers_and_a_tensor_of_arrays() -> None:
     v = Square.apply(Value(1.5))
     t = Square.apply(Tensor(X, label="x"))
@@ -234,14 +246,7 @@ def test_a_pickle_finds_the_tensor_op_again_by_name_in_a_new_process(tmp_path: P
         "b, x = sorted((t for t in micrograd.topological_order(y) if t.is_leaf and t.requires_grad), key=np.ndim); "
         "print(np.concatenate([x.grad.ravel(), b.grad]).tolist())"
     )
-    tests = str(Path(__file__).parent)
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": ":".join([str(Path(micrograd.__file__).parent.parent), tests]), "PATH": "/usr/bin:/bin"},
-    )
+    out = in_a_fresh_interpreter(code)
     grads = [float(g) for g in out.stdout.strip().strip("[]").split(",")]  # repr: the floats' own digits
     assert grads == np.concatenate([x.grad.ravel(), b.grad]).tolist()
 
@@ -252,14 +257,7 @@ def test_defining_functions_and_calling_them_on_values_loads_no_numpy() -> None:
         "x = micrograd.Value(2.0); Square.apply(x).backward(); assert x.grad == 4.0; "
         "print('numpy' in sys.modules, 'micrograd.tensor' in sys.modules)"
     )
-    tests = str(Path(__file__).parent)
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": ":".join([str(Path(micrograd.__file__).parent.parent), tests]), "PATH": "/usr/bin:/bin"},
-    )
+    out = in_a_fresh_interpreter(code)
     assert out.stdout.split() == ["False", "False"]
 
 
